@@ -1,0 +1,61 @@
+// The dependency rules of ARCHITECTURE.md, enforced on every `npm test`.
+// File roles are read from names: adapters end in .redis.ts, .sqlite.ts, .fs.ts, .pino.ts,
+// .process.ts or live in api/, cli/, drivers/; services end in -service.ts or -runner.ts;
+// every other module under src/ (except main.ts and compose.ts) is pure.
+const adapter = '(\\.(redis|sqlite|fs|pino|process|net)\\.ts$|^src/(api|cli)/|/drivers/)';
+const service = '(-service|-runner)\\.ts$';
+const io = '^(fs|net|http|https|dgram|child_process|tls|node:(fs|net|http|https|dgram|child_process|tls).*)$';
+const ioPackages = 'node_modules/(ioredis|better-sqlite3|aedes|express|mqtt|pino|serialport|onoff)/';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'pure-no-io',
+      severity: 'error',
+      comment: 'Pure modules take data and a Clock; they do no I/O (ARCHITECTURE.md, Dependency rules).',
+      from: { path: '^src/', pathNot: [adapter, service, '^src/(main|compose)\\.ts$'] },
+      to: { path: [io, ioPackages] },
+    },
+    {
+      name: 'no-foreign-adapters',
+      severity: 'error',
+      comment: 'A capability reaches another capability only through its ports, never its adapters.',
+      from: { path: '^src/([^/]+)/', pathNot: '^src/(main|compose|cli/main)\\.ts$' },
+      to: { path: '^src/[^/]+/.+\\.(redis|sqlite|fs|process|net)\\.ts$', pathNot: ['^src/$1/', '^src/db/'] },
+    },
+    {
+      name: 'db-only-for-sqlite-adapters',
+      severity: 'error',
+      comment: 'The SQLite handle and migration runner are for *.sqlite.ts adapters and the entries.',
+      from: { path: '^src/', pathNot: ['\\.sqlite\\.ts$', '^src/(main|compose|cli/main)\\.ts$', '^src/db/'] },
+      to: { path: '^src/db/.+\\.sqlite\\.ts$' },
+    },
+    {
+      name: 'compose-is-the-root',
+      severity: 'error',
+      comment: 'Only the process entries (main.ts, cli/main.ts) and end-to-end tests import compose.ts.',
+      from: { path: '^src/', pathNot: '^src/(main|cli/main)\\.ts$' },
+      to: { path: '^src/compose\\.ts$' },
+    },
+    {
+      name: 'src-stands-alone',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(test|scripts|ui)/' },
+    },
+    {
+      name: 'ui-uses-only-the-contract',
+      severity: 'error',
+      comment: 'The web app talks to the hub over HTTP; it may share only src/api/contract.ts.',
+      from: { path: '^ui/' },
+      to: { path: '^src/', pathNot: '^src/api/contract\\.ts$' },
+    },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'] },
+  },
+};

@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../shared/clock.js';
+import { UserError } from '../shared/errors.js';
+import {
+  checkPassword,
+  checkUsername,
+  generateApiKey,
+  generateToken,
+  hashPassword,
+  UNKNOWN_USER_HASH,
+  verifyPassword,
+} from './credentials.js';
+import type { SessionRepo, User, UserRecord, UserRepo } from './ports.js';
+import { FailureLimiter } from './rate-limiter.js';
+import { isRole, type Principal, type Role } from './roles.js';
+
+export interface AuthSettings {
+  sessionTtlH: number;
+  loginFailuresPerUser: number;
+  loginFailuresPerIp: number;
+  loginWindowS: number;
+}
+
+export interface LoginResult {
+  token: string;
+  csrfToken: string;
+  expiresAtMs: number;
+  user: User;
+}
+
+export interface SessionView {
+  principal: Principal;
+  csrfToken: string;
+}
+
+export interface ApiKeys {
+  readApiKey: string;
+  writeApiKey: string;
+}
+
+/** One message for a wrong password and an unknown user, so neither can be told apart. */
+const BAD_LOGIN = () => new UserError('wrong username or password', 401, 'bad_credentials');
+
+export class RateLimitedError extends UserError {
+  constructor(readonly retryAfterS: number) {
+    super(`too many failed logins; try again in ${retryAfterS} s`, 429, 'rate_limited');
+  }
+}
+
+export class AuthService {
+  private readonly perUser: FailureLimiter;
+  private readonly perIp: FailureLimiter;
+
+  constructor(
+    private readonly users: UserRepo,
+    private readonly sessions: SessionRepo,
+    private readonly clock: Clock,
+    private readonly settings: AuthSettings,
+  ) {
+    this.perUser = new FailureLimiter(clock, settings.loginFailuresPerUser, settings.loginWindowS);
+    this.perIp = new FailureLimiter(clock, settings.loginFailuresPerIp, settings.loginWindowS);
+  }
+
+  needsOnboarding(): boolean {
+    return this.users.count() === 0;
+  }
+
+  /** Creates the first administrator; refused once any user exists. */
+  async onboard(username: unknown, password: unknown): Promise<User> {
+    const newUser = await this.newUser(username, password, 'admin');
+    const created = this.users.insertFirst(newUser);
+    if (!created) throw new UserError('the hub already has an administrator', 409, 'already_onboarded');
+    return publicUser(created);
+  }
+
+  async login(username: unknown, password: unknown, ip: string): Promise<LoginResult> {
+    const userKey = typeof username === 'string' ? username.toLowerCase() : '';
+    const waitS = Math.max(this.perIp.retryAfterS(ip), this.perUser.retryAfterS(userKey));
+    if (waitS > 0) throw new RateLimitedError(waitS);
+
+    const record = typeof username === 'string' ? this.users.byUsername(username) : undefined;
+    const ok =
+      typeof password === 'string' &&
+      (await verifyPassword(password, record?.passwordHash ?? (await UNKNOWN_USER_HASH))) &&
+      record !== undefined;
+    if (!ok || !record) {
+      this.perIp.recordFailure(ip);
+      this.perUser.recordFailure(userKey);
+      throw BAD_LOGIN();
+    }
+    this.perUser.reset(userKey);
+    return this.openSession(record);
+  }
+
+  logout(token: string): void {
+    this.sessions.delete(sha256(token));
+  }
+
+  session(token: string): SessionView | undefined {
+    const session = this.sessions.byTokenSha256(sha256(token));
+    if (!session) return undefined;
+    if (session.expiresAtMs <= this.clock.nowMs()) {
+      this.sessions.delete(sha256(token));
+      return undefined;
+    }
+    const user = this.users.byId(session.userId);
+    if (!user) return undefined;
+    return { principal: principalOf(user, 'session', 'write'), csrfToken: session.csrfToken };
+  }
+
+  principalForApiKey(apiKey: string): Principal | undefined {
+    if (!/^[0-9a-f]{32}$/.test(apiKey)) return undefined;
+    const found = this.users.byApiKey(apiKey);
+    return found && principalOf(found.user, 'apikey', found.scope);
+  }
+
+  user(id: number): User | undefined {
+    const record = this.users.byId(id);
+    return record && publicUser(record);
+  }
+
+  /** A user changing their own password must know the current one. */
+  async changeOwnPassword(userId: number, currentPassword: unknown, newPassword: unknown): Promise<void> {
+    const user = this.users.byId(userId);
+    const ok =
+      user !== undefined &&
+      typeof currentPassword === 'string' &&
+      (await verifyPassword(currentPassword, user.passwordHash));
+    if (!ok) throw new UserError('the current password is wrong', 403, 'bad_credentials');
+    await this.setPassword(user.username, newPassword);
+  }
+
+  listUsers(): User[] {
+    return this.users.list();
+  }
+
+  async addUser(username: unknown, password: unknown, role: unknown): Promise<User> {
+    if (!isRole(role)) throw new UserError('role must be "admin" or "viewer"', 400, 'invalid_role');
+    const newUser = await this.newUser(username, password, role);
+    if (this.users.byUsername(newUser.username)) {
+      throw new UserError(`user "${newUser.username}" already exists`, 409, 'user_exists');
+    }
+    return publicUser(this.users.insert(newUser));
+  }
+
+  /** Sets a new password and ends every session of that user. */
+  async setPassword(username: string, password: unknown): Promise<void> {
+    const user = this.requireUser(username);
+    this.users.setPasswordHash(user.id, await hashPassword(checkPassword(password)));
+    this.sessions.deleteForUser(user.id);
+  }
+
+  deleteUser(username: string): void {
+    const user = this.requireUser(username);
+    if (user.role === 'admin' && this.users.countAdmins() === 1) {
+      throw new UserError('the last administrator cannot be deleted', 409, 'last_admin');
+    }
+    this.users.delete(user.id);
+  }
+
+  apiKeys(userId: number): ApiKeys {
+    const user = this.users.byId(userId);
+    if (!user) throw new UserError('no such user', 404, 'not_found');
+    return { readApiKey: user.readApiKey, writeApiKey: user.writeApiKey };
+  }
+
+  regenerateApiKey(userId: number, scope: 'read' | 'write'): ApiKeys {
+    this.users.setApiKey(userId, scope, generateApiKey());
+    return this.apiKeys(userId);
+  }
+
+  private openSession(user: UserRecord): LoginResult {
+    const nowMs = this.clock.nowMs();
+    this.sessions.deleteExpired(nowMs);
+    const token = generateToken();
+    const csrfToken = generateToken();
+    const expiresAtMs = nowMs + this.settings.sessionTtlH * 3_600_000;
+    this.sessions.insert(sha256(token), { userId: user.id, csrfToken, expiresAtMs }, nowMs);
+    return { token, csrfToken, expiresAtMs, user: publicUser(user) };
+  }
+
+  private async newUser(username: unknown, password: unknown, role: Role) {
+    return {
+      username: checkUsername(username),
+      role,
+      passwordHash: await hashPassword(checkPassword(password)),
+      readApiKey: generateApiKey(),
+      writeApiKey: generateApiKey(),
+      createdAtMs: this.clock.nowMs(),
+    };
+  }
+
+  private requireUser(username: string): UserRecord {
+    const user = this.users.byUsername(username);
+    if (!user) throw new UserError(`no user "${username}"`, 404, 'not_found');
+    return user;
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function publicUser(user: User): User {
+  return { id: user.id, username: user.username, role: user.role, createdAtMs: user.createdAtMs };
+}
+
+function principalOf(user: User, via: Principal['via'], scope: Principal['scope']): Principal {
+  return { userId: user.id, username: user.username, role: user.role, via, scope };
+}

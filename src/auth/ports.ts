@@ -1,0 +1,52 @@
+import type { Role } from './roles.js';
+
+export interface User {
+  id: number;
+  username: string;
+  role: Role;
+  createdAtMs: number;
+}
+
+export interface UserRecord extends User {
+  passwordHash: string;
+  readApiKey: string;
+  writeApiKey: string;
+}
+
+export interface NewUser {
+  username: string;
+  role: Role;
+  passwordHash: string;
+  readApiKey: string;
+  writeApiKey: string;
+  createdAtMs: number;
+}
+
+export interface UserRepo {
+  count(): number;
+  countAdmins(): number;
+  /** Inserts only if no user exists yet; returns undefined if one does (onboarding race). */
+  insertFirst(user: NewUser): UserRecord | undefined;
+  insert(user: NewUser): UserRecord;
+  byId(id: number): UserRecord | undefined;
+  byUsername(username: string): UserRecord | undefined;
+  byApiKey(apiKey: string): { user: UserRecord; scope: 'read' | 'write' } | undefined;
+  list(): User[];
+  setPasswordHash(id: number, passwordHash: string): void;
+  setApiKey(id: number, scope: 'read' | 'write', apiKey: string): void;
+  delete(id: number): void;
+}
+
+export interface Session {
+  userId: number;
+  csrfToken: string;
+  expiresAtMs: number;
+}
+
+export interface SessionRepo {
+  insert(tokenSha256: string, session: Session, createdAtMs: number): void;
+  byTokenSha256(tokenSha256: string): Session | undefined;
+  delete(tokenSha256: string): void;
+  deleteForUser(userId: number): void;
+  deleteExpired(nowMs: number): number;
+}

@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import { composeAdmin } from '../compose.js';
+import { ConfigError, loadConfig } from '../config/config-file.fs.js';
+import { describeError, UserError } from '../shared/errors.js';
+import { readPassword } from './prompt.js';
+
+const USAGE = `Usage: hub <command>
+
+  hub user add <name> [--admin | --viewer]   add a user (password from a prompt or stdin)
+  hub user list                              list users and roles
+  hub user passwd <name>                     set a user's password (ends their sessions)
+  hub user delete <name>                     delete a user
+  hub config check                           validate <dataDir>/hub.json and HUB_* variables
+  hub status [--url URL]                     ask a running hubd how it is (GET /readyz)
+
+The data directory is HUB_DATA_DIR (default ./data).`;
+
+class UsageError extends Error {}
+
+async function run(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { admin: { type: 'boolean' }, viewer: { type: 'boolean' }, url: { type: 'string' } },
+  });
+  const [group, action, name] = positionals;
+  if (group === 'config' && action === 'check') {
+    const { paths } = loadConfig(process.env, { readOnly: true });
+    console.log(`${paths.configFile}: valid`);
+    return 0;
+  }
+  if (group === 'status') return status(values.url);
+  if (group !== 'user') throw new UsageError(`unknown command "${positionals.join(' ')}"`);
+
+  const admin = composeAdmin(loadConfig(process.env));
+  try {
+    switch (action) {
+      case 'add': {
+        if (values.admin && values.viewer) throw new UsageError('choose --admin or --viewer, not both');
+        const user = await admin.auth.addUser(
+          requireName(name),
+          await readPassword('Password'),
+          values.admin ? 'admin' : 'viewer',
+        );
+        console.log(`added ${user.role} "${user.username}"`);
+        return 0;
+      }
+      case 'list':
+        for (const user of admin.auth.listUsers()) console.log(`${user.username}\t${user.role}`);
+        return 0;
+      case 'passwd':
+        await admin.auth.setPassword(requireName(name), await readPassword('New password'));
+        console.log(`password of "${name}" changed; their sessions have ended`);
+        return 0;
+      case 'delete':
+        admin.auth.deleteUser(requireName(name));
+        console.log(`deleted "${name}"`);
+        return 0;
+      default:
+        throw new UsageError(`unknown user command "${action ?? ''}"`);
+    }
+  } finally {
+    admin.close();
+  }
+}
+
+async function status(url: string | undefined): Promise<number> {
+  const base = url ?? `http://127.0.0.1:${loadConfig(process.env, { readOnly: true }).config.http.port}`;
+  const res = await fetch(new URL('/readyz', base)).catch((err: unknown) => {
+    throw new Error(`no hubd answers at ${base} (${describeError(err)})`);
+  });
+  const report = (await res.json()) as { ready: boolean; components: Record<string, { state: string }> };
+  console.log(`hubd at ${base}: ${report.ready ? 'ready' : 'NOT ready'}`);
+  for (const [name, s] of Object.entries(report.components)) console.log(`  ${name.padEnd(14)} ${s.state}`);
+  return report.ready ? 0 : 1;
+}
+
+function requireName(name: string | undefined): string {
+  if (!name) throw new UsageError('give the user name');
+  return name;
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`hub: ${(err as Error).message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    const message = err instanceof ConfigError || err instanceof UserError ? err.message : describeError(err);
+    console.error(`hub: ${message}`);
+    process.exit(1);
+  },
+);

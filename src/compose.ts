@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from './api/app.js';
+import type { VersionInfo } from './api/contract.js';
+import { HttpServer } from './api/http-server.js';
+import { AuthService } from './auth/auth-service.js';
+import { authMigrations } from './auth/migrations.js';
+import { SqliteSessionRepo } from './auth/session-repo.sqlite.js';
+import { SqliteUserRepo } from './auth/user-repo.sqlite.js';
+import type { LoadedConfig } from './config/config-file.fs.js';
+import { DatabaseComponent } from './db/database-component.sqlite.js';
+import { migrate, openDatabase } from './db/database.sqlite.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { Hub } from './shared/hub.js';
+import type { Logger } from './shared/logger.js';
+import { RedisSupervisor } from './state/embedded-redis.process.js';
+import { createKeys } from './state/keys.js';
+import { RedisClient } from './state/redis-client.redis.js';
+
+const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface ComposedHub {
+  hub: Hub;
+  http: HttpServer;
+  auth: AuthService;
+  version: VersionInfo;
+}
+
+/** The one composition root: builds every adapter and service and wires them into a Hub. */
+export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = systemClock): ComposedHub {
+  const { config, paths } = loaded;
+  const version = readVersion();
+  const keys = createKeys(config.redis.keyPrefix);
+
+  const db = openDatabase(paths.dbFile);
+  const database = new DatabaseComponent(db, [...authMigrations], log.child({ component: 'sqlite' }));
+
+  const redisServer = new RedisSupervisor(
+    config.redis.url,
+    paths.runDir,
+    log.child({ component: 'redis-server' }),
+  );
+  const redis = new RedisClient(() => redisServer.url(), log.child({ component: 'redis' }));
+
+  const auth = new AuthService(new SqliteUserRepo(db), new SqliteSessionRepo(db), clock, config.auth);
+
+  const components = [database, redisServer, redis];
+  const readiness = () => hub.readiness();
+  const { app } = createApp({
+    auth,
+    readiness,
+    version,
+    log: log.child({ component: 'http' }),
+    bodyLimitKb: config.http.bodyLimitKb,
+    trustProxy: config.http.trustProxy,
+    uiDir: join(projectRoot, 'dist', 'ui'),
+  });
+  const http = new HttpServer(app, config.http.host, config.http.port, log.child({ component: 'http' }));
+  const hub = new Hub([...components, http], log);
+
+  // Facts for `hub status`, written again whenever Redis (re)connects.
+  const startedAtMs = clock.nowMs();
+  redis.onReady((client) =>
+    client.hset(keys.hubInfo(), { version: version.version, pid: process.pid, startedAtMs }),
+  );
+  return { hub, http, auth, version };
+}
+
+/** What the `hub` command needs to manage users offline: the database and the auth service. */
+export function composeAdmin(
+  loaded: LoadedConfig,
+  clock: Clock = systemClock,
+): { auth: AuthService; close(): void } {
+  const db = openDatabase(loaded.paths.dbFile);
+  migrate(db, [...authMigrations]);
+  const auth = new AuthService(new SqliteUserRepo(db), new SqliteSessionRepo(db), clock, loaded.config.auth);
+  return { auth, close: () => db.close() };
+}
+
+function readVersion(): VersionInfo {
+  const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
+  return { name: 'energy-hub', version: pkg.version, node: process.version };
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { LOG_LEVELS } from '../shared/logger.js';
+
+// The one description of <dataDir>/hub.json: validation, defaults and the words a person reads
+// when a value is wrong (each `error` says what was expected).
+
+const port = z
+  .number({ error: 'an integer port from 0 (any free port) to 65535' })
+  .int({ error: 'an integer port from 0 (any free port) to 65535' })
+  .min(0, { error: 'an integer port from 0 (any free port) to 65535' })
+  .max(65535, { error: 'an integer port from 0 (any free port) to 65535' });
+
+const host = z.string({ error: 'an address to listen on, such as "0.0.0.0" or "127.0.0.1"' }).min(1);
+
+const positiveInt = (what: string, max: number) =>
+  z
+    .number({ error: `${what}: an integer from 1 to ${max}` })
+    .int({ error: `${what}: an integer from 1 to ${max}` })
+    .min(1, { error: `${what}: an integer from 1 to ${max}` })
+    .max(max, { error: `${what}: an integer from 1 to ${max}` });
+
+export function isIanaTimezone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return name.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+const REDIS_URL = /^(auto|embedded|redis:\/\/.+|rediss:\/\/.+|unix:\/\/?.+)$/;
+
+export const configSchema = z.strictObject({
+  version: z.literal(1, { error: 'config version 1' }).default(1),
+  http: z
+    .strictObject({
+      host: host.default('0.0.0.0'),
+      port: port.default(8080),
+      bodyLimitKb: positiveInt('request body limit in KiB', 10240).default(256),
+      trustProxy: z.boolean({ error: 'true or false' }).default(false),
+    })
+    .prefault({}),
+  mqtt: z.strictObject({ host: host.default('0.0.0.0'), port: port.default(1883) }).prefault({}),
+  redis: z
+    .strictObject({
+      url: z
+        .string({ error: '"auto", "embedded", or a redis://, rediss:// or unix:// URL' })
+        .regex(REDIS_URL, { error: '"auto", "embedded", or a redis://, rediss:// or unix:// URL' })
+        .default('auto'),
+      keyPrefix: z
+        .string({ error: 'lowercase letters, digits, "-" or "_"' })
+        .regex(/^[a-z0-9_-]{1,32}$/, { error: 'lowercase letters, digits, "-" or "_" (1 to 32)' })
+        .default('hub'),
+    })
+    .prefault({}),
+  timezone: z
+    .string({ error: 'an IANA timezone name such as "Europe/London"' })
+    .refine(isIanaTimezone, { error: 'an IANA timezone name such as "Europe/London"' })
+    .default('UTC'),
+  log: z
+    .strictObject({
+      level: z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      sessionTtlH: positiveInt('session lifetime in hours', 24 * 365).default(24 * 30),
+      loginFailuresPerUser: positiveInt('failed logins allowed per user per window', 1000).default(5),
+      loginFailuresPerIp: positiveInt('failed logins allowed per address per window', 10000).default(20),
+      loginWindowS: positiveInt('login rate-limit window in seconds', 86400).default(900),
+    })
+    .prefault({}),
+});
+
+export type HubConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,78 @@
+import type { z } from 'zod';
+import { configSchema, type HubConfig } from './schema.js';
+
+export type ConfigResult = { ok: true; config: HubConfig } | { ok: false; problems: string[] };
+
+/** Environment variables that override hub.json, and the field each one sets. */
+export const ENV_OVERRIDES = {
+  HUB_HTTP_PORT: { path: ['http', 'port'], type: 'integer' },
+  HUB_MQTT_PORT: { path: ['mqtt', 'port'], type: 'integer' },
+  HUB_REDIS_URL: { path: ['redis', 'url'], type: 'string' },
+  HUB_TIMEZONE: { path: ['timezone'], type: 'string' },
+  HUB_LOG_LEVEL: { path: ['log', 'level'], type: 'string' },
+} as const;
+
+type EnvName = keyof typeof ENV_OVERRIDES;
+
+/** Validates a parsed hub.json; each problem names the source, the field, what was expected and found. */
+export function validateConfig(raw: unknown, source: string): ConfigResult {
+  const parsed = configSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, config: parsed.data };
+  return { ok: false, problems: parsed.error.issues.map((issue) => describeIssue(issue, raw, source)) };
+}
+
+/** Applies HUB_* variables on top of a valid config; a bad variable is reported under its own name. */
+export function applyEnvOverrides(config: HubConfig, env: Record<string, string | undefined>): ConfigResult {
+  const merged = structuredClone(config) as Record<string, unknown>;
+  const used: EnvName[] = [];
+  for (const name of Object.keys(ENV_OVERRIDES) as EnvName[]) {
+    const text = env[name];
+    if (text === undefined || text === '') continue;
+    const { path, type } = ENV_OVERRIDES[name];
+    const value = type === 'integer' && /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : text;
+    setPath(merged, path, value);
+    used.push(name);
+  }
+  const parsed = configSchema.safeParse(merged);
+  if (parsed.success) return { ok: true, config: parsed.data };
+  const problems = parsed.error.issues.map((issue) => {
+    const name = used.find((n) => ENV_OVERRIDES[n].path.join('.') === issue.path.join('.'));
+    return describeIssue(issue, merged, name ? `environment variable ${name}` : 'environment');
+  });
+  return { ok: false, problems };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown, source: string): string {
+  const field = issue.path.length ? issue.path.join('.') : '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const base = issue.path.length ? `${field}.` : '';
+    return issue.keys
+      .map((key) => `${source}: field "${base}${key}": unknown key; expected none here, found ${show(key)}`)
+      .join('\n');
+  }
+  const found = valueAt(raw, issue.path);
+  return `${source}: field "${field}": expected ${issue.message}, found ${found === undefined ? 'nothing' : show(found)}`;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (node[key] === null || typeof node[key] !== 'object') node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

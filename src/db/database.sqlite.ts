@@ -1,0 +1,73 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { orderMigrations, type Migration } from './migration.js';
+
+export type Db = Database.Database;
+
+/** Opens hub.db in WAL mode: readers never block the writer, and a crash loses no committed row. */
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+export interface AppliedMigration {
+  capability: string;
+  version: number;
+  name: string;
+}
+
+/**
+ * Brings the schema up to date: each pending migration runs in its own transaction and is
+ * recorded in schema_migrations. `limit` (capability → highest version) stops early, for tests.
+ */
+export function migrate(
+  db: Db,
+  migrations: readonly Migration[],
+  limit?: ReadonlyMap<string, number>,
+): AppliedMigration[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    capability TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    applied_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (capability, version)
+  ) STRICT`);
+  const ordered = orderMigrations(migrations);
+  const current = currentVersions(db);
+  for (const [capability, version] of current) {
+    const known = ordered.filter((m) => m.capability === capability).length;
+    if (version > known) {
+      throw new Error(
+        `hub.db has ${capability} schema version ${version}, but this hub knows only up to ${known}; ` +
+          'it was written by a newer hub',
+      );
+    }
+  }
+  const record = db.prepare(
+    'INSERT INTO schema_migrations (capability, version, name, applied_at_ms) VALUES (?, ?, ?, ?)',
+  );
+  const applied: AppliedMigration[] = [];
+  for (const m of ordered) {
+    if (m.version <= (current.get(m.capability) ?? 0)) continue;
+    if (limit && m.version > (limit.get(m.capability) ?? 0)) continue;
+    db.transaction(() => {
+      db.exec(m.up);
+      record.run(m.capability, m.version, m.name, Date.now());
+    })();
+    applied.push({ capability: m.capability, version: m.version, name: m.name });
+  }
+  return applied;
+}
+
+export function currentVersions(db: Db): Map<string, number> {
+  const rows = db
+    .prepare('SELECT capability, MAX(version) AS version FROM schema_migrations GROUP BY capability')
+    .all() as { capability: string; version: number }[];
+  return new Map(rows.map((r) => [r.capability, r.version]));
+}

@@ -1,0 +1,71 @@
+import { hostname } from 'node:os';
+import { compose } from './compose.js';
+import { ConfigError, loadConfig } from './config/config-file.fs.js';
+import { describeError } from './shared/errors.js';
+import { createPinoLogger } from './shared/logger.pino.js';
+
+// Process entry of hubd: environment → config → compose() → start; SIGTERM/SIGINT → stop.
+
+const STOP_DEADLINE_MS = 5000;
+const EXIT_CONFIG = 78; // sysexits EX_CONFIG: systemd will not restart-loop on a bad config
+
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\nhubd did not start.\n`);
+    process.exit(EXIT_CONFIG);
+  }
+  const log = createPinoLogger(loaded.config.log.level);
+  if (loaded.created) log.info({ file: loaded.paths.configFile }, 'created hub.json with defaults');
+  const { hub, http, version } = compose(loaded, log);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    setTimeout(() => {
+      log.error({}, `stop took longer than ${STOP_DEADLINE_MS} ms; exiting anyway`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    await hub.stop();
+    log.info({}, 'stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  try {
+    await hub.start();
+  } catch (err) {
+    log.error({ err: describeError(err) }, 'start failed');
+    await hub.stop();
+    process.exit(1);
+  }
+  const port = http.listeningPort;
+  const readiness = hub.readiness();
+  const host = loaded.config.http.host;
+  const urls =
+    host === '0.0.0.0' || host === '::'
+      ? [`http://${hostname()}.local:${port}/`, `http://localhost:${port}/`]
+      : [`http://${host}:${port}/`];
+  log.info({ urls, mqttPort: loaded.config.mqtt.port, dataDir: loaded.paths.dataDir }, 'hubd started');
+  process.stderr.write(
+    [
+      `Energy Hub ${version.version} is running (Node ${process.version}).`,
+      `  web app:  ${urls.join('  or  ')}`,
+      `  MQTT:     port ${loaded.config.mqtt.port} (the broker arrives with issue 4)`,
+      `  data:     ${loaded.paths.dataDir}`,
+      `  ready:    ${readiness.ready ? 'yes' : 'not yet, see /readyz'}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`hubd failed: ${describeError(err)}\n`);
+  process.exit(1);
+});

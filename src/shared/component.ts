@@ -1,0 +1,16 @@
+/** What /readyz reports for one component. */
+export type ComponentState = 'stopped' | 'starting' | 'ready' | 'degraded' | 'down';
+
+export interface ComponentStatus {
+  state: ComponentState;
+  /** Extra facts shown in /readyz (ports, counters, the reason it is down). */
+  detail?: Record<string, unknown>;
+}
+
+/** A long-lived part of hubd. The hub starts components in order and stops them in reverse. */
+export interface Component {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): ComponentStatus;
+}
