@@ -42,6 +42,8 @@ export class RedisClient implements Component {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
+      // ioredis arms this timer even for a socket that is already closed; 0 keeps stop() clean.
+      disconnectTimeout: 0,
       retryStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, MAX_BACKOFF_MS),
     };
     const client =
@@ -72,8 +74,12 @@ export class RedisClient implements Component {
     if (!client) return;
     client.removeAllListeners('error');
     client.on('error', () => undefined);
+    const socketOpen = ['connecting', 'connect', 'ready'].includes(client.status);
+    if (!socketOpen) return client.disconnect(); // only a reconnect timer to cancel
+    const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
     if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
     else client.disconnect();
+    await ended; // the socket is closed, so nothing of the client outlives the hub
   }
 
   status(): ComponentStatus {

@@ -1,0 +1,42 @@
+import { Writable } from 'node:stream';
+import { compose, type ComposedHub } from '../../src/compose.js';
+import { loadConfig } from '../../src/config/config-file.fs.js';
+import type { Clock } from '../../src/shared/clock.js';
+import { createPinoLogger } from '../../src/shared/logger.pino.js';
+import { HttpClient } from './http-client.js';
+import { makeTempDir } from './temp-dir.js';
+
+export interface TestHub extends ComposedHub {
+  baseUrl: string;
+  dataDir: string;
+  /** Every log line the hub wrote, as text. */
+  logs: string[];
+  client(): HttpClient;
+}
+
+/** The whole hub via compose() on an ephemeral port with a temp data dir and a given Redis. */
+export async function startTestHub(
+  teardown: { add: (c: () => unknown) => void },
+  opts: { redisUrl: string; clock?: Clock; env?: Record<string, string> },
+): Promise<TestHub> {
+  const dataDir = makeTempDir(teardown);
+  const loaded = loadConfig({
+    HUB_DATA_DIR: dataDir,
+    HUB_HTTP_PORT: '0',
+    HUB_REDIS_URL: opts.redisUrl,
+    HUB_LOG_LEVEL: 'debug',
+    ...opts.env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const composed = compose(loaded, createPinoLogger('debug', sink), opts.clock);
+  await composed.hub.start();
+  teardown.add(() => composed.hub.stop());
+  const baseUrl = `http://127.0.0.1:${composed.http.listeningPort}`;
+  return { ...composed, baseUrl, dataDir, logs, client: () => new HttpClient(baseUrl) };
+}

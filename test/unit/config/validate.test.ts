@@ -1,0 +1,106 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyEnvOverrides, validateConfig } from '../../../src/config/validate.js';
+
+const FILE = '/data/hub.json';
+
+function problems(raw: unknown): string[] {
+  const result = validateConfig(raw, FILE);
+  assert.equal(result.ok, false, 'expected the config to be refused');
+  return result.ok ? [] : result.problems;
+}
+
+describe('config validation', () => {
+  it('fills every default from an empty file', () => {
+    const result = validateConfig({}, FILE);
+    assert.ok(result.ok);
+    assert.equal(result.config.http.port, 8080);
+    assert.equal(result.config.mqtt.port, 1883);
+    assert.equal(result.config.redis.url, 'auto');
+    assert.equal(result.config.redis.keyPrefix, 'hub');
+    assert.equal(result.config.log.level, 'info');
+  });
+
+  const cases: { name: string; raw: unknown; expected: string }[] = [
+    {
+      name: 'a port given as text',
+      raw: { http: { port: 'eighty' } },
+      expected: `${FILE}: field "http.port": expected an integer port from 0 (any free port) to 65535, found "eighty"`,
+    },
+    {
+      name: 'a port out of range',
+      raw: { mqtt: { port: 70000 } },
+      expected: `${FILE}: field "mqtt.port": expected an integer port from 0 (any free port) to 65535, found 70000`,
+    },
+    {
+      name: 'an unknown top-level key',
+      raw: { colour: 'green' },
+      expected: `${FILE}: field "colour": unknown key; expected none here, found "colour"`,
+    },
+    {
+      name: 'an unknown nested key',
+      raw: { http: { prot: 80 } },
+      expected: `${FILE}: field "http.prot": unknown key; expected none here, found "prot"`,
+    },
+    {
+      name: 'a timezone that does not exist',
+      raw: { timezone: 'Mars/Olympus' },
+      expected: `${FILE}: field "timezone": expected an IANA timezone name such as "Europe/London", found "Mars/Olympus"`,
+    },
+    {
+      name: 'a log level that does not exist',
+      raw: { log: { level: 'loud' } },
+      expected: `${FILE}: field "log.level": expected one of fatal, error, warn, info, debug, trace, silent, found "loud"`,
+    },
+    {
+      name: 'a section that is not an object',
+      raw: { redis: 'localhost' },
+      expected: `${FILE}: field "redis": expected`,
+    },
+  ];
+  for (const c of cases) {
+    it(`names file, field, expectation and value for ${c.name}`, () => {
+      const found = problems(c.raw);
+      assert.equal(found.length, 1, found.join('\n'));
+      assert.ok(found[0]!.startsWith(c.expected), `${found[0]}\n  does not start with\n${c.expected}`);
+    });
+  }
+
+  it('accepts port 0 as "any free port"', () => {
+    const result = validateConfig({ http: { port: 0 } }, FILE);
+    assert.ok(result.ok && result.config.http.port === 0);
+  });
+});
+
+describe('environment overrides', () => {
+  const base = validateConfig({}, FILE);
+  assert.ok(base.ok);
+
+  it('applies every HUB_* variable', () => {
+    const result = applyEnvOverrides(base.config, {
+      HUB_HTTP_PORT: '0',
+      HUB_MQTT_PORT: '18830',
+      HUB_REDIS_URL: 'redis://127.0.0.1:6390',
+      HUB_TIMEZONE: 'Europe/London',
+      HUB_LOG_LEVEL: 'warn',
+    });
+    assert.ok(result.ok);
+    assert.deepEqual(
+      [result.config.http.port, result.config.mqtt.port, result.config.redis.url, result.config.timezone, result.config.log.level],
+      [0, 18830, 'redis://127.0.0.1:6390', 'Europe/London', 'warn'],
+    );
+  });
+
+  it('names the variable when its value is wrong', () => {
+    const result = applyEnvOverrides(base.config, { HUB_HTTP_PORT: 'abc' });
+    assert.equal(result.ok, false);
+    assert.deepEqual(result.ok ? [] : result.problems, [
+      'environment variable HUB_HTTP_PORT: field "http.port": expected an integer port from 0 (any free port) to 65535, found "abc"',
+    ]);
+  });
+
+  it('ignores empty variables and leaves the input untouched', () => {
+    const result = applyEnvOverrides(base.config, { HUB_HTTP_PORT: '' });
+    assert.ok(result.ok && result.config.http.port === 8080);
+  });
+});
