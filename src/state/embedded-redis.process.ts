@@ -144,7 +144,7 @@ export function answersPing(target: { port: number; host: string } | { path: str
 }
 
 function findExecutable(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin', '/usr/local/bin'];
+  const dirs = (process.env.PATH ?? '').split(delimiter);
   return dirs.map((dir) => join(dir, name)).find((file) => file.startsWith('/') && existsSync(file));
 }
 

@@ -12,12 +12,17 @@ export interface TestRedis {
 /** Starts a real RAM-only redis-server on a free loopback port. */
 export async function startRedis(port?: number): Promise<TestRedis> {
   const chosen = port ?? (await freePort());
-  const child = spawn('redis-server', ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const deadline = Date.now() + 5000;
   while (!(await answersPing({ host: '127.0.0.1', port: chosen }))) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis-server did not start on ${chosen}`);
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`redis-server did not start on ${chosen}`);
     await new Promise((r) => setTimeout(r, 25));
   }
   return {

@@ -21,24 +21,51 @@ describe('every route is denied by default', () => {
     teardown.add(() => redis.stop());
     hub = await startTestHub(teardown, { redisUrl: redis.url });
     admin = hub.client();
-    assert.equal((await admin.request('POST', '/api/v1/onboarding', { json: { username: 'ann', password: 'ann-password' } })).status, 201);
-    assert.equal((await admin.request('POST', '/api/v1/users', { json: { username: 'vic', password: 'vic-password', role: 'viewer' } })).status, 201);
+    assert.equal(
+      (
+        await admin.request('POST', '/api/v1/onboarding', {
+          json: { username: 'ann', password: 'ann-password' },
+        })
+      ).status,
+      201,
+    );
+    assert.equal(
+      (
+        await admin.request('POST', '/api/v1/users', {
+          json: { username: 'vic', password: 'vic-password', role: 'viewer' },
+        })
+      ).status,
+      201,
+    );
     viewer = hub.client();
-    assert.equal((await viewer.request('POST', '/api/v1/session', { json: { username: 'vic', password: 'vic-password' } })).status, 200);
+    assert.equal(
+      (
+        await viewer.request('POST', '/api/v1/session', {
+          json: { username: 'vic', password: 'vic-password' },
+        })
+      ).status,
+      200,
+    );
     viewerKeys = (await viewer.request('GET', '/api/v1/me/apikeys')).body as typeof viewerKeys;
   });
 
   it('walks a route table that has admin-only, user and public routes', () => {
     const { routes } = appRoutes();
     assert.ok(routes.length >= 12, `only ${routes.length} routes`);
-    for (const access of ['admin', 'user', 'public']) assert.ok(routes.some((r) => r.access === access), access);
+    for (const access of ['admin', 'user', 'public'])
+      assert.ok(
+        routes.some((r) => r.access === access),
+        access,
+      );
   });
 
   it('answers 401 to an anonymous caller on every non-public route', async () => {
     const { routes } = appRoutes();
     const checked: string[] = [];
     for (const route of routes.filter((r) => r.access !== 'public')) {
-      const res = await hub.client().request(route.method.toUpperCase(), concrete(route.path), bodyFor(route.method));
+      const res = await hub
+        .client()
+        .request(route.method.toUpperCase(), concrete(route.path), bodyFor(route.method));
       assert.equal(res.status, 401, `${route.method} ${route.path} answered ${res.status}`);
       assert.equal((res.body as { code: string }).code, 'unauthenticated');
       checked.push(route.path);
@@ -48,7 +75,11 @@ describe('every route is denied by default', () => {
 
   it('answers 403 to a viewer on every admin-only route', async () => {
     for (const route of appRoutes().routes.filter((r) => r.access === 'admin')) {
-      const res = await viewer.request(route.method.toUpperCase(), concrete(route.path), bodyFor(route.method));
+      const res = await viewer.request(
+        route.method.toUpperCase(),
+        concrete(route.path),
+        bodyFor(route.method),
+      );
       assert.equal(res.status, 403, `${route.method} ${route.path} answered ${res.status}`);
       assert.equal((res.body as { code: string }).code, 'forbidden');
     }
@@ -66,7 +97,10 @@ describe('every route is denied by default', () => {
 
   it('refuses a cookie session without the CSRF token on every state-changing route', async () => {
     for (const route of appRoutes().routes.filter((r) => r.access !== 'public' && r.method !== 'get')) {
-      const res = await admin.request(route.method.toUpperCase(), concrete(route.path), { json: {}, csrf: false });
+      const res = await admin.request(route.method.toUpperCase(), concrete(route.path), {
+        json: {},
+        csrf: false,
+      });
       assert.equal(res.status, 403, `${route.method} ${route.path} answered ${res.status}`);
       assert.equal((res.body as { code: string }).code, 'csrf');
     }
@@ -88,7 +122,15 @@ function appRoutes() {
     auth: hub.auth,
     readiness: () => ({ ready: true, components: {} }),
     version: hub.version,
-    log: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } },
+    log: {
+      debug() {},
+      info() {},
+      warn() {},
+      error() {},
+      child() {
+        return this;
+      },
+    },
     bodyLimitKb: 16,
     trustProxy: false,
   });

@@ -28,7 +28,11 @@ describe('hub.json', () => {
 
   it('takes HUB_* overrides without writing them to the file', () => {
     const dataDir = makeTempDir(teardown);
-    const { config } = loadConfig({ HUB_DATA_DIR: dataDir, HUB_HTTP_PORT: '0', HUB_TIMEZONE: 'Europe/London' });
+    const { config } = loadConfig({
+      HUB_DATA_DIR: dataDir,
+      HUB_HTTP_PORT: '0',
+      HUB_TIMEZONE: 'Europe/London',
+    });
     assert.equal(config.http.port, 0);
     assert.equal(config.timezone, 'Europe/London');
     assert.equal(JSON.parse(readFileSync(join(dataDir, 'hub.json'), 'utf8')).http.port, 8080);
@@ -55,10 +59,13 @@ describe('hub.json', () => {
     const dataDir = makeTempDir(teardown);
     const file = join(dataDir, 'hub.json');
     writeFileSync(file, '{ "http": { "port": 80, } }');
-    assert.throws(() => loadConfig({ HUB_DATA_DIR: dataDir }), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.problems[0]!, new RegExp(`^${file}: not valid JSON \\(.*position \\d+`));
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ HUB_DATA_DIR: dataDir }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.problems[0]!, new RegExp(`^${file}: not valid JSON \\(.*position \\d+`));
+        return true;
+      },
+    );
   });
 });

@@ -87,10 +87,18 @@ describe('SQLite migrations', () => {
   it('rolls back a failing migration whole', () => {
     const db = open('fail.db');
     const broken: Migration[] = [
-      { capability: 'y', version: 1, name: 'half', up: 'CREATE TABLE t (a INTEGER); INSERT INTO nope VALUES (1);' },
+      {
+        capability: 'y',
+        version: 1,
+        name: 'half',
+        up: 'CREATE TABLE t (a INTEGER); INSERT INTO nope VALUES (1);',
+      },
     ];
     assert.throws(() => migrate(db, broken), /no such table: nope/);
     assert.equal(currentVersions(db).get('y'), undefined);
-    assert.deepEqual(schemaOf(db).filter((s) => s.includes(' t:')), []);
+    assert.deepEqual(
+      schemaOf(db).filter((s) => s.includes(' t:')),
+      [],
+    );
   });
 });

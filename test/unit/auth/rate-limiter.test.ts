@@ -6,8 +6,16 @@ import { ManualClock } from '../../../src/shared/clock.js';
 describe('FailureLimiter', () => {
   const scenarios: { name: string; steps: (string | number)[]; expectRetryS: number }[] = [
     { name: 'below the limit: may try', steps: ['fail', 'fail'], expectRetryS: 0 },
-    { name: 'at the limit: must wait the rest of the window', steps: ['fail', 'fail', 'fail'], expectRetryS: 60 },
-    { name: 'limit reached 20 s into the window: 40 s to wait', steps: ['fail', 20, 'fail', 'fail'], expectRetryS: 40 },
+    {
+      name: 'at the limit: must wait the rest of the window',
+      steps: ['fail', 'fail', 'fail'],
+      expectRetryS: 60,
+    },
+    {
+      name: 'limit reached 20 s into the window: 40 s to wait',
+      steps: ['fail', 20, 'fail', 'fail'],
+      expectRetryS: 40,
+    },
     { name: 'after the window: may try again', steps: ['fail', 'fail', 'fail', 60], expectRetryS: 0 },
     { name: 'a reset clears the failures', steps: ['fail', 'fail', 'reset', 'fail'], expectRetryS: 0 },
   ];

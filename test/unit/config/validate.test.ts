@@ -86,7 +86,13 @@ describe('environment overrides', () => {
     });
     assert.ok(result.ok);
     assert.deepEqual(
-      [result.config.http.port, result.config.mqtt.port, result.config.redis.url, result.config.timezone, result.config.log.level],
+      [
+        result.config.http.port,
+        result.config.mqtt.port,
+        result.config.redis.url,
+        result.config.timezone,
+        result.config.log.level,
+      ],
       [0, 18830, 'redis://127.0.0.1:6390', 'Europe/London', 'warn'],
     );
   });

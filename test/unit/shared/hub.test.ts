@@ -12,7 +12,11 @@ const quiet: Logger = {
   child: () => quiet,
 };
 
-function fake(name: string, events: string[], opts: { failStop?: boolean; state?: ComponentState } = {}): Component {
+function fake(
+  name: string,
+  events: string[],
+  opts: { failStop?: boolean; state?: ComponentState } = {},
+): Component {
   let started = false;
   return {
     name,
@@ -31,7 +35,10 @@ function fake(name: string, events: string[], opts: { failStop?: boolean; state?
 describe('Hub lifecycle', () => {
   it('starts in order and stops in reverse, even when one stop fails', async () => {
     const events: string[] = [];
-    const hub = new Hub([fake('db', events), fake('redis', events, { failStop: true }), fake('http', events)], quiet);
+    const hub = new Hub(
+      [fake('db', events), fake('redis', events, { failStop: true }), fake('http', events)],
+      quiet,
+    );
     await hub.start();
     await hub.stop();
     assert.deepEqual(events, ['start db', 'start redis', 'start http', 'stop http', 'stop redis', 'stop db']);
@@ -39,7 +46,10 @@ describe('Hub lifecycle', () => {
 
   it('stops only what was started when a start fails', async () => {
     const events: string[] = [];
-    const broken: Component = { ...fake('redis', events), start: async () => Promise.reject(new Error('no')) };
+    const broken: Component = {
+      ...fake('redis', events),
+      start: async () => Promise.reject(new Error('no')),
+    };
     const hub = new Hub([fake('db', events), broken, fake('http', events)], quiet);
     await assert.rejects(hub.start(), /no/);
     await hub.stop();

@@ -5,8 +5,14 @@ import { parseRedisTarget, redactRedisUrl } from '../../../src/state/redis-url.j
 
 describe('Redis addressing', () => {
   it('reads unix socket URLs as paths', () => {
-    assert.deepEqual(parseRedisTarget('unix:///run/hub/redis.sock'), { kind: 'socket', path: '/run/hub/redis.sock' });
-    assert.deepEqual(parseRedisTarget('redis://10.0.0.2:6379'), { kind: 'url', url: 'redis://10.0.0.2:6379' });
+    assert.deepEqual(parseRedisTarget('unix:///run/hub/redis.sock'), {
+      kind: 'socket',
+      path: '/run/hub/redis.sock',
+    });
+    assert.deepEqual(parseRedisTarget('redis://10.0.0.2:6379'), {
+      kind: 'url',
+      url: 'redis://10.0.0.2:6379',
+    });
   });
 
   const redactions = [

@@ -1,0 +1,75 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { ARTIFACTS, launchBrowser, VIEWPORTS } from '../helpers/browser.js';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { ROOT } from '../helpers/processes.js';
+import { startRedis } from '../helpers/redis-server.js';
+import { useTeardown } from '../helpers/teardown.js';
+
+const teardown = useTeardown();
+let browser: Browser;
+
+async function freshHub(): Promise<TestHub> {
+  const redis = await startRedis();
+  teardown.add(() => redis.stop());
+  return startTestHub(teardown, { redisUrl: redis.url });
+}
+
+describe('first visit in a real browser', () => {
+  before(async () => {
+    assert.ok(
+      existsSync(join(ROOT, 'dist/ui/index.html')),
+      'the web app is built (scripts/setup runs the build)',
+    );
+    browser = await launchBrowser(teardown);
+  });
+
+  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+    it(`onboarding → dashboard → logout → login → logout on a ${size}`, async () => {
+      const hub = await freshHub();
+      const context = await browser.newContext({ viewport });
+      const page = await context.newPage();
+      const shot = (name: string) =>
+        page.screenshot({ path: join(ARTIFACTS, `${name}-${size}.png`), fullPage: true });
+
+      await page.goto(hub.baseUrl);
+      await page.getByRole('heading', { name: 'Welcome to your Energy Hub' }).waitFor();
+      await shot('onboarding');
+      await page.getByLabel('Username').fill('ann');
+      await page.getByLabel('Password (at least 8 characters)').fill('ann-password');
+      await page.getByLabel('Password again').fill('ann-passwort');
+      await page.getByRole('button', { name: 'Create administrator' }).click();
+      await page.getByRole('alert').filter({ hasText: 'The two passwords differ.' }).waitFor();
+      await page.getByLabel('Password again').fill('ann-password');
+      await page.getByRole('button', { name: 'Create administrator' }).click();
+
+      await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      assert.ok(await page.getByText('ann').first().isVisible());
+      await shot('dashboard');
+      const cookies = await context.cookies();
+      assert.equal(cookies.find((c) => c.name === 'hub_session')?.httpOnly, true);
+
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to your Energy Hub' }).waitFor();
+      await page.getByLabel('Username').fill('ann');
+      await page.getByLabel('Password').fill('wrong-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: 'wrong username or password' }).waitFor();
+      await shot('login-error');
+      await page.getByLabel('Password').fill('ann-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+
+      await page.reload();
+      await page.getByRole('heading', { name: 'Dashboard' }).waitFor(); // the session survives a reload
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to your Energy Hub' }).waitFor();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Sign in to your Energy Hub' }).waitFor();
+      await context.close();
+    });
+  }
+});
