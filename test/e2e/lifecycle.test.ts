@@ -38,6 +38,13 @@ describe('hubd as a process', () => {
     const redisPid = Number(readFileSync(join(dataDir, 'run', 'redis.pid'), 'utf8'));
     assert.ok(processAlive(redisPid));
 
+    const status = await runEntry('src/cli/main.ts', ['status', '--url', `http://127.0.0.1:${port}`], {
+      HUB_DATA_DIR: dataDir,
+    });
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, new RegExp(`^hubd at http://127.0.0.1:${port}: ready\n`));
+    assert.match(status.stdout, /^ {2}redis-server +ready$/m);
+
     const t0 = Date.now();
     hubd.kill('SIGTERM');
     const finished = await done;

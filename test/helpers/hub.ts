@@ -1,6 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { compose, type ComposedHub } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/config-file.fs.js';
+import type { HubConfig } from '../../src/config/schema.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createPinoLogger } from '../../src/shared/logger.pino.js';
 import { HttpClient } from './http-client.js';
@@ -17,9 +20,17 @@ export interface TestHub extends ComposedHub {
 /** The whole hub via compose() on an ephemeral port with a temp data dir and a given Redis. */
 export async function startTestHub(
   teardown: { add: (c: () => unknown) => void },
-  opts: { redisUrl: string; clock?: Clock; env?: Record<string, string> },
+  opts: {
+    redisUrl: string;
+    clock?: Clock;
+    env?: Record<string, string>;
+    /** Written into hub.json before start. */
+    authOverrides?: Partial<HubConfig['auth']>;
+  },
 ): Promise<TestHub> {
   const dataDir = makeTempDir(teardown);
+  if (opts.authOverrides)
+    writeFileSync(join(dataDir, 'hub.json'), JSON.stringify({ auth: opts.authOverrides }));
   const loaded = loadConfig({
     HUB_DATA_DIR: dataDir,
     HUB_HTTP_PORT: '0',

@@ -8,17 +8,15 @@ import { useTeardown } from '../../helpers/teardown.js';
 const teardown = useTeardown();
 const clock = new ManualClock(Date.UTC(2026, 10, 24, 12));
 let hub: TestHub;
+let redisUrl: string;
 const ADMIN = { username: 'ann', password: 'ann-password' };
 
 describe('onboarding, sessions and API keys', () => {
   before(async () => {
     const redis = await startRedis();
     teardown.add(() => redis.stop());
-    hub = await startTestHub(teardown, {
-      redisUrl: redis.url,
-      clock,
-      env: {},
-    });
+    redisUrl = redis.url;
+    hub = await startTestHub(teardown, { redisUrl, clock });
   });
 
   it('asks for an administrator on first visit, once', async () => {
@@ -137,6 +135,24 @@ describe('onboarding, sessions and API keys', () => {
       .client()
       .request('POST', '/api/v1/session', { json: { username: 'rita', password: 'rita-password' } });
     assert.equal(later.status, 200);
+  });
+
+  it('rate-limits failed logins per address, whichever names are tried', async () => {
+    const limited = await startTestHub(teardown, {
+      redisUrl: redisUrl,
+      authOverrides: { loginFailuresPerIp: 3 },
+    });
+    for (const name of ['a1', 'a2', 'a3']) {
+      const res = await limited
+        .client()
+        .request('POST', '/api/v1/session', { json: { username: name, password: 'x'.repeat(8) } });
+      assert.equal(res.status, 401);
+    }
+    const res = await limited
+      .client()
+      .request('POST', '/api/v1/session', { json: { username: 'a4', password: 'x'.repeat(8) } });
+    assert.equal(res.status, 429);
+    assert.ok(Number(res.headers.get('retry-after')) > 0);
   });
 
   it('lets admins manage users but never delete the last admin', async () => {
