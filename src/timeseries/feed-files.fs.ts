@@ -1,0 +1,375 @@
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import {
+  decodeMeta,
+  encodeMeta,
+  encodeValues,
+  META_BYTES,
+  VALUE_BYTES,
+  type FeedMeta,
+} from './phpfina-format.js';
+import {
+  decodeRollupHeader,
+  encodeRecords,
+  encodeRollupHeader,
+  rollupLevelsFor,
+  ROLLUP_HEADER_BYTES,
+  ROLLUP_RECORD_BYTES,
+  sumRecords,
+  sumValues,
+  type RollupHeader,
+  type SumCount,
+} from './rollup-format.js';
+import { sumRange } from './range-sum.js';
+import { planWrite, type Point, type WritePlan } from './write-plan.js';
+
+export interface StoredFeed extends FeedMeta {
+  npoints: number;
+}
+
+export interface RepairReport {
+  id: number;
+  /** Bytes cut from a .dat whose size was not a whole number of values. */
+  truncatedBytes: number;
+}
+
+/** Completed finest-level buckets kept only in memory before rollup files are written. */
+const ROLLUP_PERSIST_BACKLOG_BUCKETS = 144;
+
+/**
+ * The feed files under <dataDir>/feeds: PHPFina .meta/.dat plus the hub's rollup files.
+ * Writes go through plans (write-plan.ts); meta files are replaced atomically; data is
+ * fdatasync'ed once per write batch, never per reading.
+ */
+export class FeedFiles {
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  paths(id: number) {
+    return { meta: join(this.dir, `${id}.meta`), dat: join(this.dir, `${id}.dat`) };
+  }
+
+  rollupPath(id: number, levelS: number): string {
+    return join(this.dir, `${id}.r${levelS}`);
+  }
+
+  exists(id: number): boolean {
+    return existsSync(this.paths(id).meta);
+  }
+
+  create(id: number, intervalS: number): void {
+    const { meta, dat } = this.paths(id);
+    if (existsSync(meta)) throw new Error(`feed ${id} already has files`);
+    closeSync(openSync(dat, 'w', 0o644));
+    this.writeMeta(id, { intervalS, startTimeS: 0 });
+  }
+
+  delete(id: number): void {
+    const { meta, dat } = this.paths(id);
+    for (const file of [meta, dat, ...this.rollupFiles(id)]) rmSync(file, { force: true });
+  }
+
+  /** Empties the feed (PHPFina clear): no data, start_time 0, rollups gone. */
+  clear(id: number): void {
+    const { intervalS } = this.read(id);
+    const fd = openSync(this.paths(id).dat, 'r+');
+    try {
+      ftruncateSync(fd, 0);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    for (const file of this.rollupFiles(id)) rmSync(file, { force: true });
+    this.writeMeta(id, { intervalS, startTimeS: 0 });
+  }
+
+  read(id: number): StoredFeed {
+    const fd = openSync(this.paths(id).meta, 'r');
+    const bytes = new Uint8Array(META_BYTES);
+    try {
+      readSync(fd, bytes, 0, META_BYTES, 0);
+    } finally {
+      closeSync(fd);
+    }
+    const meta = decodeMeta(bytes);
+    const size = fstatSize(this.paths(id).dat);
+    return { ...meta, npoints: Math.floor(size / VALUE_BYTES) };
+  }
+
+  /** Cuts a .dat back to whole values (a write cut short by power loss). */
+  repair(id: number): RepairReport {
+    const { dat } = this.paths(id);
+    const size = fstatSize(dat);
+    const extra = size % VALUE_BYTES;
+    if (extra) {
+      const fd = openSync(dat, 'r+');
+      try {
+        ftruncateSync(fd, size - extra);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    return { id, truncatedBytes: extra };
+  }
+
+  /** Applies a batch of points as PHPFina would; returns the plan that was carried out. */
+  write(id: number, points: readonly Point[], join: boolean): WritePlan {
+    const feed = this.read(id);
+    const lastValue = feed.npoints > 0 ? this.values(id, feed.npoints - 1, feed.npoints)[0]! : NaN;
+    const plan = planWrite({ ...feed, lastValue }, points, join);
+    if (plan.startTimeS !== feed.startTimeS)
+      this.writeMeta(id, { intervalS: feed.intervalS, startTimeS: plan.startTimeS });
+    if (plan.overwrites.length === 0 && plan.append.length === 0) return plan;
+    const fd = openSync(this.paths(id).dat, 'r+');
+    try {
+      for (const o of plan.overwrites) writeAll(fd, encodeValues([o.value]), o.slot * VALUE_BYTES);
+      if (plan.append.length) writeAll(fd, encodeValues(plan.append), feed.npoints * VALUE_BYTES);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    const firstSlot = plan.startTimeS / feed.intervalS;
+    this.refreshRollups(
+      id,
+      plan.overwrites.map((o) => firstSlot + o.slot),
+    );
+    return plan;
+  }
+
+  /** Raw values of feed slots [from, to) (relative to start_time), NaN past the end. */
+  values(id: number, from: number, to: number): Float32Array {
+    const fd = openSync(this.paths(id).dat, 'r');
+    try {
+      return readValues(fd, from, to);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Opens a read session: one file handle per file for the duration of a query. */
+  openReader(id: number): FeedReader {
+    return new FeedReader(this, id);
+  }
+
+  /** Writes the rollup records of every completed bucket not yet on disk (e.g. at shutdown). */
+  persistRollups(id: number, force = true): void {
+    const feed = this.read(id);
+    if (feed.npoints === 0) return;
+    const firstSlot = feed.startTimeS / feed.intervalS;
+    const endSlot = firstSlot + feed.npoints;
+    const levels = rollupLevelsFor(feed.intervalS);
+    const finest = levels[0];
+    if (finest === undefined) return;
+    const headers = levels.map((levelS) => this.rollupHeader(id, levelS, firstSlot, feed.intervalS));
+    const k0 = finest / feed.intervalS;
+    const backlog = Math.floor(endSlot / k0) - Math.floor((headers[0]?.validEndSlot ?? 0) / k0);
+    if (!force && backlog < ROLLUP_PERSIST_BACKLOG_BUCKETS) return;
+    levels.forEach((levelS, i) => {
+      const header = headers[i]!;
+      const k = levelS / feed.intervalS;
+      const completeEnd = Math.floor(endSlot / k) * k;
+      const from = Math.max(header.validEndSlot, header.firstBucket * k);
+      if (completeEnd <= from) return;
+      const raw = this.values(id, from - firstSlot, completeEnd - firstSlot);
+      const records: SumCount[] = [];
+      for (let s = from; s < completeEnd; s += k) records.push(sumValues(raw, s - from, s - from + k));
+      const fd = openSync(this.rollupPath(id, levelS), 'r+');
+      try {
+        const recordAt = ROLLUP_HEADER_BYTES + (from / k - header.firstBucket) * ROLLUP_RECORD_BYTES;
+        writeAll(fd, encodeRecords(records), recordAt);
+        writeAll(fd, encodeRollupHeader({ ...header, validEndSlot: completeEnd }), 0);
+        fdatasyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    });
+  }
+
+  /** Rebuilds every rollup from the raw data. */
+  rebuildRollups(id: number): void {
+    for (const file of this.rollupFiles(id)) rmSync(file, { force: true });
+    this.persistRollups(id, true);
+  }
+
+  rollupHeaderOf(id: number, levelS: number): RollupHeader | undefined {
+    const path = this.rollupPath(id, levelS);
+    if (!existsSync(path)) return undefined;
+    const fd = openSync(path, 'r');
+    try {
+      const bytes = new Uint8Array(ROLLUP_HEADER_BYTES);
+      readSync(fd, bytes, 0, ROLLUP_HEADER_BYTES, 0);
+      return decodeRollupHeader(bytes);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Recomputes persisted buckets that contain rewritten slots. */
+  private refreshRollups(id: number, slots: readonly number[]): void {
+    if (slots.length === 0) return;
+    const feed = this.read(id);
+    const firstSlot = feed.startTimeS / feed.intervalS;
+    for (const levelS of rollupLevelsFor(feed.intervalS)) {
+      const header = this.rollupHeaderOf(id, levelS);
+      if (!header) continue;
+      const k = levelS / feed.intervalS;
+      const buckets = new Set(slots.filter((s) => s < header.validEndSlot).map((s) => Math.floor(s / k)));
+      if (buckets.size === 0) continue;
+      const fd = openSync(this.rollupPath(id, levelS), 'r+');
+      try {
+        for (const bucket of buckets) {
+          const from = Math.max(bucket * k, firstSlot);
+          const raw = this.values(id, from - firstSlot, (bucket + 1) * k - firstSlot);
+          const at = ROLLUP_HEADER_BYTES + (bucket - header.firstBucket) * ROLLUP_RECORD_BYTES;
+          writeAll(fd, encodeRecords([sumValues(raw)]), at);
+        }
+        fdatasyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  }
+
+  private rollupHeader(id: number, levelS: number, firstSlot: number, intervalS: number): RollupHeader {
+    const existing = this.rollupHeaderOf(id, levelS);
+    if (existing) return existing;
+    const header = { levelS, firstBucket: Math.floor((firstSlot * intervalS) / levelS), validEndSlot: 0 };
+    const fd = openSync(this.rollupPath(id, levelS), 'w', 0o644);
+    try {
+      writeAll(fd, encodeRollupHeader(header), 0);
+    } finally {
+      closeSync(fd);
+    }
+    return header;
+  }
+
+  private rollupFiles(id: number): string[] {
+    return [600, 3600, 86400].map((levelS) => this.rollupPath(id, levelS)).filter((f) => existsSync(f));
+  }
+
+  /** write, fsync, rename, fsync dir: a power cut leaves the old or the new meta, never half. */
+  private writeMeta(id: number, meta: FeedMeta): void {
+    const path = this.paths(id).meta;
+    const tmp = `${path}.tmp`;
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      writeAll(fd, encodeMeta(meta), 0);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+    const dirFd = openSync(this.dir, 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+  }
+}
+
+/** A read session over one feed: cached pages of .dat and rollup files, closed after the query. */
+export class FeedReader {
+  readonly feed: StoredFeed;
+  readonly firstSlot: number;
+  private readonly datFd: number;
+  private readonly rollupFds = new Map<number, { fd: number; header: RollupHeader }>();
+
+  constructor(files: FeedFiles, id: number) {
+    this.feed = files.read(id);
+    this.firstSlot = this.feed.intervalS ? this.feed.startTimeS / this.feed.intervalS : 0;
+    this.datFd = openSync(files.paths(id).dat, 'r');
+    for (const levelS of rollupLevelsFor(this.feed.intervalS)) {
+      const header = files.rollupHeaderOf(id, levelS);
+      if (header) this.rollupFds.set(levelS, { fd: openSync(files.rollupPath(id, levelS), 'r'), header });
+    }
+  }
+
+  close(): void {
+    closeSync(this.datFd);
+    for (const { fd } of this.rollupFds.values()) closeSync(fd);
+  }
+
+  /** Raw values over absolute slots [from, to); NaN outside the file. */
+  raw(from: number, to: number): Float32Array {
+    return readValues(this.datFd, from - this.firstSlot, to - this.firstSlot);
+  }
+
+  /** Sum over absolute slots [from, to) from rollups where they cover, raw data elsewhere. */
+  sum(from: number, to: number): SumCount {
+    const iv = this.feed.intervalS;
+    const levels = [...this.rollupFds.entries()]
+      .sort(([a], [b]) => b - a)
+      .map(([levelS, { header }]) => {
+        const k = levelS / iv;
+        return {
+          slotsPerBucket: k,
+          levelIndex: levelS,
+          fromSlot: header.firstBucket * k,
+          toSlot: header.validEndSlot,
+        };
+      });
+    return sumRange(
+      {
+        raw: (a, b) => sumValues(this.raw(a, b)),
+        levels,
+        records: (levelS, a, b) => {
+          const { fd, header } = this.rollupFds.get(levelS)!;
+          const count = b - a;
+          const bytes = new Uint8Array(count * ROLLUP_RECORD_BYTES);
+          readSync(
+            fd,
+            bytes,
+            0,
+            bytes.length,
+            ROLLUP_HEADER_BYTES + (a - header.firstBucket) * ROLLUP_RECORD_BYTES,
+          );
+          return sumRecords(bytes);
+        },
+      },
+      from,
+      to,
+    );
+  }
+}
+
+function readValues(fd: number, from: number, to: number): Float32Array {
+  const out = new Float32Array(Math.max(0, to - from)).fill(NaN);
+  if (to <= from) return out;
+  const start = Math.max(0, from);
+  const bytes = new Uint8Array((to - start) * VALUE_BYTES);
+  const got = readSync(fd, bytes, 0, bytes.length, start * VALUE_BYTES);
+  const view = new DataView(bytes.buffer, 0, got - (got % VALUE_BYTES));
+  for (let i = 0; i * VALUE_BYTES < view.byteLength; i++)
+    out[start - from + i] = view.getFloat32(i * VALUE_BYTES, true);
+  return out;
+}
+
+function writeAll(fd: number, bytes: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+}
+
+function fstatSize(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    return fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
+}
