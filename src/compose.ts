@@ -17,6 +17,13 @@ import type { Logger } from './shared/logger.js';
 import { RedisSupervisor } from './state/embedded-redis.process.js';
 import { createKeys } from './state/keys.js';
 import { RedisClient } from './state/redis-client.redis.js';
+import { FeedFiles } from './timeseries/feed-files.fs.js';
+import { SqliteFeedRepo } from './timeseries/feed-repo.sqlite.js';
+import { FeedService } from './timeseries/feed-service.js';
+import { FlushRunner } from './timeseries/flush-runner.js';
+import { MemoryWriteBuffer } from './timeseries/memory-buffer.js';
+import { timeseriesMigrations } from './timeseries/migrations.js';
+import { RedisWriteBuffer } from './timeseries/write-buffer.redis.js';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,8 +31,12 @@ export interface ComposedHub {
   hub: Hub;
   http: HttpServer;
   auth: AuthService;
+  feeds: FeedService;
+  flusher: FlushRunner;
   version: VersionInfo;
 }
+
+const MIGRATIONS = [...authMigrations, ...timeseriesMigrations];
 
 /** The one composition root: builds every adapter and service and wires them into a Hub. */
 export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = systemClock): ComposedHub {
@@ -34,7 +45,7 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
   const keys = createKeys(config.redis.keyPrefix);
 
   const db = openDatabase(paths.dbFile);
-  const database = new DatabaseComponent(db, [...authMigrations], log.child({ component: 'sqlite' }));
+  const database = new DatabaseComponent(db, MIGRATIONS, log.child({ component: 'sqlite' }));
 
   const redisServer = new RedisSupervisor(
     config.redis.url,
@@ -45,10 +56,38 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
 
   const auth = new AuthService(new SqliteUserRepo(db), new SqliteSessionRepo(db), clock, config.auth);
 
-  const components = [database, redisServer, redis];
+  const feedRepo = new SqliteFeedRepo(db);
+  const feedFiles = new FeedFiles(join(paths.dataDir, 'feeds'));
+  const redisBuffer = new RedisWriteBuffer(() => redis.redis, keys);
+  const memoryBuffer = new MemoryWriteBuffer(config.timeseries.memoryBufferPoints);
+  const redisUp = () => redis.status().state === 'ready';
+  const buffers = {
+    current: () => (redisUp() ? redisBuffer : memoryBuffer),
+    all: () => (redisUp() ? [redisBuffer, memoryBuffer] : [memoryBuffer]),
+  };
+  const feeds = new FeedService(feedRepo, feedFiles, buffers, clock, {
+    maxFutureS: config.timeseries.maxFutureS,
+    timeZone: config.timezone,
+  });
+  const flusher = new FlushRunner(
+    feedRepo,
+    feedFiles,
+    buffers,
+    clock,
+    config.timeseries,
+    log.child({ component: 'feed-flusher' }),
+    () => ({
+      ...feeds.counters,
+      memoryBuffered: memoryBuffer.held,
+      memoryDropped: memoryBuffer.dropped,
+    }),
+  );
+
+  const components = [database, redisServer, redis, flusher];
   const readiness = () => hub.readiness();
   const { app } = createApp({
     auth,
+    feeds,
     readiness,
     version,
     log: log.child({ component: 'http' }),
@@ -64,7 +103,7 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
   redis.onReady((client) =>
     client.hset(keys.hubInfo(), { version: version.version, pid: process.pid, startedAtMs }),
   );
-  return { hub, http, auth, version };
+  return { hub, http, auth, feeds, flusher, version };
 }
 
 /** What the `hub` command needs to manage users offline: the database and the auth service. */
@@ -73,7 +112,7 @@ export function composeAdmin(
   clock: Clock = systemClock,
 ): { auth: AuthService; close(): void } {
   const db = openDatabase(loaded.paths.dbFile);
-  migrate(db, [...authMigrations]);
+  migrate(db, MIGRATIONS);
   const auth = new AuthService(new SqliteUserRepo(db), new SqliteSessionRepo(db), clock, loaded.config.auth);
   return { auth, close: () => db.close() };
 }

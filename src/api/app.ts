@@ -5,6 +5,8 @@ import { authenticate } from './authenticate.js';
 import type { ReadinessReport, VersionInfo } from './contract.js';
 import { handleErrors, rejectNonJsonBodies } from './http-errors.js';
 import { guard, type RouteDef } from './route-table.js';
+import type { FeedService } from '../timeseries/feed-service.js';
+import { feedRoutes } from './routes/feeds.js';
 import { sessionRoutes } from './routes/session.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
@@ -12,6 +14,7 @@ import { serveUi } from './static-ui.js';
 
 export interface AppDeps {
   auth: AuthService;
+  feeds: FeedService;
   readiness: () => ReadinessReport;
   version: VersionInfo;
   log: Logger;
@@ -40,7 +43,12 @@ export function createApp(deps: AppDeps): HubApp {
   app.use(express.urlencoded({ limit, extended: false }));
   app.use(authenticate(deps.auth));
 
-  const routes = [...systemRoutes(deps), ...sessionRoutes(deps.auth), ...userRoutes(deps.auth)];
+  const routes = [
+    ...systemRoutes(deps),
+    ...sessionRoutes(deps.auth),
+    ...userRoutes(deps.auth),
+    ...feedRoutes(deps.feeds),
+  ];
   for (const route of routes) app[route.method](route.path, guard(route.access), route.handler);
 
   app.use('/api', (_req: Request, res: Response) => {

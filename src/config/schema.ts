@@ -62,6 +62,18 @@ export const configSchema = z.strictObject({
       level: z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     })
     .prefault({}),
+  timeseries: z
+    .strictObject({
+      flushIntervalS: positiveInt(
+        'seconds between writes of buffered points to the feed files',
+        3600,
+      ).default(60),
+      maxFutureS: positiveInt('seconds into the future a point may be stamped', 31_536_000).default(86_400),
+      memoryBufferPoints: positiveInt('points held in memory while Redis is away', 10_000_000).default(
+        100_000,
+      ),
+    })
+    .prefault({}),
   auth: z
     .strictObject({
       sessionTtlH: positiveInt('session lifetime in hours', 24 * 365).default(24 * 30),

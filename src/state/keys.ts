@@ -6,6 +6,10 @@ export interface RedisKeys {
   readonly prefix: string;
   /** Hash of facts about the running hubd (version, start time), for `hub status`. */
   hubInfo(): string;
+  /** List of a feed's points accepted but not yet written to its files (write-behind). */
+  feedBuffer(feedId: number): string;
+  /** Set of feed ids whose buffer holds points. */
+  bufferedFeeds(): string;
 }
 
 export function createKeys(prefix: string): RedisKeys {
@@ -13,5 +17,7 @@ export function createKeys(prefix: string): RedisKeys {
   return {
     prefix,
     hubInfo: () => `${prefix}:hub:info`,
+    feedBuffer: (feedId) => `${prefix}:feed:${feedId}:buffer`,
+    bufferedFeeds: () => `${prefix}:feeds:buffered`,
   };
 }

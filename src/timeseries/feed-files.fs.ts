@@ -34,6 +34,7 @@ import {
   type SumCount,
 } from './rollup-format.js';
 import { sumRange } from './range-sum.js';
+import type { FeedStore } from './ports.js';
 import { planWrite, type Point, type WritePlan } from './write-plan.js';
 
 export interface StoredFeed extends FeedMeta {
@@ -54,7 +55,7 @@ const ROLLUP_PERSIST_BACKLOG_BUCKETS = 144;
  * Writes go through plans (write-plan.ts); meta files are replaced atomically; data is
  * fdatasync'ed once per write batch, never per reading.
  */
-export class FeedFiles {
+export class FeedFiles implements FeedStore {
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
@@ -110,9 +111,18 @@ export class FeedFiles {
     return { ...meta, npoints: Math.floor(size / VALUE_BYTES) };
   }
 
-  /** Cuts a .dat back to whole values (a write cut short by power loss). */
+  /**
+   * Makes a feed whole after a power cut: finishes or undoes an interrupted trim, and cuts a .dat
+   * back to whole values (a write cut short).
+   */
   repair(id: number): RepairReport {
-    const { dat } = this.paths(id);
+    const { dat, meta } = this.paths(id);
+    if (existsSync(`${dat}.trim`)) {
+      rmSync(`${dat}.trim`, { force: true }); // the trim had not replaced anything yet
+      rmSync(`${meta}.tmp`, { force: true });
+    } else if (existsSync(`${meta}.tmp`)) {
+      renameSync(`${meta}.tmp`, meta); // the trimmed .dat is in place; its meta must follow
+    }
     const size = fstatSize(dat);
     const extra = size % VALUE_BYTES;
     if (extra) {
@@ -159,6 +169,45 @@ export class FeedFiles {
     } finally {
       closeSync(fd);
     }
+  }
+
+  /**
+   * Drops full-resolution data before `startTimeS` (moved up to the grid), keeping rollups, so
+   * reads of that period still average from them. Crash-safe through repair().
+   */
+  trim(id: number, startTimeS: number): void {
+    const feed = this.read(id);
+    const newStartS = Math.ceil(startTimeS / feed.intervalS) * feed.intervalS;
+    const drop = (newStartS - feed.startTimeS) / feed.intervalS;
+    if (feed.npoints === 0 || drop <= 0) return;
+    this.persistRollups(id, true);
+    const { dat, meta } = this.paths(id);
+    const kept = this.values(id, drop, feed.npoints);
+    const fd = openSync(`${dat}.trim`, 'w', 0o644);
+    try {
+      writeAll(fd, encodeValues(kept), 0);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    const metaFd = openSync(`${meta}.tmp`, 'w', 0o644);
+    try {
+      writeAll(metaFd, encodeMeta({ intervalS: feed.intervalS, startTimeS: kept.length ? newStartS : 0 }), 0);
+      fsyncSync(metaFd);
+    } finally {
+      closeSync(metaFd);
+    }
+    renameSync(`${dat}.trim`, dat);
+    renameSync(`${meta}.tmp`, meta);
+    this.syncDir();
+  }
+
+  /** emoncms feed/export: raw bytes from a byte offset, re-sending the last whole value before it. */
+  exportBytes(id: number, fromByte: number): Uint8Array {
+    const { npoints } = this.read(id);
+    const from = Math.max(0, Math.floor(fromByte / VALUE_BYTES) - 1);
+    if (from >= npoints) return new Uint8Array(0);
+    return encodeValues(this.values(id, from, npoints));
   }
 
   /** Opens a read session: one file handle per file for the duration of a query. */
@@ -274,6 +323,10 @@ export class FeedFiles {
       closeSync(fd);
     }
     renameSync(tmp, path);
+    this.syncDir();
+  }
+
+  private syncDir(): void {
     const dirFd = openSync(this.dir, 'r');
     try {
       fsyncSync(dirFd);
@@ -287,6 +340,7 @@ export class FeedFiles {
 export class FeedReader {
   readonly feed: StoredFeed;
   readonly firstSlot: number;
+  readonly historyStartSlot: number;
   private readonly datFd: number;
   private readonly rollupFds = new Map<number, { fd: number; header: RollupHeader }>();
 
@@ -298,6 +352,10 @@ export class FeedReader {
       const header = files.rollupHeaderOf(id, levelS);
       if (header) this.rollupFds.set(levelS, { fd: openSync(files.rollupPath(id, levelS), 'r'), header });
     }
+    const rollupStarts = [...this.rollupFds.entries()].map(
+      ([levelS, { header }]) => (header.firstBucket * levelS) / this.feed.intervalS,
+    );
+    this.historyStartSlot = Math.min(this.firstSlot, ...rollupStarts.filter((s) => s < this.firstSlot));
   }
 
   close(): void {

@@ -13,7 +13,8 @@ let viewer: HttpClient;
 let viewerKeys: { readApiKey: string; writeApiKey: string };
 
 /** A concrete path for a route pattern (":username" → an existing user). */
-const concrete = (path: string) => path.replace(':username', 'vic').replace(':scope', 'read');
+const concrete = (path: string) =>
+  path.replace(':username', 'vic').replace(':scope', 'read').replace(':id', '1');
 
 describe('every route is denied by default', () => {
   before(async () => {
@@ -120,6 +121,7 @@ const bodyFor = (method: string) => (method === 'get' ? {} : { json: {} });
 function appRoutes() {
   return createApp({
     auth: hub.auth,
+    feeds: hub.feeds,
     readiness: () => ({ ready: true, components: {} }),
     version: hub.version,
     log: {

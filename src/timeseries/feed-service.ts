@@ -1,0 +1,211 @@
+import type { Clock } from '../shared/clock.js';
+import { UserError } from '../shared/errors.js';
+import { isAllowedInterval, ALLOWED_INTERVALS_S } from './phpfina-format.js';
+import type { BufferedPoint, FeedChanges, FeedRecord, FeedRepo, FeedStore, WriteBuffer } from './ports.js';
+import { ReadError, readSeries, type ReadQuery, type Sample } from './read-query.js';
+import { overlayView } from './series-view.js';
+
+export interface FeedServiceSettings {
+  /** Points stamped further than this into the future are refused. */
+  maxFutureS: number;
+  timeZone: string;
+}
+
+export interface NewFeedInput {
+  ownerId: number;
+  name: unknown;
+  intervalS: unknown;
+  tag?: unknown;
+  unit?: unknown;
+  public?: unknown;
+  retentionDays?: unknown;
+}
+
+/** Counters shown in /readyz: every accepted and every refused or dropped point is counted. */
+export interface IngestCounters {
+  accepted: number;
+  refused: number;
+  /** Points dropped because they were older than the feed's start (PHPFina semantics). */
+  droppedBeforeStart: number;
+}
+
+/**
+ * Feeds: metadata in SQLite, data in PHPFina files, new points through the write-behind buffer.
+ * `buffer()` names the buffer in use now: Redis when it answers, else the bounded memory one.
+ */
+export class FeedService {
+  readonly counters: IngestCounters = { accepted: 0, refused: 0, droppedBeforeStart: 0 };
+
+  constructor(
+    private readonly repo: FeedRepo,
+    private readonly store: FeedStore,
+    private readonly buffers: { current(): WriteBuffer; all(): WriteBuffer[] },
+    private readonly clock: Clock,
+    private readonly settings: FeedServiceSettings,
+  ) {}
+
+  create(input: NewFeedInput): FeedRecord {
+    const intervalS = Number(input.intervalS);
+    if (!isAllowedInterval(intervalS)) {
+      throw new UserError(
+        `interval must be one of ${ALLOWED_INTERVALS_S.join(', ')} seconds`,
+        400,
+        'invalid_interval',
+      );
+    }
+    const feed = this.repo.insert({
+      ownerId: input.ownerId,
+      name: checkText(input.name, 'name', 1),
+      tag: checkText(input.tag ?? '', 'tag', 0),
+      unit: checkText(input.unit ?? '', 'unit', 0),
+      intervalS,
+      public: input.public === true,
+      retentionDays: checkRetention(input.retentionDays),
+      createdAtMs: this.clock.nowMs(),
+    });
+    this.store.create(feed.id, intervalS);
+    return feed;
+  }
+
+  list(): FeedRecord[] {
+    return this.repo.list();
+  }
+
+  get(id: number): FeedRecord {
+    const feed = this.repo.get(id);
+    if (!feed) throw new UserError(`feed ${id} does not exist`, 404, 'feed_not_found');
+    return feed;
+  }
+
+  update(id: number, changes: Record<string, unknown>): FeedRecord {
+    this.get(id);
+    const valid: FeedChanges = {};
+    if (changes.name !== undefined) valid.name = checkText(changes.name, 'name', 1);
+    if (changes.tag !== undefined) valid.tag = checkText(changes.tag, 'tag', 0);
+    if (changes.unit !== undefined) valid.unit = checkText(changes.unit, 'unit', 0);
+    if (changes.public !== undefined) valid.public = changes.public === true;
+    if (changes.retentionDays !== undefined) valid.retentionDays = checkRetention(changes.retentionDays);
+    this.repo.update(id, valid);
+    return this.get(id);
+  }
+
+  async clear(id: number): Promise<void> {
+    this.get(id);
+    for (const buffer of this.buffers.all()) await buffer.discard(id);
+    this.store.clear(id);
+  }
+
+  async delete(id: number): Promise<void> {
+    this.get(id);
+    for (const buffer of this.buffers.all()) await buffer.discard(id);
+    this.store.delete(id);
+    this.repo.delete(id);
+  }
+
+  /**
+   * Accepts points into the write-behind buffer. The whole batch is refused (nothing stored) if
+   * any point is bad; NaN is a missing value and is accepted.
+   */
+  async post(id: number, points: readonly { tsS: unknown; value: unknown }[], join = false): Promise<number> {
+    this.get(id);
+    const latestS = this.clock.nowMs() / 1000 + this.settings.maxFutureS;
+    const checked: BufferedPoint[] = [];
+    for (const [i, p] of points.entries()) {
+      const problem = pointProblem(p, latestS);
+      if (problem) {
+        this.counters.refused += points.length;
+        throw new UserError(`point ${i}: ${problem}; nothing was stored`, 400, 'invalid_point');
+      }
+      checked.push({ tsS: Math.floor(p.tsS as number), value: p.value as number, join });
+    }
+    await this.buffers.current().append(id, checked);
+    this.counters.accepted += checked.length;
+    return checked.length;
+  }
+
+  async read(id: number, query: Omit<ReadQuery, 'timeZone'> & { timeZone?: string }): Promise<Sample[]> {
+    this.get(id);
+    const buffered = await this.buffered(id);
+    const reader = this.store.openReader(id);
+    try {
+      return readSeries(overlayView(reader, buffered), { timeZone: this.settings.timeZone, ...query });
+    } catch (err) {
+      if (err instanceof ReadError) throw new UserError(err.message, 400, 'bad_read');
+      throw err;
+    } finally {
+      reader.close();
+    }
+  }
+
+  /** The last slot with data (grid time) and its value, buffered points included. */
+  async lastValue(id: number): Promise<{ tsS: number; value: number | null } | null> {
+    this.get(id);
+    const reader = this.store.openReader(id);
+    try {
+      const view = overlayView(reader, await this.buffered(id));
+      if (view.endSlot <= view.startSlot) return null;
+      const value = view.valueAt(view.endSlot - 1);
+      return { tsS: (view.endSlot - 1) * view.intervalS, value: value === value ? value : null };
+    } finally {
+      reader.close();
+    }
+  }
+
+  /** The value of the slot nearest `tsS` (emoncms rounds here, where reads floor). */
+  async valueAt(id: number, tsS: number): Promise<number | null> {
+    this.get(id);
+    const reader = this.store.openReader(id);
+    try {
+      const view = overlayView(reader, await this.buffered(id));
+      const slot = Math.round(tsS / view.intervalS);
+      if (slot < view.startSlot || slot >= view.endSlot) return null;
+      const value = view.valueAt(slot);
+      return value === value ? value : null;
+    } finally {
+      reader.close();
+    }
+  }
+
+  exportBytes(id: number, fromByte: number): Uint8Array {
+    this.get(id);
+    return this.store.exportBytes(id, fromByte);
+  }
+
+  private async buffered(id: number): Promise<BufferedPoint[]> {
+    const lists = await Promise.all(this.buffers.all().map((b) => b.peek(id).catch(() => [])));
+    return lists.flat();
+  }
+}
+
+function pointProblem(p: { tsS: unknown; value: unknown }, latestS: number): string | undefined {
+  if (typeof p.tsS !== 'number' || !Number.isFinite(p.tsS) || p.tsS < 0) return 'time must be unix seconds';
+  if (p.tsS > latestS) return `time ${p.tsS} is too far in the future`;
+  if (typeof p.value !== 'number') return 'value must be a number';
+  if (p.value === Infinity || p.value === -Infinity)
+    return 'value must be finite (NaN marks a missing value)';
+  return undefined;
+}
+
+function checkText(value: unknown, field: string, minLength: number): string {
+  if (
+    typeof value !== 'string' ||
+    value.length < minLength ||
+    value.length > 64 ||
+    /[\u0000-\u001f]/.test(value)
+  ) {
+    throw new UserError(`${field} must be text of ${minLength} to 64 characters`, 400, `invalid_${field}`);
+  }
+  return value;
+}
+
+function checkRetention(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 36500) {
+    throw new UserError(
+      'retentionDays must be a whole number of days from 1 to 36500, or null',
+      400,
+      'invalid_retention',
+    );
+  }
+  return value;
+}
