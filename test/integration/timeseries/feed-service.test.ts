@@ -1,0 +1,185 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManualClock } from '../../../src/shared/clock.js';
+import type { HttpClient } from '../../helpers/http-client.js';
+import { startTestHub, type TestHub } from '../../helpers/hub.js';
+import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { useTeardown } from '../../helpers/teardown.js';
+
+const teardown = useTeardown();
+const NOW_S = 1_790_000_000;
+const clock = new ManualClock(NOW_S * 1000);
+let hub: TestHub;
+let redis: TestRedis;
+let admin: HttpClient;
+
+async function newFeed(name: string, intervalS = 10): Promise<number> {
+  const res = await admin.request('POST', '/api/v1/feeds', { json: { name, intervalS } });
+  assert.equal(res.status, 201, res.text);
+  return (res.body as { id: number }).id;
+}
+
+const post = (id: number, points: [number, number | null][], join = false) =>
+  admin.request('POST', `/api/v1/feeds/${id}/points`, { json: { points, join } });
+const data = async (id: number, q: string) =>
+  (await admin.request('GET', `/api/v1/feeds/${id}/data?${q}`)).body;
+const datSize = (id: number) => statSync(join(hub.dataDir, 'feeds', `${id}.dat`)).size;
+
+describe('feeds through the write-behind buffer', () => {
+  before(async () => {
+    redis = await startRedis();
+    teardown.add(() => redis.stop());
+    hub = await startTestHub(teardown, { redisUrl: redis.url, clock });
+    admin = hub.client();
+    await admin.request('POST', '/api/v1/onboarding', {
+      json: { username: 'ann', password: 'ann-password' },
+    });
+  });
+
+  it('reads a value the moment it is accepted, and writes the files only at flush', async () => {
+    const id = await newFeed('house power');
+    const t = NOW_S - (NOW_S % 10) - 100;
+    const expected = [
+      [t, 230.5],
+      [t + 10, 231],
+      [t + 20, null],
+      [t + 30, 232],
+    ];
+    assert.equal(
+      (
+        await post(id, [
+          [t, 230.5],
+          [t + 10, 231],
+          [t + 30, 232],
+        ])
+      ).status,
+      200,
+    );
+    assert.equal(datSize(id), 0, 'nothing on disk before the flush');
+    assert.deepEqual(await data(id, `start=${t}&end=${t + 30}&interval=10`), expected);
+    await hub.flusher.flush();
+    assert.equal(datSize(id), 16, 'one write of four slots (the gap padded with NaN)');
+    assert.equal(await bufferLength(id), 0, 'the buffer is empty after the flush');
+    assert.deepEqual(await data(id, `start=${t}&end=${t + 30}&interval=10`), expected);
+  });
+
+  it('overwrites a past slot through the buffer, later arrival winning', async () => {
+    const id = await newFeed('overwrite');
+    const t = NOW_S - (NOW_S % 10) - 100;
+    await post(id, [
+      [t, 1],
+      [t + 10, 2],
+      [t + 20, 3],
+    ]);
+    await hub.flusher.flush();
+    await post(id, [[t + 10, 20]]);
+    await post(id, [[t + 10, 21]]);
+    assert.deepEqual(await data(id, `start=${t}&end=${t + 20}&interval=10`), [
+      [t, 1],
+      [t + 10, 21],
+      [t + 20, 3],
+    ]);
+    assert.deepEqual(await data(id, `start=${t}&end=${t + 20}&interval=30&average=1`), [
+      [t, (1 + 21 + 3) / 3],
+    ]);
+    await hub.flusher.flush();
+    assert.deepEqual(await data(id, `start=${t}&end=${t + 20}&interval=10`), [
+      [t, 1],
+      [t + 10, 21],
+      [t + 20, 3],
+    ]);
+  });
+
+  const badBatches: { name: string; points: unknown; message: RegExp }[] = [
+    {
+      name: 'Infinity is not a value',
+      points: [
+        [NOW_S, 1],
+        [NOW_S, 'Infinity'],
+      ],
+      message: /value must be a number/,
+    },
+    {
+      name: 'a point two days ahead',
+      points: [
+        [NOW_S, 1],
+        [NOW_S + 2 * 86_400, 1],
+      ],
+      message: /too far in the future/,
+    },
+    { name: 'a time that is not a number', points: [['yesterday', 1]], message: /time must be unix seconds/ },
+  ];
+  for (const bad of badBatches) {
+    it(`refuses a batch with ${bad.name}, storing nothing of it`, async () => {
+      const id = await newFeed(`bad ${bad.name}`);
+      const res = await admin.request('POST', `/api/v1/feeds/${id}/points`, { json: { points: bad.points } });
+      assert.equal(res.status, 400);
+      assert.match((res.body as { error: string }).error, bad.message);
+      assert.equal((await admin.request('GET', `/api/v1/feeds/${id}/last`)).body, null);
+    });
+  }
+
+  it('refuses unknown feeds, ids with path characters and intervals emoncms does not offer', async () => {
+    assert.equal((await post(999, [[NOW_S, 1]])).status, 404);
+    assert.equal(
+      (await admin.request('GET', '/api/v1/feeds/..%2F1/data?start=1&end=2&interval=10')).status,
+      400,
+    );
+    const res = await admin.request('POST', '/api/v1/feeds', { json: { name: 'odd', intervalS: 7 } });
+    assert.equal(res.status, 400);
+    assert.match((res.body as { error: string }).error, /interval must be one of 1, 5, 10/);
+  });
+
+  it('holds points in memory while Redis is down, reports not ready, and flushes them later', async () => {
+    const id = await newFeed('redis outage');
+    const t = NOW_S - (NOW_S % 10) - 50;
+    await redis.stop();
+    await waitFor(() => hub.hub.readiness().components.redis?.state === 'down');
+    assert.equal(
+      (
+        await post(id, [
+          [t, 5],
+          [t + 10, 6],
+        ])
+      ).status,
+      200,
+      'still accepting',
+    );
+    assert.deepEqual(await data(id, `start=${t}&end=${t + 10}&interval=10`), [
+      [t, 5],
+      [t + 10, 6],
+    ]);
+    const ready = await admin.request('GET', '/readyz');
+    assert.equal(ready.status, 503);
+    await hub.flusher.flush();
+    assert.equal(datSize(id), 8, 'flushed from memory');
+    redis = await startRedisOn(redis.port);
+    await waitFor(() => hub.hub.readiness().components.redis?.state === 'ready');
+  });
+});
+
+async function bufferLength(id: number): Promise<number> {
+  const { Redis } = await import('ioredis');
+  const r = new Redis(redis.url);
+  try {
+    return await r.llen(`hub:feed:${id}:buffer`);
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function startRedisOn(port: number): Promise<TestRedis> {
+  const again = await startRedis(port);
+  teardown.add(() => again.stop());
+  return again;
+}
+
+async function waitFor(check: () => boolean, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
