@@ -106,15 +106,24 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
   return { hub, http, auth, feeds, flusher, version };
 }
 
-/** What the `hub` command needs to manage users offline: the database and the auth service. */
+/** What the `hub` command needs offline: the database, users and feeds (no Redis, no HTTP). */
 export function composeAdmin(
   loaded: LoadedConfig,
   clock: Clock = systemClock,
-): { auth: AuthService; close(): void } {
-  const db = openDatabase(loaded.paths.dbFile);
+): { auth: AuthService; feeds: FeedService; close(): void } {
+  const { config, paths } = loaded;
+  const db = openDatabase(paths.dbFile);
   migrate(db, MIGRATIONS);
-  const auth = new AuthService(new SqliteUserRepo(db), new SqliteSessionRepo(db), clock, loaded.config.auth);
-  return { auth, close: () => db.close() };
+  const auth = new AuthService(new SqliteUserRepo(db), new SqliteSessionRepo(db), clock, config.auth);
+  const noBuffer = new MemoryWriteBuffer(0);
+  const feeds = new FeedService(
+    new SqliteFeedRepo(db),
+    new FeedFiles(join(paths.dataDir, 'feeds')),
+    { current: () => noBuffer, all: () => [] },
+    clock,
+    { maxFutureS: config.timeseries.maxFutureS, timeZone: config.timezone },
+  );
+  return { auth, feeds, close: () => db.close() };
 }
 
 function readVersion(): VersionInfo {

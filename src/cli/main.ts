@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { composeAdmin } from '../compose.js';
 import { ConfigError, loadConfig } from '../config/config-file.fs.js';
 import { describeError, UserError } from '../shared/errors.js';
+import { checkFeeds, importEmoncms } from './feed-commands.js';
 import { readPassword } from './prompt.js';
 
 const USAGE = `Usage: hub <command>
@@ -10,6 +11,11 @@ const USAGE = `Usage: hub <command>
   hub user list                              list users and roles
   hub user passwd <name>                     set a user's password (ends their sessions)
   hub user delete <name>                     delete a user
+  hub feeds list                             list feeds
+  hub feeds check [--repair]                 verify every feed's files (repair cuts partial values,
+                                             finishes interrupted trims, rebuilds rollups)
+  hub feeds import-emoncms DIR [--only 1,2] [--list list.json] [--owner NAME]
+                                             copy emoncms PHPFina feeds and build their rollups
   hub config check                           validate <dataDir>/hub.json and HUB_* variables
   hub status [--url URL]                     ask a running hubd how it is (GET /readyz)
 
@@ -21,7 +27,15 @@ async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { admin: { type: 'boolean' }, viewer: { type: 'boolean' }, url: { type: 'string' } },
+    options: {
+      admin: { type: 'boolean' },
+      viewer: { type: 'boolean' },
+      url: { type: 'string' },
+      repair: { type: 'boolean' },
+      only: { type: 'string' },
+      list: { type: 'string' },
+      owner: { type: 'string' },
+    },
   });
   const [group, action, name] = positionals;
   if (group === 'config' && action === 'check') {
@@ -30,10 +44,12 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (group === 'status') return status(values.url);
-  if (group !== 'user') throw new UsageError(`unknown command "${positionals.join(' ')}"`);
+  if (group !== 'user' && group !== 'feeds')
+    throw new UsageError(`unknown command "${positionals.join(' ')}"`);
 
   const admin = composeAdmin(loadConfig(process.env));
   try {
+    if (group === 'feeds') return feedCommand(admin, action, name, values);
     switch (action) {
       case 'add': {
         if (values.admin && values.viewer) throw new UsageError('choose --admin or --viewer, not both');
@@ -73,6 +89,27 @@ async function status(url: string | undefined): Promise<number> {
   console.log(`hubd at ${base}: ${report.ready ? 'ready' : 'NOT ready'}`);
   for (const [name, s] of Object.entries(report.components)) console.log(`  ${name.padEnd(14)} ${s.state}`);
   return report.ready ? 0 : 1;
+}
+
+function feedCommand(
+  admin: ReturnType<typeof composeAdmin>,
+  action: string | undefined,
+  arg: string | undefined,
+  values: { repair?: boolean; only?: string; list?: string; owner?: string },
+): number {
+  const deps = { ...admin, out: (line: string) => console.log(line) };
+  switch (action) {
+    case 'list':
+      for (const f of admin.feeds.list()) console.log(`${f.id}\t${f.name}\t${f.intervalS} s`);
+      return 0;
+    case 'check':
+      return checkFeeds(deps, values.repair === true);
+    case 'import-emoncms':
+      if (!arg) throw new UsageError('give the emoncms phpfina folder');
+      return importEmoncms(deps, arg, values);
+    default:
+      throw new UsageError(`unknown feeds command "${action ?? ''}"`);
+  }
 }
 
 function requireName(name: string | undefined): string {

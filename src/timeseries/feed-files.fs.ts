@@ -1,5 +1,6 @@
 import {
   closeSync,
+  copyFileSync,
   existsSync,
   fdatasyncSync,
   fstatSync,
@@ -111,6 +112,10 @@ export class FeedFiles implements FeedStore {
     return { ...meta, npoints: Math.floor(size / VALUE_BYTES) };
   }
 
+  partialBytes(id: number): number {
+    return fstatSize(this.paths(id).dat) % VALUE_BYTES;
+  }
+
   /**
    * Makes a feed whole after a power cut: finishes or undoes an interrupted trim, and cuts a .dat
    * back to whole values (a write cut short).
@@ -208,6 +213,20 @@ export class FeedFiles implements FeedStore {
     const from = Math.max(0, Math.floor(fromByte / VALUE_BYTES) - 1);
     if (from >= npoints) return new Uint8Array(0);
     return encodeValues(this.values(id, from, npoints));
+  }
+
+  importData(id: number, meta: FeedMeta, sourceDat: string, npoints: number): void {
+    const { dat } = this.paths(id);
+    copyFileSync(sourceDat, dat);
+    const fd = openSync(dat, 'r+');
+    try {
+      ftruncateSync(fd, npoints * VALUE_BYTES); // whole values only
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    this.writeMeta(id, npoints ? meta : { intervalS: meta.intervalS, startTimeS: 0 });
+    this.rebuildRollups(id);
   }
 
   /** Opens a read session: one file handle per file for the duration of a query. */

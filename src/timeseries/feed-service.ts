@@ -1,6 +1,7 @@
 import type { Clock } from '../shared/clock.js';
 import { UserError } from '../shared/errors.js';
 import { isAllowedInterval, ALLOWED_INTERVALS_S } from './phpfina-format.js';
+import type { ImportCandidate } from './emoncms-import.js';
 import type { BufferedPoint, FeedChanges, FeedRecord, FeedRepo, FeedStore, WriteBuffer } from './ports.js';
 import { ReadError, readSeries, type ReadQuery, type Sample } from './read-query.js';
 import { overlayView } from './series-view.js';
@@ -65,6 +66,39 @@ export class FeedService {
     });
     this.store.create(feed.id, intervalS);
     return feed;
+  }
+
+  /** Creates a feed from a verified emoncms PHPFina feed and copies its data. */
+  importFeed(candidate: ImportCandidate, ownerId: number, sourceDat: string): FeedRecord {
+    const feed = this.create({
+      ownerId,
+      name: candidate.name,
+      tag: candidate.tag,
+      unit: candidate.unit,
+      intervalS: candidate.intervalS,
+    });
+    this.store.importData(feed.id, candidate, sourceDat, candidate.npoints);
+    return feed;
+  }
+
+  /** Verifies every feed's files; with `repair`, fixes what can be fixed. */
+  check(repair: boolean): { id: number; problems: string[] }[] {
+    return this.repo.list().map((feed) => {
+      const problems: string[] = [];
+      if (!this.store.exists(feed.id)) return { id: feed.id, problems: ['its files are missing'] };
+      const stored = this.store.read(feed.id);
+      if (stored.intervalS !== feed.intervalS)
+        problems.push(`.meta says interval ${stored.intervalS}, the database ${feed.intervalS}`);
+      if (repair) {
+        const { truncatedBytes } = this.store.repair(feed.id);
+        if (truncatedBytes) problems.push(`cut ${truncatedBytes} bytes of a partial value (repaired)`);
+        this.store.rebuildRollups(feed.id);
+      } else {
+        const extra = this.store.partialBytes(feed.id);
+        if (extra) problems.push(`.dat ends in ${extra} bytes of a partial value (run with --repair)`);
+      }
+      return { id: feed.id, problems };
+    });
   }
 
   list(): FeedRecord[] {
@@ -187,12 +221,8 @@ function pointProblem(p: { tsS: unknown; value: unknown }, latestS: number): str
 }
 
 function checkText(value: unknown, field: string, minLength: number): string {
-  if (
-    typeof value !== 'string' ||
-    value.length < minLength ||
-    value.length > 64 ||
-    /[\u0000-\u001f]/.test(value)
-  ) {
+  const hasControl = typeof value === 'string' && [...value].some((ch) => ch.charCodeAt(0) < 0x20);
+  if (typeof value !== 'string' || value.length < minLength || value.length > 64 || hasControl) {
     throw new UserError(`${field} must be text of ${minLength} to 64 characters`, 400, `invalid_${field}`);
   }
   return value;

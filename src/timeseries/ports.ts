@@ -58,9 +58,19 @@ export interface FeedStore {
     join: boolean,
   ): { droppedBeforeStart: number; droppedOutOfOrder: number };
   persistRollups(id: number, force?: boolean): void;
+  rebuildRollups(id: number): void;
+  /** Bytes past the last whole value of the .dat (0 when sound). */
+  partialBytes(id: number): number;
   /** Finishes or undoes an interrupted trim and cuts a partial value off the .dat. */
   repair(id: number): { truncatedBytes: number };
   openReader(id: number): FeedReaderPort;
+  /** Takes a PHPFina feed from elsewhere: copies its whole values and builds rollups. */
+  importData(
+    id: number,
+    meta: { intervalS: number; startTimeS: number },
+    sourceDat: string,
+    npoints: number,
+  ): void;
   /** Raw .dat bytes from a byte offset. */
   exportBytes(id: number, fromByte: number): Uint8Array;
 }

@@ -44,7 +44,8 @@ export function isCalendarUnit(value: unknown): value is CalendarUnit {
  * [floor(ds/iv), floor(de/iv)); sampled buckets take the slot at their start.
  */
 export function readSeries(view: SeriesView, query: ReadQuery): Sample[] {
-  let { startS, endS } = query;
+  const { startS } = query;
+  let { endS } = query;
   if (endS <= startS) throw new ReadError('request end time before start time');
   const iv = view.intervalS;
   let average = query.average;
