@@ -88,6 +88,7 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
   const { app } = createApp({
     auth,
     feeds,
+    timeZone: config.timezone,
     readiness,
     version,
     log: log.child({ component: 'http' }),

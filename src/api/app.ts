@@ -15,6 +15,7 @@ import { serveUi } from './static-ui.js';
 export interface AppDeps {
   auth: AuthService;
   feeds: FeedService;
+  timeZone: string;
   readiness: () => ReadinessReport;
   version: VersionInfo;
   log: Logger;
@@ -47,7 +48,7 @@ export function createApp(deps: AppDeps): HubApp {
     ...systemRoutes(deps),
     ...sessionRoutes(deps.auth),
     ...userRoutes(deps.auth),
-    ...feedRoutes(deps.feeds),
+    ...feedRoutes(deps.feeds, deps.timeZone),
   ];
   for (const route of routes) app[route.method](route.path, guard(route.access), route.handler);
 

@@ -14,6 +14,7 @@ const USAGE = `Usage: hub <command>
   hub feeds list                             list feeds
   hub feeds check [--repair]                 verify every feed's files (repair cuts partial values,
                                              finishes interrupted trims, rebuilds rollups)
+  hub feeds rebuild-rollups [ID]             rebuild rollups from full-resolution data
   hub feeds import-emoncms DIR [--only 1,2] [--list list.json] [--owner NAME]
                                              copy emoncms PHPFina feeds and build their rollups
   hub config check                           validate <dataDir>/hub.json and HUB_* variables
@@ -104,6 +105,12 @@ function feedCommand(
       return 0;
     case 'check':
       return checkFeeds(deps, values.repair === true);
+    case 'rebuild-rollups': {
+      const ids = arg ? [Number(arg)] : admin.feeds.list().map((f) => f.id);
+      for (const id of ids) admin.feeds.rebuildRollups(id);
+      console.log(`rebuilt the rollups of ${ids.length} feed(s)`);
+      return 0;
+    }
     case 'import-emoncms':
       if (!arg) throw new UsageError('give the emoncms phpfina folder');
       return importEmoncms(deps, arg, values);

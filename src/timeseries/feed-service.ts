@@ -200,6 +200,19 @@ export class FeedService {
     }
   }
 
+  /** Drops full-resolution data before `startTimeS`; rollups keep the period for averaged reads. */
+  async trim(id: number, startTimeS: number): Promise<void> {
+    this.get(id);
+    if (!Number.isFinite(startTimeS) || startTimeS < 0)
+      throw new UserError('trim time must be unix seconds', 400, 'invalid_time');
+    this.store.trim(id, startTimeS);
+  }
+
+  rebuildRollups(id: number): void {
+    this.get(id);
+    this.store.rebuildRollups(id);
+  }
+
   exportBytes(id: number, fromByte: number): Uint8Array {
     this.get(id);
     return this.store.exportBytes(id, fromByte);

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { FeedService } from '../../timeseries/feed-service.js';
+import { samplesToCsv } from '../../timeseries/csv-export.js';
 import { isCalendarUnit } from '../../timeseries/read-query.js';
 import { UserError } from '../../shared/errors.js';
 import { principalOf, type RouteDef } from '../route-table.js';
@@ -9,7 +10,7 @@ import { bodyOf } from './session.js';
  * The hub's own feed API (JSON, times in seconds here; the full /api/v1 contract for the web app
  * and the emoncms-compatible /feed/* surface come with the ingestion issue).
  */
-export function feedRoutes(feeds: FeedService): RouteDef[] {
+export function feedRoutes(feeds: FeedService, timeZone: string): RouteDef[] {
   return [
     { method: 'get', path: '/api/v1/feeds', access: 'user', handler: (_req, res) => res.json(feeds.list()) },
     {
@@ -99,7 +100,47 @@ export function feedRoutes(feeds: FeedService): RouteDef[] {
           skipMissing: q.skipmissing === '1' || q.skipmissing === 'true',
           delta: q.delta === '1' || q.delta === 'true',
         });
+        if (q.format === 'csv') {
+          const timeformat = q.timeformat === 'excel' || q.timeformat === 'iso8601' ? q.timeformat : 'unix';
+          res.type('text/csv').send(samplesToCsv(samples, timeformat, timeZone));
+          return;
+        }
         res.json(samples);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/feeds/:id/export',
+      access: 'user',
+      handler: (req, res) => {
+        const fromByte = Number(req.query.start ?? 0);
+        if (!Number.isInteger(fromByte) || fromByte < 0)
+          throw new UserError('start must be a byte offset', 400, 'invalid_offset');
+        const id = feedId(req);
+        res.set({
+          'Content-Type': 'application/octet-stream',
+          'Content-Disposition': `attachment; filename=${id}.dat`,
+        });
+        res.send(Buffer.from(feeds.exportBytes(id, fromByte)));
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/feeds/:id/trim',
+      access: 'admin',
+      handler: async (req, res) => {
+        await feeds.trim(feedId(req), Number(bodyOf(req).startTimeS));
+        res.status(204).end();
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/feeds/:id/value',
+      access: 'user',
+      handler: async (req, res) => {
+        const tsS = Number(req.query.time);
+        if (!Number.isFinite(tsS)) throw new UserError('time must be unix seconds', 400, 'invalid_time');
+        res.json({ tsS, value: await feeds.valueAt(feedId(req), tsS) });
       },
     },
     {

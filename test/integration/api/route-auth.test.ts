@@ -122,6 +122,7 @@ function appRoutes() {
   return createApp({
     auth: hub.auth,
     feeds: hub.feeds,
+    timeZone: 'UTC',
     readiness: () => ({ ready: true, components: {} }),
     version: hub.version,
     log: {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FeedFiles } from '../../../src/timeseries/feed-files.fs.js';
+import { encodeMeta, encodeValues } from '../../../src/timeseries/phpfina-format.js';
 import { readSeries, type SeriesView } from '../../../src/timeseries/read-query.js';
 import { sumValues } from '../../../src/timeseries/rollup-format.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
@@ -133,4 +134,90 @@ describe('rollups', () => {
       assert.ok((files.rollupHeaderOf(1, 86_400)?.validEndSlot ?? 0) > 0);
     });
   }
+});
+
+describe('retention and export', () => {
+  it('reads the trimmed period from rollups, equal to the average before the trim', () => {
+    const files = new FeedFiles(makeTempDir(teardown));
+    files.create(1, 10);
+    const startS = 1_700_006_400; // a whole day on the grid
+    const points = Array.from({ length: 3 * 8640 }, (_, i) => ({
+      tsS: startS + i * 10,
+      value: (i % 1000) / 7,
+    }));
+    files.write(1, points, false);
+    const dailyBefore = dailyAverages(files);
+    files.trim(1, startS + 2 * 86_400 + 5);
+    const after = files.read(1);
+    assert.equal(after.startTimeS, startS + 2 * 86_400 + 10, 'moved up to the grid');
+    assert.equal(after.npoints, 8640 - 1);
+    assert.deepEqual(
+      dailyAverages(files).map(([t, v]) => [t, v === null ? null : Math.fround(v)]),
+      dailyBefore.map(([t, v]) => [t, v === null ? null : Math.fround(v)]),
+    );
+
+    function dailyAverages(f: FeedFiles) {
+      const reader = f.openReader(1);
+      try {
+        const firstSlot = reader.feed.startTimeS / 10;
+        const view: SeriesView = {
+          intervalS: 10,
+          startSlot: reader.historyStartSlot,
+          endSlot: firstSlot + reader.feed.npoints,
+          sum: (a, b) => reader.sum(a, b),
+          valueAt: (s) => reader.raw(s, s + 1)[0] ?? NaN,
+        };
+        return readSeries(view, {
+          startS,
+          endS: startS + 2 * 86_400,
+          interval: 86_400,
+          average: true,
+          skipMissing: false,
+          timeZone: 'UTC',
+        });
+      } finally {
+        reader.close();
+      }
+    }
+  });
+
+  it('finishes a trim interrupted after the .dat was replaced, and undoes one interrupted before', () => {
+    const files = new FeedFiles(makeTempDir(teardown));
+    files.create(1, 10);
+    files.write(
+      1,
+      [
+        { tsS: 1000, value: 1 },
+        { tsS: 1010, value: 2 },
+        { tsS: 1020, value: 3 },
+      ],
+      false,
+    );
+    // interrupted before anything was replaced: a half-written .dat.trim is thrown away
+    writeFileSync(join(files.dir, '1.dat.trim'), Buffer.from([1, 2, 3]));
+    files.repair(1);
+    assert.deepEqual(files.read(1), { intervalS: 10, startTimeS: 1000, npoints: 3 });
+    // interrupted after the .dat rename: the trimmed .dat is in place, its meta still in .meta.tmp
+    writeFileSync(join(files.dir, '1.dat'), encodeValues([2, 3]));
+    writeFileSync(join(files.dir, '1.meta.tmp'), encodeMeta({ intervalS: 10, startTimeS: 1010 }));
+    files.repair(1);
+    assert.deepEqual(files.read(1), { intervalS: 10, startTimeS: 1010, npoints: 2 });
+    assert.deepEqual([...files.values(1, 0, 2)], [2, 3]);
+  });
+
+  it('exports raw bytes from an offset, re-sending the last whole value before it', () => {
+    const files = new FeedFiles(makeTempDir(teardown));
+    files.create(1, 10);
+    files.write(
+      1,
+      [1, 2, 3, 4].map((v, i) => ({ tsS: 1000 + i * 10, value: v })),
+      false,
+    );
+    assert.equal(
+      Buffer.from(files.exportBytes(1, 0)).toString('hex'),
+      '0000803f' + '00000040' + '00004040' + '00008040',
+    );
+    assert.equal(Buffer.from(files.exportBytes(1, 8)).toString('hex'), '00000040' + '00004040' + '00008040');
+    assert.equal(files.exportBytes(1, 100).length, 0);
+  });
 });
