@@ -17,6 +17,13 @@ import type { Logger } from './shared/logger.js';
 import { RedisSupervisor } from './state/embedded-redis.process.js';
 import { createKeys } from './state/keys.js';
 import { RedisClient } from './state/redis-client.redis.js';
+import { BrokerAuthService } from './broker/broker-auth-service.js';
+import { ensureTlsMaterial, loadUserTls, type TlsMaterial } from './broker/certificates.process.js';
+import { MqttBroker } from './broker/mqtt-broker.net.js';
+import { DeviceService } from './devices/device-service.js';
+import { SqliteDeviceRepo } from './devices/device-repo.sqlite.js';
+import { deviceMigrations } from './devices/migrations.js';
+import { EventBus } from './shared/event-bus.js';
 import { FeedFiles } from './timeseries/feed-files.fs.js';
 import { SqliteFeedRepo } from './timeseries/feed-repo.sqlite.js';
 import { FeedService } from './timeseries/feed-service.js';
@@ -33,10 +40,13 @@ export interface ComposedHub {
   auth: AuthService;
   feeds: FeedService;
   flusher: FlushRunner;
+  devices: DeviceService;
+  broker: MqttBroker | undefined;
+  bus: EventBus;
   version: VersionInfo;
 }
 
-const MIGRATIONS = [...authMigrations, ...timeseriesMigrations];
+const MIGRATIONS = [...authMigrations, ...timeseriesMigrations, ...deviceMigrations];
 
 /** The one composition root: builds every adapter and service and wires them into a Hub. */
 export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = systemClock): ComposedHub {
@@ -83,11 +93,41 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
     }),
   );
 
-  const components = [database, redisServer, redis, flusher];
+  const bus = new EventBus(log.child({ component: 'bus' }));
+  const devices = new DeviceService(new SqliteDeviceRepo(db), clock);
+  let tls: TlsMaterial | undefined;
+  const tlsMaterial = () =>
+    (tls ??= config.mqtt.tls.certFile && config.mqtt.tls.keyFile
+      ? loadUserTls(config.mqtt.tls.certFile, config.mqtt.tls.keyFile)
+      : ensureTlsMaterial(join(paths.dataDir, 'tls'), log.child({ component: 'tls' })));
+  const brokerAuth = new BrokerAuthService(auth, devices, config.mqtt);
+  const broker = config.mqtt.enabled
+    ? new MqttBroker(config.mqtt, {
+        authenticate: (u, p, remote) => brokerAuth.authenticate(u, p, remote),
+        persistenceDir: join(paths.dataDir, 'mqtt'),
+        tls: tlsMaterial,
+        onUpgrade: (path, handler) => http.onUpgrade(path, handler),
+        bus,
+        clock,
+        log: log.child({ component: 'mqtt' }),
+        version: version.version,
+      })
+    : undefined;
+
+  const components = [database, redisServer, redis, flusher, ...(broker ? [broker] : [])];
   const readiness = () => hub.readiness();
   const { app } = createApp({
     auth,
     feeds,
+    devices,
+    mqttCaCertificate: () => {
+      try {
+        return config.mqtt.tls.enabled ? tlsMaterial().caCertPem : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    mqttStatus: () => broker?.status(),
     timeZone: config.timezone,
     readiness,
     version,
@@ -104,14 +144,14 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
   redis.onReady((client) =>
     client.hset(keys.hubInfo(), { version: version.version, pid: process.pid, startedAtMs }),
   );
-  return { hub, http, auth, feeds, flusher, version };
+  return { hub, http, auth, feeds, flusher, devices, broker, bus, version };
 }
 
 /** What the `hub` command needs offline: the database, users and feeds (no Redis, no HTTP). */
 export function composeAdmin(
   loaded: LoadedConfig,
   clock: Clock = systemClock,
-): { auth: AuthService; feeds: FeedService; close(): void } {
+): { auth: AuthService; feeds: FeedService; devices: DeviceService; close(): void } {
   const { config, paths } = loaded;
   const db = openDatabase(paths.dbFile);
   migrate(db, MIGRATIONS);
@@ -124,7 +164,8 @@ export function composeAdmin(
     clock,
     { maxFutureS: config.timeseries.maxFutureS, timeZone: config.timezone },
   );
-  return { auth, feeds, close: () => db.close() };
+  const devices = new DeviceService(new SqliteDeviceRepo(db), clock);
+  return { auth, feeds, devices, close: () => db.close() };
 }
 
 function readVersion(): VersionInfo {

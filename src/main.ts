@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
   const log = createPinoLogger(loaded.config.log.level);
   if (loaded.created) log.info({ file: loaded.paths.configFile }, 'created hub.json with defaults');
-  const { hub, http, version } = compose(loaded, log);
+  const { hub, http, broker, version } = compose(loaded, log);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -52,12 +52,16 @@ async function main(): Promise<void> {
     host === '0.0.0.0' || host === '::'
       ? [`http://${hostname()}.local:${port}/`, `http://localhost:${port}/`]
       : [`http://${host}:${port}/`];
-  log.info({ urls, mqttPort: loaded.config.mqtt.port, dataDir: loaded.paths.dataDir }, 'hubd started');
+  const mqtt = broker
+    ? `port ${broker.port('tcp')}${loaded.config.mqtt.tls.enabled ? `, TLS port ${broker.port('tls')}` : ''}` +
+      `${loaded.config.mqtt.websocket.enabled ? ', WebSocket /mqtt' : ''}`
+    : 'turned off';
+  log.info({ urls, mqtt, dataDir: loaded.paths.dataDir }, 'hubd started');
   process.stderr.write(
     [
       `Energy Hub ${version.version} is running (Node ${process.version}).`,
       `  web app:  ${urls.join('  or  ')}`,
-      `  MQTT:     port ${loaded.config.mqtt.port} (the broker arrives with issue 4)`,
+      `  MQTT:     ${mqtt}`,
       `  data:     ${loaded.paths.dataDir}`,
       `  ready:    ${readiness.ready ? 'yes' : 'not yet, see /readyz'}`,
       '',

@@ -7,12 +7,13 @@ import { handleErrors, rejectNonJsonBodies } from './http-errors.js';
 import { guard, type RouteDef } from './route-table.js';
 import type { FeedService } from '../timeseries/feed-service.js';
 import { feedRoutes } from './routes/feeds.js';
+import { mqttRoutes, type MqttRouteDeps } from './routes/mqtt.js';
 import { sessionRoutes } from './routes/session.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
 import { serveUi } from './static-ui.js';
 
-export interface AppDeps {
+export interface AppDeps extends MqttRouteDeps {
   auth: AuthService;
   feeds: FeedService;
   timeZone: string;
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): HubApp {
     ...sessionRoutes(deps.auth),
     ...userRoutes(deps.auth),
     ...feedRoutes(deps.feeds, deps.timeZone),
+    ...mqttRoutes(deps),
   ];
   for (const route of routes) app[route.method](route.path, guard(route.access), route.handler);
 

@@ -1,16 +1,19 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
 import type { Component, ComponentStatus } from '../shared/component.js';
 import type { Logger } from '../shared/logger.js';
 
 const DRAIN_MS = 2000;
 
+export type UpgradeHandler = (req: IncomingMessage, socket: Socket, head: Buffer) => void;
+
 /** Listens for the app; on stop it refuses new connections and drains open ones for up to 2 s. */
 export class HttpServer implements Component {
   readonly name = 'http';
   private server: Server | undefined;
   private boundPort: number | undefined;
+  private readonly upgrades = new Map<string, UpgradeHandler>();
 
   constructor(
     private readonly app: Express,
@@ -25,10 +28,9 @@ export class HttpServer implements Component {
     return this.boundPort;
   }
 
-  /** The raw server, for upgrade handlers (/ws, /mqtt) that later capabilities attach. */
-  get httpServer(): Server {
-    if (!this.server) throw new Error('HTTP server is not started');
-    return this.server;
+  /** Routes WebSocket upgrades of one path (/mqtt, /ws); any other upgrade is refused. */
+  onUpgrade(path: string, handler: UpgradeHandler): void {
+    this.upgrades.set(path, handler);
   }
 
   async start(): Promise<void> {
@@ -37,6 +39,12 @@ export class HttpServer implements Component {
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
     this.server = server;
+    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      const path = new URL(req.url ?? '/', 'http://hub').pathname;
+      const handler = this.upgrades.get(path);
+      if (handler) return handler(req, socket, head);
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.port, this.host, () => {

@@ -74,6 +74,16 @@ export class AuthService {
   }
 
   async login(username: unknown, password: unknown, ip: string): Promise<LoginResult> {
+    const user = await this.checkCredentials(username, password, ip);
+    if (!user) throw BAD_LOGIN();
+    return this.openSession(user);
+  }
+
+  /**
+   * The user these credentials belong to, or undefined; failures count against the address and
+   * the username (the same limits for the web and MQTT), and a limited caller is refused first.
+   */
+  async checkCredentials(username: unknown, password: unknown, ip: string): Promise<UserRecord | undefined> {
     const userKey = typeof username === 'string' ? username.toLowerCase() : '';
     const waitS = Math.max(this.perIp.retryAfterS(ip), this.perUser.retryAfterS(userKey));
     if (waitS > 0) throw new RateLimitedError(waitS);
@@ -86,10 +96,10 @@ export class AuthService {
     if (!ok || !record) {
       this.perIp.recordFailure(ip);
       this.perUser.recordFailure(userKey);
-      throw BAD_LOGIN();
+      return undefined;
     }
     this.perUser.reset(userKey);
-    return this.openSession(record);
+    return record;
   }
 
   logout(token: string): void {

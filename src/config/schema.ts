@@ -40,7 +40,54 @@ export const configSchema = z.strictObject({
       trustProxy: z.boolean({ error: 'true or false' }).default(false),
     })
     .prefault({}),
-  mqtt: z.strictObject({ host: host.default('0.0.0.0'), port: port.default(1883) }).prefault({}),
+  mqtt: z
+    .strictObject({
+      enabled: z.boolean({ error: 'true or false' }).default(true),
+      host: host.default('0.0.0.0'),
+      port: port.default(1883),
+      tls: z
+        .strictObject({
+          enabled: z.boolean({ error: 'true or false' }).default(true),
+          host: host.default('0.0.0.0'),
+          port: port.default(8883),
+          certFile: z.string({ error: 'a path to a PEM certificate, or null' }).nullable().default(null),
+          keyFile: z.string({ error: 'a path to a PEM private key, or null' }).nullable().default(null),
+        })
+        .prefault({}),
+      websocket: z.strictObject({ enabled: z.boolean({ error: 'true or false' }).default(true) }).prefault({}),
+      allowAnonymousLoopback: z.boolean({ error: 'true or false' }).default(false),
+      legacyLogin: z
+        .strictObject({
+          enabled: z.boolean({ error: 'true or false' }).default(false),
+          username: z.string({ error: 'a username' }).min(1).default('emonpi'),
+          password: z.string({ error: 'a password of at least 8 characters, or null' }).min(8).nullable().default(null),
+        })
+        .refine((l) => !l.enabled || l.password !== null, { error: 'a password when the legacy login is enabled' })
+        .prefault({}),
+      limits: z
+        .strictObject({
+          maxPacketBytes: positiveInt('largest MQTT packet in bytes', 268_435_455).default(262_144),
+          maxConnections: positiveInt('most MQTT connections at once', 100_000).default(256),
+          connectTimeoutS: positiveInt('seconds to wait for CONNECT', 600).default(10),
+          keepaliveMaxS: positiveInt('longest keepalive in seconds', 65_535).default(3600),
+          publishRatePerS: positiveInt('publishes per second per client', 1_000_000).default(50),
+          publishBurst: positiveInt('publish burst per client', 1_000_000).default(500),
+          offlineQueueMax: positiveInt('messages queued per offline client', 1_000_000).default(1000),
+        })
+        .prefault({}),
+      sysIntervalS: positiveInt('seconds between $SYS statistics', 3600).default(10),
+      acl: z
+        .array(
+          z.strictObject({
+            who: z.string({ error: '"user", "device", "any" or a username' }).min(1),
+            access: z.enum(['read', 'write', 'readwrite', 'deny'], { error: 'read, write, readwrite or deny' }),
+            topic: z.string({ error: 'an MQTT topic filter, %u and %c allowed as whole levels' }).min(1),
+          }),
+          { error: 'a list of {who, access, topic} rules' },
+        )
+        .default([]),
+    })
+    .prefault({}),
   redis: z
     .strictObject({
       url: z

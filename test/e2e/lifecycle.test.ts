@@ -14,6 +14,8 @@ describe('hubd as a process', () => {
     const hubd = spawnEntry('src/main.ts', [], {
       HUB_DATA_DIR: dataDir,
       HUB_HTTP_PORT: '0',
+      HUB_MQTT_PORT: '0',
+      HUB_MQTT_TLS_PORT: '0',
       HUB_REDIS_URL: 'embedded',
     });
     teardown.add(() => hubd.exitCode === null && hubd.kill('SIGKILL'));
@@ -26,7 +28,7 @@ describe('hubd as a process', () => {
     const banner = output().stderr;
     const port = Number(/localhost:(\d+)\//.exec(banner)?.[1]);
     assert.ok(port > 0, banner);
-    assert.match(banner, /MQTT: +port 1883/);
+    assert.match(banner, /MQTT: +port \d+, TLS port \d+, WebSocket \/mqtt/);
     assert.ok(banner.includes(`data:     ${dataDir}`));
 
     await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 10_000, 'ready');
@@ -73,6 +75,8 @@ describe('hubd as a process', () => {
     const hubd = spawnEntry('src/main.ts', [], {
       HUB_DATA_DIR: dataDir,
       HUB_HTTP_PORT: '0',
+      HUB_MQTT_PORT: '0',
+      HUB_MQTT_TLS_PORT: '0',
       HUB_REDIS_URL: 'embedded',
       PATH: '/nonexistent',
     });

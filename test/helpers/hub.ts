@@ -34,6 +34,8 @@ export async function startTestHub(
   const loaded = loadConfig({
     HUB_DATA_DIR: dataDir,
     HUB_HTTP_PORT: '0',
+    HUB_MQTT_PORT: '0',
+    HUB_MQTT_TLS_PORT: '0',
     HUB_REDIS_URL: opts.redisUrl,
     HUB_LOG_LEVEL: 'debug',
     ...opts.env,

@@ -122,6 +122,9 @@ function appRoutes() {
   return createApp({
     auth: hub.auth,
     feeds: hub.feeds,
+    devices: hub.devices,
+    mqttCaCertificate: () => undefined,
+    mqttStatus: () => undefined,
     timeZone: 'UTC',
     readiness: () => ({ ready: true, components: {} }),
     version: hub.version,

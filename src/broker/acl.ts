@@ -1,0 +1,95 @@
+import type { AclRule, BrokerPrincipal } from './principal.js';
+import { filterCovers, SIGNALS_FILTER, topicMatches } from './topics.js';
+
+// The broker's authorization, as pure decisions (table-tested in test/unit/broker/acl.test.ts):
+// - admins and the hub itself: everything, $SYS included;
+// - viewers: subscribe to anything but $SYS, publish nothing;
+// - a device: publish only under its own roots, subscribe only to its own command topics and the
+//   hub's public signal topics;
+// - the legacy emonhub login: publish under emon/# only;
+// - anonymous (only if allowed, only on loopback): subscribe to hub/signals/#;
+// - config rules add grants; a matching "deny" rule always wins (as in Mosquitto).
+
+export type Decision = { allow: true } | { allow: false; reason: string };
+
+const ALLOW: Decision = { allow: true };
+const deny = (reason: string): Decision => ({ allow: false, reason });
+
+export function decidePublish(p: BrokerPrincipal, clientId: string, topic: string, rules: readonly AclRule[]): Decision {
+  const ruled = applyRules(p, clientId, topic, rules, 'write', topicMatches);
+  if (ruled) return ruled;
+  if (p.kind === 'user' && p.role === 'admin') return ALLOW;
+  if (topic.startsWith('$')) return deny('only the hub publishes $ topics');
+  switch (p.kind) {
+    case 'device':
+      return p.publish.some((f) => topicMatches(f, topic)) ? ALLOW : deny(`${topic} is not under the device's own topics`);
+    case 'legacy':
+      return topicMatches('emon/#', topic) ? ALLOW : deny('the legacy login may publish only under emon/#');
+    default:
+      return deny('this login may not publish');
+  }
+}
+
+export function decideSubscribe(p: BrokerPrincipal, clientId: string, filter: string, rules: readonly AclRule[]): Decision {
+  const ruled = applyRules(p, clientId, filter, rules, 'read', filterCovers);
+  if (ruled) return ruled;
+  if (p.kind === 'user' && p.role === 'admin') return ALLOW;
+  if (filter.startsWith('$') || filter === '#') return deny('# and $SYS are for administrators');
+  switch (p.kind) {
+    case 'user':
+      return ALLOW; // a viewer reads
+    case 'device':
+      return [...p.subscribe, SIGNALS_FILTER].some((f) => filterCovers(f, filter))
+        ? ALLOW
+        : deny(`${filter} is not one of the device's command topics`);
+    case 'anonymous-loopback':
+      return filterCovers(SIGNALS_FILTER, filter) ? ALLOW : deny('anonymous clients may read hub/signals/# only');
+    default:
+      return deny('this login may not subscribe');
+  }
+}
+
+/** A deny rule that matches refuses; a grant rule that matches allows; otherwise no say. */
+function applyRules(
+  p: BrokerPrincipal,
+  clientId: string,
+  topic: string,
+  rules: readonly AclRule[],
+  want: 'read' | 'write',
+  matches: (filter: string, topic: string) => boolean,
+): Decision | undefined {
+  const username = 'username' in p ? p.username : '';
+  let granted = false;
+  for (const rule of rules) {
+    if (!appliesTo(rule.who, p)) continue;
+    const filter = substitute(rule.topic, username, clientId);
+    if (filter === undefined || !matches(filter, topic)) continue;
+    if (rule.access === 'deny') return deny(`denied by the rule "${rule.topic}"`);
+    if (rule.access === 'readwrite' || rule.access === want) granted = true;
+  }
+  return granted ? ALLOW : undefined;
+}
+
+function appliesTo(who: string, p: BrokerPrincipal): boolean {
+  if (who === 'any') return true;
+  if (who === 'user' || who === 'device') return p.kind === who;
+  return 'username' in p && p.username === who;
+}
+
+/** %u and %c must fill a whole level, and a value with a wildcard or '/' never substitutes. */
+export function substitute(pattern: string, username: string, clientId: string): string | undefined {
+  const levels = pattern.split('/');
+  const out: string[] = [];
+  for (const level of levels) {
+    if (level === '%u' || level === '%c') {
+      const value = level === '%u' ? username : clientId;
+      if (!value || /[#+/]/.test(value)) return undefined;
+      out.push(value);
+    } else if (level.includes('%u') || level.includes('%c')) {
+      return undefined;
+    } else {
+      out.push(level);
+    }
+  }
+  return out.join('/');
+}

@@ -1,0 +1,53 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { AuthService } from '../auth/auth-service.js';
+import type { DeviceService } from '../devices/device-service.js';
+import type { BrokerPrincipal } from './principal.js';
+
+export interface BrokerAuthSettings {
+  allowAnonymousLoopback: boolean;
+  legacyLogin: { enabled: boolean; username: string; password: string | null };
+}
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/**
+ * Decides who an MQTT CONNECT is: a device (its own username and secret), the legacy emonhub
+ * login (only if enabled), a hub user (password or API key), or, only if configured and only
+ * from this machine, an anonymous reader. Anything else is refused.
+ */
+export class BrokerAuthService {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly devices: DeviceService,
+    private readonly settings: BrokerAuthSettings,
+  ) {}
+
+  async authenticate(username: string | undefined, password: Buffer | undefined, remoteAddress: string): Promise<BrokerPrincipal | undefined> {
+    if (!username) {
+      const loopback = LOOPBACK.test(remoteAddress);
+      return this.settings.allowAnonymousLoopback && loopback && !password ? { kind: 'anonymous-loopback' } : undefined;
+    }
+    const secret = password?.toString('utf8') ?? '';
+    const legacy = this.settings.legacyLogin;
+    if (legacy.enabled && legacy.password && username === legacy.username) {
+      return sameText(secret, legacy.password) ? { kind: 'legacy', username } : undefined;
+    }
+    if (username.startsWith('dev-')) {
+      const device = this.devices.verify(username, secret);
+      return device && { kind: 'device', deviceId: device.id, username, publish: device.publish, subscribe: device.subscribe };
+    }
+    const byKey = this.auth.principalForApiKey(secret);
+    if (byKey && byKey.username.toLowerCase() === username.toLowerCase()) {
+      // A read key never publishes: it connects as a viewer whatever the user's role.
+      return { kind: 'user', username: byKey.username, role: byKey.scope === 'read' ? 'viewer' : byKey.role };
+    }
+    const user = await this.auth.checkCredentials(username, secret, remoteAddress).catch(() => undefined);
+    return user && { kind: 'user', username: user.username, role: user.role };
+  }
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,34 @@
+import type { Logger } from './logger.js';
+import { describeError } from './errors.js';
+
+/** Every event on the hub's bus and what it carries. Capabilities add their events here. */
+export interface HubEvents {
+  'mqtt.connected': { clientId: string; principal: string; username?: string; remoteAddress: string };
+  'mqtt.disconnected': { clientId: string; username?: string };
+}
+
+type Handler<K extends keyof HubEvents> = (event: HubEvents[K]) => void;
+
+/** A typed in-process bus; a throwing handler is logged and never reaches the emitter. */
+export class EventBus {
+  private readonly handlers = new Map<keyof HubEvents, Set<Handler<never>>>();
+
+  constructor(private readonly log: Logger) {}
+
+  on<K extends keyof HubEvents>(event: K, handler: Handler<K>): () => void {
+    let set = this.handlers.get(event);
+    if (!set) this.handlers.set(event, (set = new Set()));
+    set.add(handler as Handler<never>);
+    return () => set.delete(handler as Handler<never>);
+  }
+
+  emit<K extends keyof HubEvents>(event: K, payload: HubEvents[K]): void {
+    for (const handler of this.handlers.get(event) ?? []) {
+      try {
+        (handler as Handler<K>)(payload);
+      } catch (err) {
+        this.log.error({ event, err: describeError(err) }, 'event handler failed');
+      }
+    }
+  }
+}
