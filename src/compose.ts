@@ -97,9 +97,10 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
   const devices = new DeviceService(new SqliteDeviceRepo(db), clock);
   let tls: TlsMaterial | undefined;
   const tlsMaterial = () =>
-    (tls ??= config.mqtt.tls.certFile && config.mqtt.tls.keyFile
-      ? loadUserTls(config.mqtt.tls.certFile, config.mqtt.tls.keyFile)
-      : ensureTlsMaterial(join(paths.dataDir, 'tls'), log.child({ component: 'tls' })));
+    (tls ??=
+      config.mqtt.tls.certFile && config.mqtt.tls.keyFile
+        ? loadUserTls(config.mqtt.tls.certFile, config.mqtt.tls.keyFile)
+        : ensureTlsMaterial(join(paths.dataDir, 'tls'), log.child({ component: 'tls' })));
   const brokerAuth = new BrokerAuthService(auth, devices, config.mqtt);
   const broker = config.mqtt.enabled
     ? new MqttBroker(config.mqtt, {

@@ -52,9 +52,15 @@ async function main(): Promise<void> {
     host === '0.0.0.0' || host === '::'
       ? [`http://${hostname()}.local:${port}/`, `http://localhost:${port}/`]
       : [`http://${host}:${port}/`];
-  const mqtt = broker
-    ? `port ${broker.port('tcp')}${loaded.config.mqtt.tls.enabled ? `, TLS port ${broker.port('tls')}` : ''}` +
-      `${loaded.config.mqtt.websocket.enabled ? ', WebSocket /mqtt' : ''}`
+  const ports = broker?.ports();
+  const mqtt = ports
+    ? [
+        `port ${ports.tcp}`,
+        ports.tls ? `TLS port ${ports.tls}` : 'no TLS (see the log)',
+        loaded.config.mqtt.websocket.enabled ? 'WebSocket /mqtt' : '',
+      ]
+        .filter(Boolean)
+        .join(', ')
     : 'turned off';
   log.info({ urls, mqtt, dataDir: loaded.paths.dataDir }, 'hubd started');
   process.stderr.write(

@@ -15,14 +15,21 @@ export type Decision = { allow: true } | { allow: false; reason: string };
 const ALLOW: Decision = { allow: true };
 const deny = (reason: string): Decision => ({ allow: false, reason });
 
-export function decidePublish(p: BrokerPrincipal, clientId: string, topic: string, rules: readonly AclRule[]): Decision {
+export function decidePublish(
+  p: BrokerPrincipal,
+  clientId: string,
+  topic: string,
+  rules: readonly AclRule[],
+): Decision {
   const ruled = applyRules(p, clientId, topic, rules, 'write', topicMatches);
   if (ruled) return ruled;
   if (p.kind === 'user' && p.role === 'admin') return ALLOW;
   if (topic.startsWith('$')) return deny('only the hub publishes $ topics');
   switch (p.kind) {
     case 'device':
-      return p.publish.some((f) => topicMatches(f, topic)) ? ALLOW : deny(`${topic} is not under the device's own topics`);
+      return p.publish.some((f) => topicMatches(f, topic))
+        ? ALLOW
+        : deny(`${topic} is not under the device's own topics`);
     case 'legacy':
       return topicMatches('emon/#', topic) ? ALLOW : deny('the legacy login may publish only under emon/#');
     default:
@@ -30,7 +37,12 @@ export function decidePublish(p: BrokerPrincipal, clientId: string, topic: strin
   }
 }
 
-export function decideSubscribe(p: BrokerPrincipal, clientId: string, filter: string, rules: readonly AclRule[]): Decision {
+export function decideSubscribe(
+  p: BrokerPrincipal,
+  clientId: string,
+  filter: string,
+  rules: readonly AclRule[],
+): Decision {
   const ruled = applyRules(p, clientId, filter, rules, 'read', filterCovers);
   if (ruled) return ruled;
   if (p.kind === 'user' && p.role === 'admin') return ALLOW;
@@ -43,7 +55,9 @@ export function decideSubscribe(p: BrokerPrincipal, clientId: string, filter: st
         ? ALLOW
         : deny(`${filter} is not one of the device's command topics`);
     case 'anonymous-loopback':
-      return filterCovers(SIGNALS_FILTER, filter) ? ALLOW : deny('anonymous clients may read hub/signals/# only');
+      return filterCovers(SIGNALS_FILTER, filter)
+        ? ALLOW
+        : deny('anonymous clients may read hub/signals/# only');
     default:
       return deny('this login may not subscribe');
   }

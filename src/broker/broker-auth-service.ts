@@ -22,10 +22,16 @@ export class BrokerAuthService {
     private readonly settings: BrokerAuthSettings,
   ) {}
 
-  async authenticate(username: string | undefined, password: Buffer | undefined, remoteAddress: string): Promise<BrokerPrincipal | undefined> {
+  async authenticate(
+    username: string | undefined,
+    password: Buffer | undefined,
+    remoteAddress: string,
+  ): Promise<BrokerPrincipal | undefined> {
     if (!username) {
       const loopback = LOOPBACK.test(remoteAddress);
-      return this.settings.allowAnonymousLoopback && loopback && !password ? { kind: 'anonymous-loopback' } : undefined;
+      return this.settings.allowAnonymousLoopback && loopback && !password
+        ? { kind: 'anonymous-loopback' }
+        : undefined;
     }
     const secret = password?.toString('utf8') ?? '';
     const legacy = this.settings.legacyLogin;
@@ -34,7 +40,15 @@ export class BrokerAuthService {
     }
     if (username.startsWith('dev-')) {
       const device = this.devices.verify(username, secret);
-      return device && { kind: 'device', deviceId: device.id, username, publish: device.publish, subscribe: device.subscribe };
+      return (
+        device && {
+          kind: 'device',
+          deviceId: device.id,
+          username,
+          publish: device.publish,
+          subscribe: device.subscribe,
+        }
+      );
     }
     const byKey = this.auth.principalForApiKey(secret);
     if (byKey && byKey.username.toLowerCase() === username.toLowerCase()) {

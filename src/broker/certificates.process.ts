@@ -36,15 +36,65 @@ export function ensureTlsMaterial(dir: string, log: Logger): TlsMaterial {
   const f = (name: string) => join(dir, name);
   if (!existsSync(f('ca.crt')) || !existsSync(f('ca.key'))) {
     const subject = `/CN=Energy Hub local CA (${hostname()})`;
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-sha256', '-days', '3650', '-subj', subject, '-keyout', f('ca.key'), '-out', f('ca.crt')]);
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-sha256',
+      '-days',
+      '3650',
+      '-subj',
+      subject,
+      '-keyout',
+      f('ca.key'),
+      '-out',
+      f('ca.crt'),
+    ]);
     log.info({ file: f('ca.crt') }, 'created the hub CA');
   }
   const names = hubNames();
   const san = [...names.dns.map((d) => `DNS:${d}`), ...names.ips.map((ip) => `IP:${ip}`)].join(',');
   if (needsServerCert(f('server.crt'), san, f('server.san'))) {
-    writeFileSync(f('server.ext'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
-    openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=hub.local', '-keyout', f('server.key'), '-out', f('server.csr')]);
-    openssl(['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-sha256', '-days', String(SERVER_DAYS), '-extfile', f('server.ext'), '-out', f('server.crt')]);
+    writeFileSync(
+      f('server.ext'),
+      `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`,
+    );
+    openssl([
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-subj',
+      '/CN=hub.local',
+      '-keyout',
+      f('server.key'),
+      '-out',
+      f('server.csr'),
+    ]);
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      f('server.csr'),
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-sha256',
+      '-days',
+      String(SERVER_DAYS),
+      '-extfile',
+      f('server.ext'),
+      '-out',
+      f('server.crt'),
+    ]);
     writeFileSync(f('server.san'), san);
     log.info({ names: san }, 'issued the MQTT server certificate');
   }
@@ -74,6 +124,8 @@ function openssl(args: string[]): void {
     execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new Error(`openssl ${args[0]} failed${stderr ? `: ${stderr}` : ''} (is the openssl package installed?)`);
+    throw new Error(
+      `openssl ${args[0]} failed${stderr ? `: ${stderr}` : ''} (is the openssl package installed?)`,
+    );
   }
 }

@@ -14,7 +14,7 @@ export class FrameGuard {
 
   /** Feeds a chunk; returns the announced size of the first packet over the limit, or 0. */
   push(chunk: Uint8Array): number {
-    for (let i = 0; i < chunk.length; ) {
+    for (let i = 0; i < chunk.length;) {
       if (this.state === 'type') {
         this.state = 'length';
         this.length = 0;

@@ -38,10 +38,17 @@ export interface BrokerSettings {
 }
 
 export interface BrokerDeps {
-  authenticate(username: string | undefined, password: Buffer | undefined, remoteAddress: string): Promise<BrokerPrincipal | undefined>;
+  authenticate(
+    username: string | undefined,
+    password: Buffer | undefined,
+    remoteAddress: string,
+  ): Promise<BrokerPrincipal | undefined>;
   persistenceDir: string;
   tls: () => TlsMaterial;
-  onUpgrade(path: string, handler: (req: import('node:http').IncomingMessage, socket: Socket, head: Buffer) => void): void;
+  onUpgrade(
+    path: string,
+    handler: (req: import('node:http').IncomingMessage, socket: Socket, head: Buffer) => void,
+  ): void;
   bus: EventBus;
   clock: Clock;
   log: Logger;
@@ -97,14 +104,21 @@ export class MqttBroker implements Component {
     });
     this.broker = broker;
     // Persistence failures arrive as a plain 'error' event, which would crash an unlistened emitter.
-    (broker as unknown as EventEmitter).on('error', (err: Error) => this.deps.log.error({ err: describeError(err) }, 'broker error'));
+    (broker as unknown as EventEmitter).on('error', (err: Error) =>
+      this.deps.log.error({ err: describeError(err) }, 'broker error'),
+    );
     this.installHooks(broker);
     this.installEvents(broker);
     await this.countRetained();
     this.startedAtMs = this.deps.clock.nowMs();
     this.lastSys = { atMs: this.startedAtMs, received: 0, sent: 0 };
 
-    await this.listen('tcp', createNetServer((socket) => this.accept(socket)), this.settings.host, this.settings.port);
+    await this.listen(
+      'tcp',
+      createNetServer((socket) => this.accept(socket)),
+      this.settings.host,
+      this.settings.port,
+    );
     if (this.settings.tls.enabled) await this.listenTls();
     if (this.settings.websocket.enabled) {
       this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPacketBytes + 16 });
@@ -135,15 +149,27 @@ export class MqttBroker implements Component {
 
   status(): ComponentStatus {
     if (!this.broker) return { state: 'stopped' };
-    const ports = Object.fromEntries(this.servers.map(({ name, server }) => [`${name}Port`, (server.address() as AddressInfo).port]));
+    const ports = Object.fromEntries(
+      this.servers.map(({ name, server }) => [`${name}Port`, (server.address() as AddressInfo).port]),
+    );
     const tls = this.tlsProblem ? { tlsError: this.tlsProblem } : {};
-    return { state: this.tlsProblem ? 'degraded' : 'ready', detail: { ...ports, ...tls, websocket: this.settings.websocket.enabled ? '/mqtt' : false, ...this.counters, ...this.rates } };
+    return {
+      state: this.tlsProblem ? 'degraded' : 'ready',
+      detail: {
+        ...ports,
+        ...tls,
+        websocket: this.settings.websocket.enabled ? '/mqtt' : false,
+        ...this.counters,
+        ...this.rates,
+      },
+    };
   }
 
-  port(listener: 'tcp' | 'tls'): number {
-    const found = this.servers.find((s) => s.name === listener);
-    if (!found) throw new Error(`the ${listener} listener is not running`);
-    return (found.server.address() as AddressInfo).port;
+  /** The ports actually bound (a listener that is off or failed is absent). */
+  ports(): { tcp?: number; tls?: number } {
+    return Object.fromEntries(
+      this.servers.map(({ name, server }) => [name, (server.address() as AddressInfo).port]),
+    );
   }
 
   /** Without certificates (openssl missing, a bad user file) the hub runs on, without TLS. */
@@ -156,7 +182,9 @@ export class MqttBroker implements Component {
       this.deps.log.error({ err: this.tlsProblem }, 'MQTT over TLS is off: no certificate');
       return;
     }
-    const server = createTlsServer({ key: tls.keyPem, cert: tls.certPem, minVersion: 'TLSv1.2' }, (socket) => this.accept(socket));
+    const server = createTlsServer({ key: tls.keyPem, cert: tls.certPem, minVersion: 'TLSv1.2' }, (socket) =>
+      this.accept(socket),
+    );
     await this.listen('tls', server, this.settings.tls.host, this.settings.tls.port);
   }
 
@@ -170,19 +198,31 @@ export class MqttBroker implements Component {
       });
     });
     this.servers.push({ name, server });
-    this.deps.log.info({ listener: name, host, port: (server.address() as AddressInfo).port }, 'mqtt listening');
+    this.deps.log.info(
+      { listener: name, host, port: (server.address() as AddressInfo).port },
+      'mqtt listening',
+    );
   }
 
   /** Hands a connection to Aedes behind a guard that cuts it at the first oversized packet. */
   private accept(stream: Duplex, remoteAddress?: string): void {
     const guard = new FrameGuard(this.settings.limits.maxPacketBytes);
-    stream.on('data', (chunk: Buffer) => {
-      const size = guard.push(chunk);
-      if (size === 0) return;
+    // Aedes pulls bytes with conn.read(); the guard sees each chunk before the parser does.
+    const read = stream.read.bind(stream);
+    stream.read = (size?: number) => {
+      const chunk = read(size) as Buffer | null;
+      if (!chunk) return chunk;
+      const announced = guard.push(chunk);
+      if (announced === 0) return chunk;
       this.counters.kickedClients++;
-      this.deps.log.warn({ remoteAddress: remoteAddress ?? (stream as Socket).remoteAddress, bytes: size }, 'mqtt packet over the size limit; disconnected');
+      const remote = remoteAddress ?? (stream as Socket).remoteAddress;
+      this.deps.log.warn(
+        { remoteAddress: remote, bytes: announced },
+        'mqtt packet over the size limit; disconnected',
+      );
       stream.destroy();
-    });
+      return null;
+    };
     this.broker!.handle(stream as never);
   }
 
@@ -215,7 +255,11 @@ export class MqttBroker implements Component {
           if (!principal) return refuse(4, 'bad username or password');
           this.sessions.set(client, {
             principal,
-            bucket: new TokenBucket(this.deps.clock, this.settings.limits.publishRatePerS, this.settings.limits.publishBurst),
+            bucket: new TokenBucket(
+              this.deps.clock,
+              this.settings.limits.publishRatePerS,
+              this.settings.limits.publishBurst,
+            ),
           });
           done(null, true);
         })
@@ -245,7 +289,10 @@ export class MqttBroker implements Component {
       const decision = decideSubscribe(session.principal, client.id, sub.topic, this.settings.acl);
       if (!decision.allow) {
         this.counters.deniedSubscriptions++;
-        log.warn({ clientId: client.id, filter: sub.topic, why: decision.reason }, 'mqtt subscription denied');
+        log.warn(
+          { clientId: client.id, filter: sub.topic, why: decision.reason },
+          'mqtt subscription denied',
+        );
         return callback(null, null);
       }
       callback(null, sub);
@@ -255,7 +302,11 @@ export class MqttBroker implements Component {
       if (this.denyRules.length === 0) return packet;
       const session = this.sessions.get(client);
       const username = session && 'username' in session.principal ? session.principal.username : '';
-      const denied = this.denyRules.some((r) => (r.who === 'any' || r.who === username || r.who === session?.principal.kind) && topicMatches(r.topic.replaceAll('%u', username).replaceAll('%c', client.id), packet.topic));
+      const denied = this.denyRules.some(
+        (r) =>
+          (r.who === 'any' || r.who === username || r.who === session?.principal.kind) &&
+          topicMatches(r.topic.replaceAll('%u', username).replaceAll('%c', client.id), packet.topic),
+      );
       return denied ? null : packet;
     };
   }
@@ -322,10 +373,18 @@ export class MqttBroker implements Component {
     if (!broker) return;
     const nowMs = this.deps.clock.nowMs();
     this.rates = {
-      receivedPerS: ratePerS(this.lastSys.received, this.counters.messagesReceived, nowMs - this.lastSys.atMs),
+      receivedPerS: ratePerS(
+        this.lastSys.received,
+        this.counters.messagesReceived,
+        nowMs - this.lastSys.atMs,
+      ),
       sentPerS: ratePerS(this.lastSys.sent, this.counters.messagesSent, nowMs - this.lastSys.atMs),
     };
-    this.lastSys = { atMs: nowMs, received: this.counters.messagesReceived, sent: this.counters.messagesSent };
+    this.lastSys = {
+      atMs: nowMs,
+      received: this.counters.messagesReceived,
+      sent: this.counters.messagesSent,
+    };
     const c = this.counters;
     const values: [string, string | number][] = [
       [sysTopics.clientsConnected, c.clientsConnected],
@@ -340,12 +399,20 @@ export class MqttBroker implements Component {
       [sysTopics.version, `energy-hub ${this.deps.version}`],
     ];
     for (const [topic, value] of values) {
-      broker.publish({ cmd: 'publish', topic, payload: Buffer.from(String(value)), qos: 0, retain: true, dup: false }, () => undefined);
+      broker.publish(
+        { cmd: 'publish', topic, payload: Buffer.from(String(value)), qos: 0, retain: true, dup: false },
+        () => undefined,
+      );
     }
   }
 }
 
 function remoteOf(client: Client): string {
   const conn = client.conn as unknown as { remoteAddress?: string; _socket?: { remoteAddress?: string } };
-  return conn.remoteAddress ?? conn._socket?.remoteAddress ?? (client.req?.socket?.remoteAddress as string | undefined) ?? '';
+  return (
+    conn.remoteAddress ??
+    conn._socket?.remoteAddress ??
+    (client.req?.socket?.remoteAddress as string | undefined) ??
+    ''
+  );
 }

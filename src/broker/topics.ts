@@ -26,7 +26,8 @@ export function isValidTopicName(topic: string): boolean {
 
 /** A subscription filter: '#' only as the last level, '+' only as a whole level. */
 export function isValidTopicFilter(filter: string): boolean {
-  if (filter.length === 0 || filter.includes('\u0000') || Buffer.byteLength(filter) > TOPIC_MAX_BYTES) return false;
+  if (filter.length === 0 || filter.includes('\u0000') || Buffer.byteLength(filter) > TOPIC_MAX_BYTES)
+    return false;
   const levels = filter.split('/');
   return levels.every((level, i) => {
     if (level.includes('#')) return level === '#' && i === levels.length - 1;

@@ -54,15 +54,23 @@ export const configSchema = z.strictObject({
           keyFile: z.string({ error: 'a path to a PEM private key, or null' }).nullable().default(null),
         })
         .prefault({}),
-      websocket: z.strictObject({ enabled: z.boolean({ error: 'true or false' }).default(true) }).prefault({}),
+      websocket: z
+        .strictObject({ enabled: z.boolean({ error: 'true or false' }).default(true) })
+        .prefault({}),
       allowAnonymousLoopback: z.boolean({ error: 'true or false' }).default(false),
       legacyLogin: z
         .strictObject({
           enabled: z.boolean({ error: 'true or false' }).default(false),
           username: z.string({ error: 'a username' }).min(1).default('emonpi'),
-          password: z.string({ error: 'a password of at least 8 characters, or null' }).min(8).nullable().default(null),
+          password: z
+            .string({ error: 'a password of at least 8 characters, or null' })
+            .min(8)
+            .nullable()
+            .default(null),
         })
-        .refine((l) => !l.enabled || l.password !== null, { error: 'a password when the legacy login is enabled' })
+        .refine((l) => !l.enabled || l.password !== null, {
+          error: 'a password when the legacy login is enabled',
+        })
         .prefault({}),
       limits: z
         .strictObject({
@@ -80,7 +88,9 @@ export const configSchema = z.strictObject({
         .array(
           z.strictObject({
             who: z.string({ error: '"user", "device", "any" or a username' }).min(1),
-            access: z.enum(['read', 'write', 'readwrite', 'deny'], { error: 'read, write, readwrite or deny' }),
+            access: z.enum(['read', 'write', 'readwrite', 'deny'], {
+              error: 'read, write, readwrite or deny',
+            }),
             topic: z.string({ error: 'an MQTT topic filter, %u and %c allowed as whole levels' }).min(1),
           }),
           { error: 'a list of {who, access, topic} rules' },

@@ -33,12 +33,21 @@ export class SqliteDeviceRepo implements DeviceRepo {
         `INSERT INTO devices (name, kind, mqtt_username, secret_sha256, publish_filters, subscribe_filters, created_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(d.name, d.kind, d.mqttUsername, d.secretSha256, JSON.stringify(d.publish), JSON.stringify(d.subscribe), d.createdAtMs);
+      .run(
+        d.name,
+        d.kind,
+        d.mqttUsername,
+        d.secretSha256,
+        JSON.stringify(d.publish),
+        JSON.stringify(d.subscribe),
+        d.createdAtMs,
+      );
     return { ...d, id: Number(result.lastInsertRowid) };
   }
 
   byUsername(username: string): DeviceRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM devices WHERE mqtt_username = ?').get(username) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM devices WHERE mqtt_username = ?').get(username) as
+      Row | undefined;
     return row && toRecord(row);
   }
 

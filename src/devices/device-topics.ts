@@ -17,7 +17,10 @@ export function topicsFor(kind: DeviceKind, topicName: string): DeviceTopics {
   }
   switch (kind) {
     case 'hub':
-      return { publish: [`hub/dev/${topicName}/#`], subscribe: [`hub/dev/${topicName}/+/set`, `hub/dev/${topicName}/cmd/#`] };
+      return {
+        publish: [`hub/dev/${topicName}/#`],
+        subscribe: [`hub/dev/${topicName}/+/set`, `hub/dev/${topicName}/cmd/#`],
+      };
     case 'emonhub':
       return { publish: [`emon/${topicName}`, `emon/${topicName}/#`], subscribe: [] };
     case 'tasmota':

@@ -14,8 +14,8 @@ async function startHubd(dataDir: string) {
   const hubd = spawnEntry('src/main.ts', [], {
     HUB_DATA_DIR: dataDir,
     HUB_HTTP_PORT: '0',
-      HUB_MQTT_PORT: '0',
-      HUB_MQTT_TLS_PORT: '0',
+    HUB_MQTT_PORT: '0',
+    HUB_MQTT_TLS_PORT: '0',
     HUB_REDIS_URL: 'embedded',
   });
   teardown.add(() => hubd.exitCode === null && hubd.signalCode === null && hubd.kill('SIGKILL'));

@@ -12,6 +12,8 @@ import { makeTempDir } from './temp-dir.js';
 export interface TestHub extends ComposedHub {
   baseUrl: string;
   dataDir: string;
+  mqttPort: number;
+  mqttTlsPort: number;
   /** Every log line the hub wrote, as text. */
   logs: string[];
   client(): HttpClient;
@@ -26,11 +28,17 @@ export async function startTestHub(
     env?: Record<string, string>;
     /** Written into hub.json before start. */
     authOverrides?: Partial<HubConfig['auth']>;
+    /** hub.json content to write before start (a fresh data dir only). */
+    config?: Record<string, unknown>;
+    /** Reuse a data dir (a restart); by default a fresh temp dir. */
+    dataDir?: string;
   },
 ): Promise<TestHub> {
-  const dataDir = makeTempDir(teardown);
-  if (opts.authOverrides)
-    writeFileSync(join(dataDir, 'hub.json'), JSON.stringify({ auth: opts.authOverrides }));
+  const dataDir = opts.dataDir ?? makeTempDir(teardown);
+  if (opts.authOverrides || opts.config) {
+    const auth = opts.authOverrides ? { auth: opts.authOverrides } : {};
+    writeFileSync(join(dataDir, 'hub.json'), JSON.stringify({ ...opts.config, ...auth }));
+  }
   const loaded = loadConfig({
     HUB_DATA_DIR: dataDir,
     HUB_HTTP_PORT: '0',
@@ -50,6 +58,15 @@ export async function startTestHub(
   const composed = compose(loaded, createPinoLogger('debug', sink), opts.clock);
   await composed.hub.start();
   teardown.add(() => composed.hub.stop());
+  const ports = composed.broker?.ports() ?? {};
   const baseUrl = `http://127.0.0.1:${composed.http.listeningPort}`;
-  return { ...composed, baseUrl, dataDir, logs, client: () => new HttpClient(baseUrl) };
+  return {
+    ...composed,
+    baseUrl,
+    dataDir,
+    logs,
+    mqttPort: ports.tcp ?? 0,
+    mqttTlsPort: ports.tls ?? 0,
+    client: () => new HttpClient(baseUrl),
+  };
 }

@@ -30,7 +30,12 @@ export function mqttRoutes(deps: MqttRouteDeps): RouteDef[] {
       access: 'admin',
       handler: (_req, res) => res.json(deps.mqttStatus() ?? { state: 'stopped' }),
     },
-    { method: 'get', path: '/api/v1/devices', access: 'admin', handler: (_req, res) => res.json(deps.devices.list()) },
+    {
+      method: 'get',
+      path: '/api/v1/devices',
+      access: 'admin',
+      handler: (_req, res) => res.json(deps.devices.list()),
+    },
     {
       method: 'post',
       path: '/api/v1/devices',
@@ -46,7 +51,8 @@ export function mqttRoutes(deps: MqttRouteDeps): RouteDef[] {
       access: 'admin',
       handler: (req, res) => {
         const id = String(req.params.id);
-        if (!/^\d{1,9}$/.test(id)) throw new UserError('device id must be a whole number', 400, 'invalid_device_id');
+        if (!/^\d{1,9}$/.test(id))
+          throw new UserError('device id must be a whole number', 400, 'invalid_device_id');
         deps.devices.remove(Number(id));
         res.status(204).end();
       },
