@@ -126,6 +126,7 @@ function openssl(args: string[]): void {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
     throw new Error(
       `openssl ${args[0]} failed${stderr ? `: ${stderr}` : ''} (is the openssl package installed?)`,
+      { cause: err },
     );
   }
 }

@@ -4,6 +4,7 @@ import { Level } from 'level';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Clock } from '../shared/clock.js';
@@ -45,10 +46,7 @@ export interface BrokerDeps {
   ): Promise<BrokerPrincipal | undefined>;
   persistenceDir: string;
   tls: () => TlsMaterial;
-  onUpgrade(
-    path: string,
-    handler: (req: import('node:http').IncomingMessage, socket: Socket, head: Buffer) => void,
-  ): void;
+  onUpgrade(path: string, handler: (req: IncomingMessage, socket: Socket, head: Buffer) => void): void;
   bus: EventBus;
   clock: Clock;
   log: Logger;

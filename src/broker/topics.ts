@@ -21,7 +21,12 @@ export const sysTopics = {
 
 /** A topic name to publish to: non-empty, no wildcards, no NUL. */
 export function isValidTopicName(topic: string): boolean {
-  return topic.length > 0 && Buffer.byteLength(topic) <= TOPIC_MAX_BYTES && !/[#+\u0000]/.test(topic);
+  return (
+    topic.length > 0 &&
+    Buffer.byteLength(topic) <= TOPIC_MAX_BYTES &&
+    !/[#+]/.test(topic) &&
+    !topic.includes('\0')
+  );
 }
 
 /** A subscription filter: '#' only as the last level, '+' only as a whole level. */

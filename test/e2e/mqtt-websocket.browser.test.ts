@@ -32,7 +32,14 @@ describe('MQTT over WebSocket from a browser page', () => {
     const received = await page.evaluate(
       ({ url, password }) =>
         new Promise<string>((resolve, reject) => {
-          const mqtt = (window as unknown as { mqtt: { connect: (u: string, o: object) => any } }).mqtt;
+          type Client = {
+            on(event: string, fn: (...args: never[]) => void): void;
+            subscribe(topic: string, done: () => void): void;
+            publish(topic: string, payload: string): void;
+            end(force: boolean): void;
+          };
+          const mqtt = (globalThis as unknown as { mqtt: { connect: (u: string, o: object) => Client } })
+            .mqtt;
           const client = mqtt.connect(url, { username: 'ann', password, reconnectPeriod: 0 });
           client.on('error', (e: Error) => reject(e.message));
           client.on('connect', () => {
