@@ -12,13 +12,13 @@ import type { Component, ComponentStatus } from '../shared/component.js';
 import type { EventBus } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
 import { describeError } from '../shared/errors.js';
-import { decidePublish, decideSubscribe } from './acl.js';
+import { decidePublish, decideSubscribe, type Decision } from './acl.js';
 import { emptyCounters, ratePerS, type BrokerCounters } from './broker-stats.js';
 import type { TlsMaterial } from './certificates.process.js';
 import { FrameGuard } from './frame-guard.js';
 import type { AclRule, BrokerPrincipal } from './principal.js';
 import { TokenBucket } from './token-bucket.js';
-import { isValidTopicFilter, isValidTopicName, sysTopics, topicMatches } from './topics.js';
+import { isValidTopicFilter, sysTopics, topicMatches } from './topics.js';
 
 export interface BrokerSettings {
   host: string;
@@ -56,6 +56,7 @@ export interface BrokerDeps {
 interface Session {
   principal: BrokerPrincipal;
   bucket: TokenBucket;
+  publishDecisions: Map<string, Decision>;
 }
 
 /**
@@ -97,7 +98,9 @@ export class MqttBroker implements Component {
       connectTimeout: limits.connectTimeoutS * 1000,
       keepaliveLimit: limits.keepaliveMaxS,
       drainTimeout: 20_000,
-      concurrency: 200,
+      // 0 = no global cap: mqemitter queues with Array.shift (quadratic under a burst); delivery
+      // still waits for each subscriber to drain, and drainTimeout drops a frozen one.
+      concurrency: 0,
       heartbeatInterval: 60_000,
     });
     this.broker = broker;
@@ -258,6 +261,7 @@ export class MqttBroker implements Component {
               this.settings.limits.publishRatePerS,
               this.settings.limits.publishBurst,
             ),
+            publishDecisions: new Map(),
           });
           done(null, true);
         })
@@ -267,18 +271,27 @@ export class MqttBroker implements Component {
       if (!client) return callback(null); // a will of a client that was authorized when it connected
       const session = this.sessions.get(client);
       if (!session) return callback(new Error('not authenticated'));
-      if (!isValidTopicName(packet.topic)) return callback(new Error('invalid topic'));
+      if (packet.topic.includes('#') || packet.topic.includes('+'))
+        return callback(new Error('invalid topic'));
       if (!session.bucket.take()) {
         this.counters.kickedClients++;
         log.warn({ clientId: client.id }, 'mqtt client publishing faster than allowed; disconnected');
         return callback(new Error('publish rate limit'));
       }
-      const decision = decidePublish(session.principal, client.id, packet.topic, this.settings.acl);
+      // Devices publish to a handful of topics over and over: decide each once per session.
+      let decision = session.publishDecisions.get(packet.topic);
+      if (!decision) {
+        decision = decidePublish(session.principal, client.id, packet.topic, this.settings.acl);
+        if (session.publishDecisions.size >= 256) session.publishDecisions.clear();
+        session.publishDecisions.set(packet.topic, decision);
+      }
       if (!decision.allow) {
         this.counters.deniedPublishes++;
         log.warn({ clientId: client.id, topic: packet.topic, why: decision.reason }, 'mqtt publish denied');
         return callback(new Error(decision.reason));
       }
+      this.counters.messagesReceived++;
+      if (packet.retain) this.noteRetained(packet.topic, packet.payload.length);
       callback(null);
     };
     broker.authorizeSubscribe = (client, sub, callback) => {
@@ -330,14 +343,12 @@ export class MqttBroker implements Component {
         ...(principal && 'username' in principal ? { username: principal.username } : {}),
       });
     });
-    broker.on('publish', (packet, client) => {
-      if (client) this.counters.messagesReceived++;
-      if (packet.retain) {
-        if (packet.payload.length === 0) this.retained.delete(packet.topic);
-        else this.retained.add(packet.topic);
-        this.counters.retainedCount = this.retained.size;
-      }
-    });
+  }
+
+  private noteRetained(topic: string, payloadBytes: number): void {
+    if (payloadBytes === 0) this.retained.delete(topic);
+    else this.retained.add(topic);
+    this.counters.retainedCount = this.retained.size;
   }
 
   /** Caps each offline client's queue (Aedes has no such limit) and counts what is dropped. */
@@ -397,6 +408,7 @@ export class MqttBroker implements Component {
       [sysTopics.version, `energy-hub ${this.deps.version}`],
     ];
     for (const [topic, value] of values) {
+      this.noteRetained(topic, 1);
       broker.publish(
         { cmd: 'publish', topic, payload: Buffer.from(String(value)), qos: 0, retain: true, dup: false },
         () => undefined,

@@ -46,15 +46,26 @@ export function isValidTopicFilter(filter: string): boolean {
  * topics beginning with '$'.
  */
 export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && (filter.startsWith('#') || filter.startsWith('+'))) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  if (topic.charCodeAt(0) === 36 /* $ */ && (filter[0] === '#' || filter[0] === '+')) return false;
+  // Walks both strings level by level without allocating: this runs for every publish.
+  let f = 0;
+  let t = 0;
+  while (f < filter.length) {
+    const fEnd = levelEnd(filter, f);
+    const level = filter.slice(f, fEnd);
+    if (level === '#') return true;
+    if (t > topic.length) return false;
+    const tEnd = levelEnd(topic, t);
+    if (level !== '+' && (fEnd - f !== tEnd - t || !topic.startsWith(level, t))) return false;
+    f = fEnd + 1;
+    t = tEnd + 1;
   }
-  return f.length === t.length;
+  return t > topic.length;
+}
+
+function levelEnd(text: string, from: number): number {
+  const slash = text.indexOf('/', from);
+  return slash === -1 ? text.length : slash;
 }
 
 /**

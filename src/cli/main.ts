@@ -17,6 +17,10 @@ const USAGE = `Usage: hub <command>
   hub feeds rebuild-rollups [ID]             rebuild rollups from full-resolution data
   hub feeds import-emoncms DIR [--only 1,2] [--list list.json] [--owner NAME]
                                              copy emoncms PHPFina feeds and build their rollups
+  hub device add NAME --kind KIND --topic T  add a device's MQTT login (KIND: hub, emonhub, tasmota,
+                                             shelly; T: its node, topic or id); prints the secret once
+  hub device list                            list devices and their topics
+  hub device delete ID                       delete a device (its login stops working)
   hub config check                           validate <dataDir>/hub.json and HUB_* variables
   hub status [--url URL]                     ask a running hubd how it is (GET /readyz)
 
@@ -36,6 +40,8 @@ async function run(argv: string[]): Promise<number> {
       only: { type: 'string' },
       list: { type: 'string' },
       owner: { type: 'string' },
+      kind: { type: 'string' },
+      topic: { type: 'string' },
     },
   });
   const [group, action, name] = positionals;
@@ -45,12 +51,13 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (group === 'status') return status(values.url);
-  if (group !== 'user' && group !== 'feeds')
+  if (group !== 'user' && group !== 'feeds' && group !== 'device')
     throw new UsageError(`unknown command "${positionals.join(' ')}"`);
 
   const admin = composeAdmin(loadConfig(process.env));
   try {
     if (group === 'feeds') return feedCommand(admin, action, name, values);
+    if (group === 'device') return deviceCommand(admin, action, name, values);
     switch (action) {
       case 'add': {
         if (values.admin && values.viewer) throw new UsageError('choose --admin or --viewer, not both');
@@ -116,6 +123,34 @@ function feedCommand(
       return importEmoncms(deps, arg, values);
     default:
       throw new UsageError(`unknown feeds command "${action ?? ''}"`);
+  }
+}
+
+function deviceCommand(
+  admin: ReturnType<typeof composeAdmin>,
+  action: string | undefined,
+  arg: string | undefined,
+  values: { kind?: string; topic?: string },
+): number {
+  switch (action) {
+    case 'add': {
+      const created = admin.devices.add(requireName(arg), values.kind, values.topic);
+      console.log(`added device ${created.device.id} "${created.device.name}"`);
+      console.log(`  MQTT username: ${created.mqttUsername}`);
+      console.log(`  MQTT password: ${created.secret}   (shown once; store it in the device now)`);
+      console.log(`  publishes:     ${created.device.publish.join(' ')}`);
+      console.log(`  subscribes:    ${created.device.subscribe.join(' ') || '(nothing)'}`);
+      return 0;
+    }
+    case 'list':
+      for (const d of admin.devices.list()) console.log(`${d.id}\t${d.name}\t${d.kind}\t${d.mqttUsername}`);
+      return 0;
+    case 'delete':
+      admin.devices.remove(Number(requireName(arg)));
+      console.log(`deleted device ${arg}`);
+      return 0;
+    default:
+      throw new UsageError(`unknown device command "${action ?? ''}"`);
   }
 }
 

@@ -64,3 +64,24 @@ describe('the hub command', () => {
     assert.match(res.stderr, /^hub: no hubd answers at http:\/\/127\.0\.0\.1:1/);
   });
 });
+
+describe('hub device', () => {
+  it('adds a device with a one-time secret, lists and deletes it', async () => {
+    const env = { HUB_DATA_DIR: makeTempDir(teardown) };
+    const added = await hub(['device', 'add', 'Kitchen plug', '--kind', 'tasmota', '--topic', 'plug1'], env);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(
+      added.stdout,
+      /^added device 1 "Kitchen plug"\n {2}MQTT username: dev-tasmota-plug1\n {2}MQTT password: [A-Za-z0-9_-]{32} {3}\(shown once/,
+    );
+    assert.match(added.stdout, /publishes: +tele\/plug1\/# stat\/plug1\/#\n {2}subscribes: +cmnd\/plug1\/#/);
+    assert.equal(
+      (await hub(['device', 'list'], env)).stdout,
+      '1\tKitchen plug\ttasmota\tdev-tasmota-plug1\n',
+    );
+    const bad = await hub(['device', 'add', 'x', '--kind', 'zigbee', '--topic', 'a'], env);
+    assert.equal(bad.stderr.trim(), 'hub: kind must be one of hub, emonhub, tasmota, shelly');
+    assert.equal((await hub(['device', 'delete', '1'], env)).code, 0);
+    assert.equal((await hub(['device', 'list'], env)).stdout, '');
+  });
+});
