@@ -191,6 +191,13 @@ export class MqttBroker implements Component {
 
   private async listen(name: string, server: Server, host: string, port: number): Promise<void> {
     server.maxConnections = this.settings.limits.maxConnections;
+    server.on('drop', (data?: { remoteAddress?: string }) => {
+      this.counters.refusedConnections++;
+      this.deps.log.warn(
+        { listener: name, remoteAddress: data?.remoteAddress },
+        'mqtt connection refused: too many connections',
+      );
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {

@@ -1,4 +1,4 @@
-import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 
 /** An MQTT.js client that never reconnects by itself and is force-closed at teardown. */
 export async function mqttClient(
@@ -6,20 +6,29 @@ export async function mqttClient(
   url: string,
   opts: IClientOptions = {},
 ): Promise<MqttClient> {
-  const client = await connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+  const client = connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
   teardown.add(() => client.endAsync(true));
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+    client.once('close', () => reject(new Error('closed before CONNACK')));
+  });
   return client;
 }
 
-/** The error MQTT.js gives for a refused CONNECT (or undefined if it connected). */
-export async function connectError(url: string, opts: IClientOptions): Promise<string | undefined> {
-  try {
-    const client = await connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
-    await client.endAsync(true);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
+/** The error MQTT.js gives for a refused CONNECT, 'closed' if the socket was just closed, or undefined if it connected. */
+export function connectError(url: string, opts: IClientOptions): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const client = connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+    const finish = (result: string | undefined) => {
+      client.removeAllListeners();
+      client.on('error', () => undefined);
+      client.end(true, () => resolve(result));
+    };
+    client.once('connect', () => finish(undefined));
+    client.once('error', (err) => finish(err.message));
+    client.once('close', () => finish('closed'));
+  });
 }
 
 /** Resolves with the next message on a topic matching `filter`, or rejects after `timeoutMs`. */
