@@ -49,6 +49,11 @@ describe('first visit in a real browser', () => {
       await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
       assert.ok(await page.getByText('ann').first().isVisible());
       await shot('dashboard');
+      const caLink = page.getByRole('link', { name: "Download the hub's CA certificate" });
+      const caHref = await caLink.getAttribute('href');
+      assert.equal(caHref, '/api/v1/mqtt/ca.crt');
+      const ca = await page.evaluate(async (href) => (await fetch(href)).text(), caHref);
+      assert.match(ca, /^-----BEGIN CERTIFICATE-----/);
       const cookies = await context.cookies();
       assert.equal(cookies.find((c) => c.name === 'hub_session')?.httpOnly, true);
 

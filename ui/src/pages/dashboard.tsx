@@ -34,6 +34,17 @@ export function DashboardPage(props: { session: SessionInfo; onLogout: () => voi
           <Card title="Data sources">
             <p class="empty">Meters, plugs and chargers you connect are listed here.</p>
           </Card>
+          {user.role === 'admin' && (
+            <Card title="Connect devices">
+              <p>
+                Devices log in to the hub's MQTT broker with their own username and secret (
+                <code>hub device add</code>). To check the hub over TLS they need its certificate.
+              </p>
+              <a class="button-link" href="/api/v1/mqtt/ca.crt" download="energy-hub-ca.crt">
+                Download the hub's CA certificate
+              </a>
+            </Card>
+          )}
         </div>
       </main>
     </div>
