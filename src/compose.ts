@@ -74,6 +74,7 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
   const buffers = {
     current: () => (redisUp() ? redisBuffer : memoryBuffer),
     all: () => (redisUp() ? [redisBuffer, memoryBuffer] : [memoryBuffer]),
+    fallback: memoryBuffer,
   };
   const feeds = new FeedService(feedRepo, feedFiles, buffers, clock, {
     maxFutureS: config.timeseries.maxFutureS,
@@ -161,7 +162,7 @@ export function composeAdmin(
   const feeds = new FeedService(
     new SqliteFeedRepo(db),
     new FeedFiles(join(paths.dataDir, 'feeds')),
-    { current: () => noBuffer, all: () => [] },
+    { current: () => noBuffer, all: () => [], fallback: noBuffer },
     clock,
     { maxFutureS: config.timeseries.maxFutureS, timeZone: config.timezone },
   );

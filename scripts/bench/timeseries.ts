@@ -104,10 +104,16 @@ async function main(): Promise<void> {
     const repo = new MemoryFeedRepo();
     const files = new FeedFiles(join(dir, 'feeds'));
     const noBuffer = new MemoryWriteBuffer(1);
-    const feeds = new FeedService(repo, files, { current: () => noBuffer, all: () => [noBuffer] }, clock, {
-      maxFutureS: 86_400,
-      timeZone: 'Europe/London',
-    });
+    const feeds = new FeedService(
+      repo,
+      files,
+      { current: () => noBuffer, all: () => [noBuffer], fallback: noBuffer },
+      clock,
+      {
+        maxFutureS: 86_400,
+        timeZone: 'Europe/London',
+      },
+    );
 
     // ---- load a year: engine (day-sized writes + rollups) vs SQLite (one transaction per day)
     const feed = feeds.create({ ownerId: 1, name: 'year', intervalS: INTERVAL_S });
@@ -230,7 +236,7 @@ async function main(): Promise<void> {
     const client = new Redis(redis.url);
     try {
       const redisBuffer = new RedisWriteBuffer(() => client, createKeys('bench'));
-      const buffers = { current: () => redisBuffer, all: () => [redisBuffer] };
+      const buffers = { current: () => redisBuffer, all: () => [redisBuffer], fallback: noBuffer };
       const dayS = YEAR_START_S + 400 * 86_400;
       const dayClock = new ManualClock(dayS * 1000);
       const live = new FeedService(repo, files, buffers, dayClock, {

@@ -12,6 +12,13 @@ export interface FeedServiceSettings {
   timeZone: string;
 }
 
+/** Which write-behind buffer takes new points now, which to read and flush, and the last resort. */
+export interface BufferChoice {
+  current(): WriteBuffer;
+  all(): WriteBuffer[];
+  fallback: WriteBuffer;
+}
+
 export interface NewFeedInput {
   ownerId: number;
   name: unknown;
@@ -40,7 +47,7 @@ export class FeedService {
   constructor(
     private readonly repo: FeedRepo,
     private readonly store: FeedStore,
-    private readonly buffers: { current(): WriteBuffer; all(): WriteBuffer[] },
+    private readonly buffers: BufferChoice,
     private readonly clock: Clock,
     private readonly settings: FeedServiceSettings,
   ) {}
@@ -152,7 +159,14 @@ export class FeedService {
       }
       checked.push({ tsS: Math.floor(p.tsS as number), value: p.value as number, join });
     }
-    await this.buffers.current().append(id, checked);
+    const buffer = this.buffers.current();
+    try {
+      await buffer.append(id, checked);
+    } catch (err) {
+      // Redis went away before its client noticed: hold the points in memory rather than refuse.
+      if (buffer === this.buffers.fallback) throw err;
+      await this.buffers.fallback.append(id, checked);
+    }
     this.counters.accepted += checked.length;
     return checked.length;
   }
