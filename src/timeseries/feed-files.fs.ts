@@ -3,7 +3,6 @@ import {
   copyFileSync,
   existsSync,
   fdatasyncSync,
-  fstatSync,
   fsyncSync,
   ftruncateSync,
   mkdirSync,
@@ -11,7 +10,6 @@ import {
   readSync,
   renameSync,
   rmSync,
-  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -29,18 +27,16 @@ import {
   rollupLevelsFor,
   ROLLUP_HEADER_BYTES,
   ROLLUP_RECORD_BYTES,
-  sumRecords,
   sumValues,
   type RollupHeader,
   type SumCount,
 } from './rollup-format.js';
-import { sumRange } from './range-sum.js';
+import { fstatSize, readValues, writeAll } from './feed-io.fs.js';
+import { FeedReader, type StoredFeed } from './feed-reader.fs.js';
 import type { FeedStore } from './ports.js';
 import { planWrite, type Point, type WritePlan } from './write-plan.js';
 
-export interface StoredFeed extends FeedMeta {
-  npoints: number;
-}
+export type { StoredFeed } from './feed-reader.fs.js';
 
 export interface RepairReport {
   id: number;
@@ -352,161 +348,5 @@ export class FeedFiles implements FeedStore {
     } finally {
       closeSync(dirFd);
     }
-  }
-}
-
-/** A read session over one feed: cached pages of .dat and rollup files, closed after the query. */
-export class FeedReader {
-  readonly feed: StoredFeed;
-  readonly firstSlot: number;
-  readonly historyStartSlot: number;
-  private readonly datFd: number;
-  private readonly rollupFds = new Map<number, { fd: number; header: RollupHeader }>();
-  private readonly blocks = new Map<number, Float32Array>();
-  /** Slots per cached .dat block: the finest rollup bucket, or 1024 (4 KiB) without rollups. */
-  private readonly blockSlots: number;
-  private readonly recordPages = new Map<string, Uint8Array>();
-  private recordMisses = 0;
-
-  constructor(files: FeedFiles, id: number) {
-    this.feed = files.read(id);
-    this.firstSlot = this.feed.intervalS ? this.feed.startTimeS / this.feed.intervalS : 0;
-    this.datFd = openSync(files.paths(id).dat, 'r');
-    for (const levelS of rollupLevelsFor(this.feed.intervalS)) {
-      const header = files.rollupHeaderOf(id, levelS);
-      if (header) this.rollupFds.set(levelS, { fd: openSync(files.rollupPath(id, levelS), 'r'), header });
-    }
-    const rollupStarts = [...this.rollupFds.entries()].map(
-      ([levelS, { header }]) => (header.firstBucket * levelS) / this.feed.intervalS,
-    );
-    const finest = rollupLevelsFor(this.feed.intervalS)[0];
-    this.blockSlots = finest ? finest / this.feed.intervalS : 1024;
-    this.historyStartSlot = Math.min(this.firstSlot, ...rollupStarts.filter((s) => s < this.firstSlot));
-  }
-
-  close(): void {
-    closeSync(this.datFd);
-    for (const { fd } of this.rollupFds.values()) closeSync(fd);
-  }
-
-  /** Raw values over absolute slots [from, to); NaN outside the file. */
-  raw(from: number, to: number): Float32Array {
-    const a = from - this.firstSlot;
-    const b = to - this.firstSlot;
-    const block = this.blockSlots;
-    if (b - a > block) return readValues(this.datFd, a, b);
-    // Blocks are aligned to absolute slots, like the finest rollup level's buckets, so both edges
-    // of a bucket boundary fall in one block: one small read per boundary.
-    const offset = this.firstSlot % block;
-    const out = new Float32Array(Math.max(0, b - a));
-    for (let n = Math.floor((a + offset) / block); n * block - offset < b; n++) {
-      const values = this.block(n, offset);
-      const lo = Math.max(a, n * block - offset);
-      const hi = Math.min(b, (n + 1) * block - offset);
-      out.set(values.subarray(lo - (n * block - offset), hi - (n * block - offset)), lo - a);
-    }
-    return out;
-  }
-
-  /** One cached block of the .dat (block n starts at file slot n * blockSlots - offset). */
-  private block(n: number, offset: number): Float32Array {
-    let values = this.blocks.get(n);
-    if (!values) {
-      const from = n * this.blockSlots - offset;
-      values = readValues(this.datFd, from, from + this.blockSlots);
-      this.blocks.set(n, values);
-    }
-    return values;
-  }
-
-  /** Records of a level over absolute buckets [from, to), through a page cache. */
-  private records(levelS: number, from: number, to: number): Uint8Array {
-    const { fd, header } = this.rollupFds.get(levelS)!;
-    const a = from - header.firstBucket;
-    const b = to - header.firstBucket;
-    const out = new Uint8Array((b - a) * ROLLUP_RECORD_BYTES);
-    for (let page = Math.floor(a / PAGE_RECORDS); page * PAGE_RECORDS < b; page++) {
-      const key = `${levelS}:${page}`;
-      let bytes = this.recordPages.get(key);
-      if (!bytes) {
-        const ahead = Math.min(MAX_READAHEAD_PAGES, 2 ** this.recordMisses++);
-        const pageBytes = PAGE_RECORDS * ROLLUP_RECORD_BYTES;
-        const chunk = new Uint8Array(ahead * pageBytes);
-        readSync(fd, chunk, 0, chunk.length, ROLLUP_HEADER_BYTES + page * pageBytes);
-        for (let i = 0; i < ahead; i++) {
-          const k = `${levelS}:${page + i}`;
-          if (!this.recordPages.has(k))
-            this.recordPages.set(k, chunk.subarray(i * pageBytes, (i + 1) * pageBytes));
-        }
-        bytes = this.recordPages.get(key)!;
-      }
-      const lo = Math.max(a, page * PAGE_RECORDS);
-      const hi = Math.min(b, (page + 1) * PAGE_RECORDS);
-      const base = page * PAGE_RECORDS;
-      out.set(
-        bytes.subarray((lo - base) * ROLLUP_RECORD_BYTES, (hi - base) * ROLLUP_RECORD_BYTES),
-        (lo - a) * ROLLUP_RECORD_BYTES,
-      );
-    }
-    return out;
-  }
-
-  /** Sum over absolute slots [from, to) from rollups where they cover, raw data elsewhere. */
-  sum(from: number, to: number): SumCount {
-    const iv = this.feed.intervalS;
-    const levels = [...this.rollupFds.entries()]
-      .sort(([a], [b]) => b - a)
-      .map(([levelS, { header }]) => {
-        const k = levelS / iv;
-        return {
-          slotsPerBucket: k,
-          levelIndex: levelS,
-          fromSlot: header.firstBucket * k,
-          toSlot: header.validEndSlot,
-        };
-      });
-    return sumRange(
-      {
-        raw: (a, b) => sumValues(this.raw(a, b)),
-        levels,
-        records: (levelS, a, b) => sumRecords(this.records(levelS, a, b)),
-      },
-      from,
-      to,
-    );
-  }
-}
-
-const PAGE_RECORDS = 256; // 5 KiB of rollup records
-const MAX_READAHEAD_PAGES = 16;
-const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
-
-function readValues(fd: number, from: number, to: number): Float32Array {
-  const out = new Float32Array(Math.max(0, to - from)).fill(NaN);
-  if (to <= from) return out;
-  const start = Math.max(0, from);
-  const bytes = new Uint8Array((to - start) * VALUE_BYTES);
-  const got = readSync(fd, bytes, 0, bytes.length, start * VALUE_BYTES);
-  const count = Math.floor(got / VALUE_BYTES);
-  if (LITTLE_ENDIAN) {
-    out.set(new Float32Array(bytes.buffer, 0, count), start - from);
-  } else {
-    const view = new DataView(bytes.buffer);
-    for (let i = 0; i < count; i++) out[start - from + i] = view.getFloat32(i * VALUE_BYTES, true);
-  }
-  return out;
-}
-
-function writeAll(fd: number, bytes: Uint8Array, position: number): void {
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
-}
-
-function fstatSize(path: string): number {
-  const fd = openSync(path, 'r');
-  try {
-    return fstatSync(fd).size;
-  } finally {
-    closeSync(fd);
   }
 }

@@ -1,0 +1,37 @@
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { VALUE_BYTES } from './phpfina-format.js';
+
+// Small file helpers shared by the feed writer and reader.
+
+const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
+
+/** Values of file slots [from, to) of a .dat; NaN where the file has none. */
+export function readValues(fd: number, from: number, to: number): Float32Array {
+  const out = new Float32Array(Math.max(0, to - from)).fill(NaN);
+  if (to <= from) return out;
+  const start = Math.max(0, from);
+  const bytes = new Uint8Array((to - start) * VALUE_BYTES);
+  const got = readSync(fd, bytes, 0, bytes.length, start * VALUE_BYTES);
+  const count = Math.floor(got / VALUE_BYTES);
+  if (LITTLE_ENDIAN) {
+    out.set(new Float32Array(bytes.buffer, 0, count), start - from);
+  } else {
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < count; i++) out[start - from + i] = view.getFloat32(i * VALUE_BYTES, true);
+  }
+  return out;
+}
+
+export function writeAll(fd: number, bytes: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+}
+
+export function fstatSize(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    return fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
+}
