@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpClient } from '../helpers/http-client.js';
-import { collect, processAlive, spawnEntry, until } from '../helpers/processes.js';
+import { processAlive, spawnHubd, until } from '../helpers/processes.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { useTeardown } from '../helpers/teardown.js';
 
@@ -11,15 +11,7 @@ const teardown = useTeardown();
 
 /** Starts hubd on a data dir and returns its HTTP client once it listens. */
 async function startHubd(dataDir: string) {
-  const hubd = spawnEntry('src/main.ts', [], {
-    HUB_DATA_DIR: dataDir,
-    HUB_HTTP_PORT: '0',
-    HUB_MQTT_PORT: '0',
-    HUB_MQTT_TLS_PORT: '0',
-    HUB_REDIS_URL: 'embedded',
-  });
-  teardown.add(() => hubd.exitCode === null && hubd.signalCode === null && hubd.kill('SIGKILL'));
-  const { output, done } = collect(hubd);
+  const { hubd, output, done } = spawnHubd(teardown, dataDir);
   await until(() => output().stderr.includes('web app:'), 20_000, 'hubd to start');
   const port = Number(/localhost:(\d+)\//.exec(output().stderr)?.[1]);
   return { hubd, output, done, client: new HttpClient(`http://127.0.0.1:${port}`) };

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { collect, processAlive, runEntry, spawnEntry, until } from '../helpers/processes.js';
+import { processAlive, runEntry, spawnHubd, until } from '../helpers/processes.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { useTeardown } from '../helpers/teardown.js';
 
@@ -11,15 +11,7 @@ const teardown = useTeardown();
 describe('hubd as a process', () => {
   it('starts with its own redis-server, becomes ready, and stops on SIGTERM within 5 s leaving no child', async () => {
     const dataDir = makeTempDir(teardown);
-    const hubd = spawnEntry('src/main.ts', [], {
-      HUB_DATA_DIR: dataDir,
-      HUB_HTTP_PORT: '0',
-      HUB_MQTT_PORT: '0',
-      HUB_MQTT_TLS_PORT: '0',
-      HUB_REDIS_URL: 'embedded',
-    });
-    teardown.add(() => hubd.exitCode === null && hubd.kill('SIGKILL'));
-    const { output, done } = collect(hubd);
+    const { hubd, output, done } = spawnHubd(teardown, dataDir);
     await until(
       () => output().stderr.includes('web app:') && output().stdout.includes('"msg":"hubd started"'),
       20_000,
@@ -72,16 +64,7 @@ describe('hubd as a process', () => {
 
   it('says how to install redis-server when it is missing, and keeps serving', async () => {
     const dataDir = makeTempDir(teardown);
-    const hubd = spawnEntry('src/main.ts', [], {
-      HUB_DATA_DIR: dataDir,
-      HUB_HTTP_PORT: '0',
-      HUB_MQTT_PORT: '0',
-      HUB_MQTT_TLS_PORT: '0',
-      HUB_REDIS_URL: 'embedded',
-      PATH: '/nonexistent',
-    });
-    teardown.add(() => hubd.exitCode === null && hubd.kill('SIGKILL'));
-    const { output, done } = collect(hubd);
+    const { hubd, output, done } = spawnHubd(teardown, dataDir, { PATH: '/nonexistent' });
     await until(() => output().stderr.includes('web app:'), 20_000, 'the start banner');
     assert.match(
       output().stdout,

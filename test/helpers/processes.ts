@@ -65,3 +65,21 @@ export async function until(
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** hubd as a process on ephemeral ports with its own embedded Redis; killed at teardown if still alive. */
+export function spawnHubd(
+  teardown: { add: (c: () => unknown) => void },
+  dataDir: string,
+  env: Record<string, string> = {},
+): { hubd: ChildProcess; output: () => { stdout: string; stderr: string }; done: Promise<Finished> } {
+  const hubd = spawnEntry('src/main.ts', [], {
+    HUB_DATA_DIR: dataDir,
+    HUB_HTTP_PORT: '0',
+    HUB_MQTT_PORT: '0',
+    HUB_MQTT_TLS_PORT: '0',
+    HUB_REDIS_URL: 'embedded',
+    ...env,
+  });
+  teardown.add(() => hubd.exitCode === null && hubd.signalCode === null && hubd.kill('SIGKILL'));
+  return { hubd, ...collect(hubd) };
+}
