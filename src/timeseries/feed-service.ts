@@ -33,8 +33,6 @@ export interface NewFeedInput {
 export interface IngestCounters {
   accepted: number;
   refused: number;
-  /** Points dropped because they were older than the feed's start (PHPFina semantics). */
-  droppedBeforeStart: number;
 }
 
 /**
@@ -42,7 +40,9 @@ export interface IngestCounters {
  * `buffer()` names the buffer in use now: Redis when it answers, else the bounded memory one.
  */
 export class FeedService {
-  readonly counters: IngestCounters = { accepted: 0, refused: 0, droppedBeforeStart: 0 };
+  readonly counters: IngestCounters = { accepted: 0, refused: 0 };
+  /** Feed records by id, filled on first use; every change goes through this service. */
+  private readonly known = new Map<number, FeedRecord>();
 
   constructor(
     private readonly repo: FeedRepo,
@@ -112,8 +112,10 @@ export class FeedService {
     return this.repo.list();
   }
 
+  /** Served from memory: a post per reading must not touch SQLite (ARCHITECTURE.md, Storage). */
   get(id: number): FeedRecord {
-    const feed = this.repo.get(id);
+    const feed = this.known.get(id) ?? this.repo.get(id);
+    if (feed) this.known.set(id, feed);
     if (!feed) throw new UserError(`feed ${id} does not exist`, 404, 'feed_not_found');
     return feed;
   }
@@ -127,6 +129,7 @@ export class FeedService {
     if (changes.public !== undefined) valid.public = changes.public === true;
     if (changes.retentionDays !== undefined) valid.retentionDays = checkRetention(changes.retentionDays);
     this.repo.update(id, valid);
+    this.known.delete(id);
     return this.get(id);
   }
 
@@ -141,6 +144,7 @@ export class FeedService {
     for (const buffer of this.buffers.all()) await buffer.discard(id);
     this.store.delete(id);
     this.repo.delete(id);
+    this.known.delete(id);
   }
 
   /**

@@ -13,6 +13,8 @@ export interface FlushCounters {
   pointsWritten: number;
   /** Points the files refused (a gap beyond the padding cap), counted and not retried. */
   pointsDropped: number;
+  /** Points older than their feed's start, or behind a later one of the same batch (PHPFina rules). */
+  pointsDroppedAsOld: number;
   lastFlushMs: number | null;
   lastFlushDurationMs: number | null;
 }
@@ -29,6 +31,7 @@ export class FlushRunner implements Component {
   readonly counters: FlushCounters = {
     flushes: 0,
     pointsWritten: 0,
+    pointsDroppedAsOld: 0,
     pointsDropped: 0,
     lastFlushMs: null,
     lastFlushDurationMs: null,
@@ -124,8 +127,10 @@ export class FlushRunner implements Component {
       if (i < sorted.length && sorted[i]!.join === sorted[runStart]!.join) continue;
       const run = sorted.slice(runStart, i);
       try {
-        this.store.write(feedId, run, run[0]!.join);
-        this.counters.pointsWritten += run.length;
+        const plan = this.store.write(feedId, run, run[0]!.join);
+        const old = plan.droppedBeforeStart + plan.droppedOutOfOrder;
+        this.counters.pointsDroppedAsOld += old;
+        this.counters.pointsWritten += run.length - old;
       } catch (err) {
         this.counters.pointsDropped += run.length;
         this.log.error(

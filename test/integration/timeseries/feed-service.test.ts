@@ -65,6 +65,21 @@ describe('feeds through the write-behind buffer', () => {
     assert.deepEqual(await data(id, `start=${t}&end=${t + 30}&interval=10`), expected);
   });
 
+  it("counts a point older than the feed's start, dropped at flush as PHPFina does", async () => {
+    const id = await newFeed('late point');
+    const t = NOW_S - (NOW_S % 10) - 100;
+    await post(id, [[t, 1]]);
+    await hub.flusher.flush();
+    const before = hub.flusher.counters.pointsDroppedAsOld;
+    assert.equal((await post(id, [[t - 50, 9]])).status, 200);
+    await hub.flusher.flush();
+    assert.equal(hub.flusher.counters.pointsDroppedAsOld, before + 1);
+    const ready = (await admin.request('GET', '/readyz')).body as {
+      components: Record<string, { detail: Record<string, number> }>;
+    };
+    assert.equal(ready.components['feed-flusher']?.detail.pointsDroppedAsOld, before + 1);
+  });
+
   it('overwrites a past slot through the buffer, later arrival winning', async () => {
     const id = await newFeed('overwrite');
     const t = NOW_S - (NOW_S % 10) - 100;
