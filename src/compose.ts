@@ -95,7 +95,7 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
   );
 
   const bus = new EventBus(log.child({ component: 'bus' }));
-  const devices = new DeviceService(new SqliteDeviceRepo(db), clock);
+  const devices = new DeviceService(new SqliteDeviceRepo(db), clock, bus);
   let tls: TlsMaterial | undefined;
   const tlsMaterial = () =>
     (tls ??=

@@ -80,6 +80,7 @@ export class MqttBroker implements Component {
   private lastSys = { atMs: 0, received: 0, sent: 0 };
   private rates = { receivedPerS: 0, sentPerS: 0 };
   private tlsProblem: string | undefined;
+  private stopListening: (() => void) | undefined;
 
   constructor(
     private readonly settings: BrokerSettings,
@@ -110,6 +111,9 @@ export class MqttBroker implements Component {
     );
     this.installHooks(broker);
     this.installEvents(broker);
+    this.stopListening = this.deps.bus.on('device.removed', ({ deviceId }) =>
+      this.disconnectDevice(deviceId),
+    );
     await this.countRetained();
     this.startedAtMs = this.deps.clock.nowMs();
     this.lastSys = { atMs: this.startedAtMs, received: 0, sent: 0 };
@@ -138,6 +142,7 @@ export class MqttBroker implements Component {
 
   async stop(): Promise<void> {
     if (this.sysTimer) clearInterval(this.sysTimer);
+    this.stopListening?.();
     const closing = this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r())));
     this.wss?.close();
     if (this.broker) await new Promise<void>((resolve) => this.broker!.close(() => resolve()));
@@ -164,6 +169,20 @@ export class MqttBroker implements Component {
         ...this.rates,
       },
     };
+  }
+
+  /** A removed device loses its connections at once, not at its next reconnect. */
+  private disconnectDevice(deviceId: number): void {
+    // Aedes keeps connected clients by id in `clients` (not in its type declarations).
+    const clients =
+      (this.broker as unknown as { clients?: Record<string, Client> } | undefined)?.clients ?? {};
+    for (const client of Object.values(clients)) {
+      const principal = this.sessions.get(client)?.principal;
+      if (principal?.kind === 'device' && principal.deviceId === deviceId) {
+        this.deps.log.info({ clientId: client.id, deviceId }, 'device removed; disconnecting it');
+        client.close();
+      }
+    }
   }
 
   /** The ports actually bound (a listener that is off or failed is absent). */

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../shared/clock.js';
+import type { EventBus } from '../shared/event-bus.js';
 import { UserError } from '../shared/errors.js';
 import { DEVICE_KINDS, topicsFor, type DeviceKind } from './device-topics.js';
 import type { Device, DeviceRepo } from './ports.js';
@@ -19,6 +20,7 @@ export class DeviceService {
   constructor(
     private readonly repo: DeviceRepo,
     private readonly clock: Clock,
+    private readonly bus?: EventBus,
   ) {}
 
   add(name: unknown, kind: unknown, topicName: unknown): DeviceCredentials {
@@ -57,6 +59,7 @@ export class DeviceService {
 
   remove(id: number): void {
     if (!this.repo.delete(id)) throw new UserError(`device ${id} does not exist`, 404, 'device_not_found');
+    this.bus?.emit('device.removed', { deviceId: id }); // its live MQTT session ends too
   }
 
   /** The device whose login this is, or undefined (unknown username and wrong secret look alike). */

@@ -5,6 +5,7 @@ import { describeError } from './errors.js';
 export interface HubEvents {
   'mqtt.connected': { clientId: string; principal: string; username?: string; remoteAddress: string };
   'mqtt.disconnected': { clientId: string; username?: string };
+  'device.removed': { deviceId: number };
 }
 
 type Handler<K extends keyof HubEvents> = (event: HubEvents[K]) => void;

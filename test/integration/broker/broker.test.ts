@@ -130,6 +130,19 @@ describe('the MQTT broker', () => {
     assert.deepEqual(await suback, [128, 0, 128]);
   });
 
+  it('disconnects a device the moment it is deleted', async () => {
+    const temp = await addDevice('temporary', 'hub', 'temp1');
+    const listed = (await admin.request('GET', '/api/v1/devices')).body as { id: number; name: string }[];
+    const id = listed.find((d) => d.name === 'temporary')!.id;
+    const client = await mqttClient(teardown, url, { username: temp.mqttUsername, password: temp.secret });
+    assert.equal((await admin.request('DELETE', `/api/v1/devices/${id}`)).status, 204);
+    assert.equal(await closed(client), true);
+    assert.equal(
+      await connectError(url, { username: temp.mqttUsername, password: temp.secret }),
+      'Connection refused: Bad username or password',
+    );
+  });
+
   it('works with mosquitto_pub and mosquitto_sub', async () => {
     const sub = run('mosquitto_sub', [
       '-h',
