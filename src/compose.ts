@@ -12,6 +12,7 @@ import type { LoadedConfig } from './config/config-file.fs.js';
 import { DatabaseComponent } from './db/database-component.sqlite.js';
 import { migrate, openDatabase } from './db/database.sqlite.js';
 import { systemClock, type Clock } from './shared/clock.js';
+import { describeError } from './shared/errors.js';
 import { Hub } from './shared/hub.js';
 import type { Logger } from './shared/logger.js';
 import { RedisSupervisor } from './state/embedded-redis.process.js';
@@ -31,6 +32,16 @@ import { FlushRunner } from './timeseries/flush-runner.js';
 import { MemoryWriteBuffer } from './timeseries/memory-buffer.js';
 import { timeseriesMigrations } from './timeseries/migrations.js';
 import { RedisWriteBuffer } from './timeseries/write-buffer.redis.js';
+import { IngestService } from './ingest/ingest-service.js';
+import { SqliteInputRepo, SqliteVzChannelRepo } from './ingest/input-repo.sqlite.js';
+import { RedisLiveState } from './ingest/live-state.redis.js';
+import { ingestMigrations } from './ingest/migrations.js';
+import { MqttSourceRunner } from './ingest/mqtt-source-runner.js';
+import { templateForDescribe } from './ingest/template-catalog.js';
+import { TemplateService } from './ingest/template-service.js';
+import { VzPushServer } from './ingest/vz-push-server.net.js';
+import { VzloggerService } from './ingest/vzlogger-service.js';
+import { LiveSocket } from './api/live-socket.js';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -43,10 +54,14 @@ export interface ComposedHub {
   devices: DeviceService;
   broker: MqttBroker | undefined;
   bus: EventBus;
+  ingest: IngestService;
+  vzlogger: VzloggerService;
+  vzPush: VzPushServer | undefined;
+  templates: TemplateService;
   version: VersionInfo;
 }
 
-const MIGRATIONS = [...authMigrations, ...timeseriesMigrations, ...deviceMigrations];
+const MIGRATIONS = [...authMigrations, ...timeseriesMigrations, ...deviceMigrations, ...ingestMigrations];
 
 /** The one composition root: builds every adapter and service and wires them into a Hub. */
 export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = systemClock): ComposedHub {
@@ -116,12 +131,67 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
       })
     : undefined;
 
-  const components = [database, redisServer, redis, flusher, ...(broker ? [broker] : [])];
+  const ingest = new IngestService(
+    new SqliteInputRepo(db),
+    new RedisLiveState(() => redis.redis, keys),
+    { exists: (id) => feeds.exists(id), post: (id, points, join) => feeds.post(id, points, join) },
+    bus,
+    clock,
+    { ...config.ingest, maxFutureS: config.timeseries.maxFutureS, timeZone: config.timezone },
+    log.child({ component: 'ingest' }),
+    broker && ((topic, payload) => void broker.publish(topic, payload)),
+  );
+  const mqttSource =
+    broker &&
+    new MqttSourceRunner(
+      (filter, handler) => broker.subscribe(filter, handler),
+      ingest,
+      bus,
+      clock,
+      { baseTopic: config.ingest.mqttBaseTopic },
+      log.child({ component: 'mqtt-ingest' }),
+    );
+  const templates = new TemplateService(feeds, ingest);
+  if (config.ingest.autoConfigure) autoConfigure(bus, templates, auth, log.child({ component: 'templates' }));
+  const vzlogger = new VzloggerService(new SqliteVzChannelRepo(db), ingest, clock);
+  const vzPush = config.ingest.vzloggerPush.enabled
+    ? new VzPushServer(
+        vzlogger,
+        config.ingest.vzloggerPush.host,
+        config.ingest.vzloggerPush.port,
+        log.child({ component: 'vzlogger-push' }),
+      )
+    : undefined;
+  const live = new LiveSocket({
+    auth,
+    bus,
+    feed: (id) => (feeds.exists(id) ? feeds.get(id) : undefined),
+    inputs: ingest,
+    log: log.child({ component: 'ws' }),
+  });
+
+  const components = [
+    database,
+    redisServer,
+    redis,
+    flusher,
+    ...(broker ? [broker] : []),
+    ingest,
+    ...(mqttSource ? [mqttSource] : []),
+    ...(vzPush ? [vzPush] : []),
+    live,
+  ];
   const readiness = () => hub.readiness();
   const { app } = createApp({
     auth,
     feeds,
     devices,
+    ingest,
+    templates,
+    vzlogger,
+    clock,
+    maxFutureS: config.timeseries.maxFutureS,
+    feedLast: (id) => ingest.feedLast(id),
     mqttCaCertificate: () => {
       try {
         return config.mqtt.tls.enabled ? tlsMaterial().caCertPem : undefined;
@@ -139,6 +209,7 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
     uiDir: join(projectRoot, 'dist', 'ui'),
   });
   const http = new HttpServer(app, config.http.host, config.http.port, log.child({ component: 'http' }));
+  http.onUpgrade('/ws', (req, socket, head) => live.handleUpgrade(req, socket, head));
   const hub = new Hub([...components, http], log);
 
   // Facts for `hub status`, written again whenever Redis (re)connects.
@@ -146,7 +217,36 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
   redis.onReady((client) =>
     client.hset(keys.hubInfo(), { version: version.version, pid: process.pid, startedAtMs }),
   );
-  return { hub, http, auth, feeds, flusher, devices, broker, bus, version };
+  return {
+    hub,
+    http,
+    auth,
+    feeds,
+    flusher,
+    devices,
+    broker,
+    bus,
+    ingest,
+    vzlogger,
+    vzPush,
+    templates,
+    version,
+  };
+}
+
+/** A node that says what it is (`describe`) gets its device template, owned by the first admin. */
+function autoConfigure(bus: EventBus, templates: TemplateService, auth: AuthService, log: Logger): void {
+  bus.on('ingest.device.described', ({ node, type }) => {
+    const template = templateForDescribe(type);
+    const owner = auth.listUsers().find((u) => u.role === 'admin');
+    if (!template || !owner) return;
+    try {
+      const applied = templates.applyTemplate(template.id, node, owner.id);
+      log.info({ node, type, template: template.id, feeds: applied.feeds.length }, 'device template applied');
+    } catch (err) {
+      log.warn({ node, type, err: describeError(err) }, 'device template could not be applied');
+    }
+  });
 }
 
 /** What the `hub` command needs offline: the database, users and feeds (no Redis, no HTTP). */

@@ -11,12 +11,30 @@ import { mqttRoutes, type MqttRouteDeps } from './routes/mqtt.js';
 import { sessionRoutes } from './routes/session.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
+import { inputRoutes } from './routes/inputs.js';
+import { templateRoutes } from './routes/templates.js';
+import { vzloggerRoutes } from './routes/vzlogger.js';
+import type { IngestService } from '../ingest/ingest-service.js';
+import type { TemplateService } from '../ingest/template-service.js';
+import type { VzloggerService } from '../ingest/vzlogger-service.js';
+import type { Clock } from '../shared/clock.js';
 import { serveUi } from './static-ui.js';
+import { emoncmsInputRoutes } from './emoncms/input-api.js';
+import { emoncmsFeedRoutes } from './emoncms/feed-api.js';
+import type { TimeValue } from '../ingest/process-types.js';
 
 export interface AppDeps extends MqttRouteDeps {
   auth: AuthService;
   feeds: FeedService;
+  ingest: IngestService;
+  templates: TemplateService;
+  vzlogger: VzloggerService;
+  clock: Clock;
+  /** Readings stamped further ahead than this are refused. */
+  maxFutureS: number;
   timeZone: string;
+  /** emoncms feed API: the last arrival at a feed (ingest's live state). */
+  feedLast?: (feedId: number) => TimeValue | null;
   readiness: () => ReadinessReport;
   version: VersionInfo;
   log: Logger;
@@ -25,6 +43,8 @@ export interface AppDeps extends MqttRouteDeps {
   /** Directory of the built web app; absent in API-only tests. */
   uiDir?: string;
 }
+
+const COMPRESSED_BULK = /^(\/emoncms)?\/input\/bulk(\.json)?$/;
 
 export interface HubApp {
   app: Express;
@@ -41,6 +61,11 @@ export function createApp(deps: AppDeps): HubApp {
   app.use(logRequests(deps.log));
   app.use('/api', rejectNonJsonBodies);
   const limit = `${deps.bodyLimitKb}kb`;
+  // emonhub's compressed bulk upload (`input/bulk?cb=1`) is a raw zlib body, whatever its type says.
+  const rawBody = express.raw({ limit, type: () => true });
+  app.use((req, res, next) =>
+    req.query.cb !== undefined && COMPRESSED_BULK.test(req.path) ? rawBody(req, res, next) : next(),
+  );
   app.use(express.json({ limit, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit, extended: false }));
   app.use(authenticate(deps.auth));
@@ -51,6 +76,23 @@ export function createApp(deps: AppDeps): HubApp {
     ...userRoutes(deps.auth),
     ...feedRoutes(deps.feeds, deps.timeZone),
     ...mqttRoutes(deps),
+    ...inputRoutes({ ingest: deps.ingest, feedExists: (id) => deps.feeds.exists(id), clock: deps.clock }),
+    ...templateRoutes(deps.templates),
+    ...vzloggerRoutes(deps.vzlogger, deps.clock),
+    ...emoncmsInputRoutes({
+      ingest: deps.ingest,
+      feedExists: (id) => deps.feeds.exists(id),
+      clock: deps.clock,
+      maxFutureS: deps.maxFutureS,
+    }),
+    ...emoncmsFeedRoutes({
+      feeds: deps.feeds,
+      feedLast: deps.feedLast ?? (() => null),
+      feedMeta: (id) => deps.feeds.meta(id),
+      timeZone: deps.timeZone,
+      version: deps.version,
+      clock: deps.clock,
+    }),
   ];
   for (const route of routes) app[route.method](route.path, guard(route.access), route.handler);
 

@@ -51,3 +51,58 @@ export interface ReadinessReport {
   ready: boolean;
   components: Record<string, ComponentStatus>;
 }
+
+/** A value on /ws and in input listings: unix seconds, null = not a number. */
+export interface LiveValueMessage {
+  id: number;
+  timeS: number;
+  value: number | null;
+}
+
+/** What a client sends on /ws (JSON text frames). */
+export interface LiveClientMessage {
+  op: 'subscribe' | 'unsubscribe';
+  feeds?: number[];
+  inputs?: number[];
+}
+
+/** What /ws sends: hello on connect, the answer to each request, then values as they arrive. */
+export type LiveServerMessage =
+  | { type: 'hello'; user: { username: string; role: Role } | null }
+  | {
+      type: 'subscribed';
+      feeds: number[];
+      inputs: number[];
+      /** Ids the caller may not read (or that do not exist): nothing will be sent for them. */
+      denied: { feeds: number[]; inputs: number[] };
+    }
+  | { type: 'unsubscribed'; feeds: number[]; inputs: number[] }
+  | { type: 'values'; feeds: LiveValueMessage[]; inputs: LiveValueMessage[] }
+  | { type: 'error'; error: string };
+
+/** A step of a process list in /api/v1: emoncms's process id and its argument. */
+export interface ProcessStepJson {
+  id: number;
+  arg?: number | string;
+}
+
+/** GET /api/v1/inputs */
+export interface InputJson {
+  id: number;
+  node: string;
+  name: string;
+  description: string;
+  processList: ProcessStepJson[];
+  /** Set when the list looped and was stopped. */
+  processListError: string | null;
+  timeS: number | null;
+  value: number | null;
+}
+
+/** GET /api/v1/processes: the catalogue for the process-list editor. */
+export interface ProcessInfo {
+  id: number;
+  name: string;
+  label: string;
+  argType: 'feed' | 'input' | 'value' | 'text' | 'none';
+}

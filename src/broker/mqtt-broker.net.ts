@@ -18,7 +18,10 @@ import type { TlsMaterial } from './certificates.process.js';
 import { FrameGuard } from './frame-guard.js';
 import type { AclRule, BrokerPrincipal } from './principal.js';
 import { TokenBucket } from './token-bucket.js';
-import { isValidTopicFilter, sysTopics, topicMatches } from './topics.js';
+import { isValidTopicFilter, isValidTopicName, sysTopics, topicMatches } from './topics.js';
+
+/** An in-process reader of published messages (the ingest pipeline). */
+export type MessageHandler = (topic: string, payload: Buffer) => void;
 
 export interface BrokerSettings {
   host: string;
@@ -81,6 +84,7 @@ export class MqttBroker implements Component {
   private rates = { receivedPerS: 0, sentPerS: 0 };
   private tlsProblem: string | undefined;
   private stopListening: (() => void) | undefined;
+  private readonly listeners: { filter: string; handler: MessageHandler }[] = [];
 
   constructor(
     private readonly settings: BrokerSettings,
@@ -111,6 +115,7 @@ export class MqttBroker implements Component {
     );
     this.installHooks(broker);
     this.installEvents(broker);
+    for (const { filter, handler } of this.listeners) this.attach(broker, filter, handler);
     this.stopListening = this.deps.bus.on('device.removed', ({ deviceId }) =>
       this.disconnectDevice(deviceId),
     );
@@ -169,6 +174,38 @@ export class MqttBroker implements Component {
         ...this.rates,
       },
     };
+  }
+
+  /** Hands every message published under `filter` to an in-process handler, from now on. */
+  subscribe(filter: string, handler: MessageHandler): void {
+    this.listeners.push({ filter, handler });
+    if (this.broker) this.attach(this.broker, filter, handler);
+  }
+
+  /** Publishes as the hub itself (publish_to_mqtt); false when stopped or the topic is invalid. */
+  publish(topic: string, payload: string, retain = false): boolean {
+    if (!this.broker || !isValidTopicName(topic)) return false;
+    const packet = { cmd: 'publish' as const, topic, payload: Buffer.from(payload), qos: 0 as const };
+    this.broker.publish({ ...packet, retain, dup: false }, () => undefined);
+    return true;
+  }
+
+  private attach(broker: Aedes, filter: string, handler: MessageHandler): void {
+    const deliver = (packet: { topic: string; payload: unknown }, done: () => void) => {
+      try {
+        handler(
+          packet.topic,
+          Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(String(packet.payload)),
+        );
+      } catch (err) {
+        this.deps.log.error(
+          { topic: packet.topic, err: describeError(err) },
+          'in-process MQTT reader failed',
+        );
+      }
+      done();
+    };
+    broker.subscribe(filter, deliver, () => undefined);
   }
 
   /** A removed device loses its connections at once, not at its next reconnect. */

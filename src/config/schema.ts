@@ -131,6 +131,25 @@ export const configSchema = z.strictObject({
       ),
     })
     .prefault({}),
+  ingest: z
+    .strictObject({
+      createInputs: z.boolean({ error: 'true or false' }).default(true),
+      maxNodes: positiveInt('most nodes with inputs', 10_000).default(64),
+      maxInputsPerNode: positiveInt('most inputs per node', 10_000).default(64),
+      mqttBaseTopic: z
+        .string({ error: 'an MQTT topic level such as "emon"' })
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'one MQTT topic level: letters, digits, "-" or "_"' })
+        .default('emon'),
+      autoConfigure: z.boolean({ error: 'true or false' }).default(true),
+      vzloggerPush: z
+        .strictObject({
+          enabled: z.boolean({ error: 'true or false' }).default(true),
+          host: host.default('0.0.0.0'),
+          port: port.default(5582),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   auth: z
     .strictObject({
       sessionTtlH: positiveInt('session lifetime in hours', 24 * 365).default(24 * 30),

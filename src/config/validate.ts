@@ -8,6 +8,7 @@ export const ENV_OVERRIDES = {
   HUB_HTTP_PORT: { path: ['http', 'port'], type: 'integer' },
   HUB_MQTT_PORT: { path: ['mqtt', 'port'], type: 'integer' },
   HUB_MQTT_TLS_PORT: { path: ['mqtt', 'tls', 'port'], type: 'integer' },
+  HUB_VZLOGGER_PORT: { path: ['ingest', 'vzloggerPush', 'port'], type: 'integer' },
   HUB_REDIS_URL: { path: ['redis', 'url'], type: 'string' },
   HUB_TIMEZONE: { path: ['timezone'], type: 'string' },
   HUB_LOG_LEVEL: { path: ['log', 'level'], type: 'string' },

@@ -6,6 +6,19 @@ export interface HubEvents {
   'mqtt.connected': { clientId: string; principal: string; username?: string; remoteAddress: string };
   'mqtt.disconnected': { clientId: string; username?: string };
   'device.removed': { deviceId: number };
+  /** Values that just became readable: inputs and feeds, with unix seconds. */
+  'ingest.updated': { inputs: readonly LiveValue[]; feeds: readonly LiveValue[] };
+  'ingest.node.created': { node: string };
+  'ingest.input.created': { id: number; node: string; name: string };
+  /** A node announced what it is (emoncms `describe`), e.g. "smartplug". */
+  'ingest.device.described': { node: string; type: string };
+  'ingest.processlist.stopped': { inputId: number; reason: string };
+}
+
+export interface LiveValue {
+  id: number;
+  timeS: number;
+  value: number | null;
 }
 
 type Handler<K extends keyof HubEvents> = (event: HubEvents[K]) => void;

@@ -10,6 +10,12 @@ export interface RedisKeys {
   feedBuffer(feedId: number): string;
   /** Set of feed ids whose buffer holds points. */
   bufferedFeeds(): string;
+  /** Hash: input id → "timeS,value" of its last value. */
+  inputsLast(): string;
+  /** Hash: feed id → "timeS,value" of the last value a process or post gave it (arrival time). */
+  feedsLast(): string;
+  /** Hash: process state key (e.g. "whacc:12") → "timeS,value". */
+  processState(): string;
 }
 
 export function createKeys(prefix: string): RedisKeys {
@@ -19,5 +25,8 @@ export function createKeys(prefix: string): RedisKeys {
     hubInfo: () => `${prefix}:hub:info`,
     feedBuffer: (feedId) => `${prefix}:feed:${feedId}:buffer`,
     bufferedFeeds: () => `${prefix}:feeds:buffered`,
+    inputsLast: () => `${prefix}:inputs:last`,
+    feedsLast: () => `${prefix}:feeds:last`,
+    processState: () => `${prefix}:process:state`,
   };
 }

@@ -43,6 +43,7 @@ export class FeedService {
   readonly counters: IngestCounters = { accepted: 0, refused: 0 };
   /** Feed records by id, filled on first use; every change goes through this service. */
   private readonly known = new Map<number, FeedRecord>();
+  private readonly missing = new Set<number>();
 
   constructor(
     private readonly repo: FeedRepo,
@@ -72,6 +73,7 @@ export class FeedService {
       createdAtMs: this.clock.nowMs(),
     });
     this.store.create(feed.id, intervalS);
+    this.missing.delete(feed.id);
     return feed;
   }
 
@@ -118,6 +120,22 @@ export class FeedService {
     if (feed) this.known.set(id, feed);
     if (!feed) throw new UserError(`feed ${id} does not exist`, 404, 'feed_not_found');
     return feed;
+  }
+
+  /** The feed file's interval, start and length (points still in the buffer not counted). */
+  meta(id: number): { intervalS: number; startTimeS: number; npoints: number } {
+    this.get(id);
+    return this.store.read(id);
+  }
+
+  /** Cheap enough per reading: answers from memory after the first question about an id. */
+  exists(id: number): boolean {
+    if (this.known.has(id)) return true;
+    if (this.missing.has(id)) return false;
+    const feed = this.repo.get(id);
+    if (feed) this.known.set(id, feed);
+    else this.missing.add(id);
+    return feed !== undefined;
   }
 
   update(id: number, changes: Record<string, unknown>): FeedRecord {

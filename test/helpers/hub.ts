@@ -44,6 +44,7 @@ export async function startTestHub(
     HUB_HTTP_PORT: '0',
     HUB_MQTT_PORT: '0',
     HUB_MQTT_TLS_PORT: '0',
+    HUB_VZLOGGER_PORT: '0',
     HUB_REDIS_URL: opts.redisUrl,
     HUB_LOG_LEVEL: 'debug',
     ...opts.env,

@@ -77,6 +77,7 @@ export function spawnHubd(
     HUB_HTTP_PORT: '0',
     HUB_MQTT_PORT: '0',
     HUB_MQTT_TLS_PORT: '0',
+    HUB_VZLOGGER_PORT: '0',
     HUB_REDIS_URL: 'embedded',
     ...env,
   });

@@ -1,6 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApp } from '../../../src/api/app.js';
+import { systemClock } from '../../../src/shared/clock.js';
 import type { HttpClient } from '../../helpers/http-client.js';
 import { startTestHub, type TestHub } from '../../helpers/hub.js';
 import { startRedis } from '../../helpers/redis-server.js';
@@ -123,6 +124,11 @@ function appRoutes() {
     auth: hub.auth,
     feeds: hub.feeds,
     devices: hub.devices,
+    ingest: hub.ingest,
+    templates: hub.templates,
+    vzlogger: hub.vzlogger,
+    clock: systemClock,
+    maxFutureS: 86_400,
     mqttCaCertificate: () => undefined,
     mqttStatus: () => undefined,
     timeZone: 'UTC',

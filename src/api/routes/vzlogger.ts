@@ -1,0 +1,75 @@
+import type { Request, Response } from 'express';
+import { isVzUuid, parseVzData, vzError, vzRows } from '../../ingest/vzlogger-payload.js';
+import type { VzloggerService } from '../../ingest/vzlogger-service.js';
+import type { Clock } from '../../shared/clock.js';
+import { UserError } from '../../shared/errors.js';
+import type { RouteDef } from '../route-table.js';
+import { bodyOf } from './session.js';
+
+/**
+ * vzlogger's middleware upload (`POST <middleware>/data/<uuid>.json`, answered as volkszaehler
+ * does) and the administrator's UUID → input mapping. The data routes are public because
+ * vzlogger sends no credentials: only UUIDs an administrator mapped are accepted.
+ */
+export function vzloggerRoutes(vz: VzloggerService, clock: Clock): RouteDef[] {
+  const data = (path: string): RouteDef => ({
+    method: 'post',
+    path,
+    access: 'public',
+    handler: (req, res) => postData(vz, clock, req, res),
+  });
+  return [
+    data('/data/:file'),
+    data('/middleware.php/data/:file'),
+    data('/middleware/data/:file'),
+    {
+      method: 'get',
+      path: '/api/v1/vzlogger/channels',
+      access: 'admin',
+      handler: (_req, res) => res.json(vz.channels()),
+    },
+    {
+      method: 'put',
+      path: '/api/v1/vzlogger/channels/:uuid',
+      access: 'admin',
+      handler: (req, res) => {
+        const b = bodyOf(req);
+        res.json(vz.map(req.params.uuid, b.node, b.name));
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/v1/vzlogger/channels/:uuid',
+      access: 'admin',
+      handler: (req, res) => {
+        if (!vz.unmap(String(req.params.uuid)))
+          throw new UserError('no such vzlogger channel', 404, 'channel_not_found');
+        res.status(204).end();
+      },
+    },
+  ];
+}
+
+async function postData(vz: VzloggerService, clock: Clock, req: Request, res: Response): Promise<void> {
+  const file = String(req.params.file);
+  const uuid = file.endsWith('.json') ? file.slice(0, -'.json'.length) : file;
+  if (!isVzUuid(uuid)) {
+    res.status(400).json(vzError(`Invalid UUID: '${uuid}'`, 'Exception'));
+    return;
+  }
+  const parsed = parseVzData(req.body, req.query as Record<string, unknown>, clock.nowMs());
+  if (!parsed.ok) {
+    res.status(400).json(vzError(parsed.error, 'Exception'));
+    return;
+  }
+  const outcome = await vz.push([{ uuid, tuples: parsed.value }]);
+  if (outcome.unknownUuid !== undefined) {
+    res.status(400).json(vzError(`No entity with UUID '${uuid}'`, 'Exception'));
+    return;
+  }
+  if (outcome.refused) {
+    res.status(400).json(vzError(outcome.refusal ?? 'refused', 'Exception'));
+    return;
+  }
+  res.json(vzRows(parsed.value.length));
+}

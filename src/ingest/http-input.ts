@@ -1,0 +1,328 @@
+// emoncms's HTTP input API (`input/post`, `input/bulk`: Modules/input/input_methods.php and
+// input_controller.php) as pure parsers, and the exact text/plain bodies emoncms answers with.
+// A request gives all its readings or an error: never some of them.
+
+import { inflateSync } from 'node:zlib';
+import {
+  checkName,
+  checkNode,
+  jsonDepth,
+  lastValueWins,
+  numericValue,
+  parseEmonTime,
+  shown,
+  timeProblem,
+} from './input-names.js';
+import { parsed, refused, type NodeReadings, type Parsed, type Reading } from './readings.js';
+
+export interface InputPostOptions {
+  /** Readings stamped further ahead than this are refused. */
+  maxFutureS: number;
+  /** The node of `input/post/<node>`, which wins over the `node` parameter. */
+  pathNode?: string;
+}
+
+export interface InputBulkOptions {
+  maxFutureS: number;
+  /** Cap on decompressed `cb=1` / `c=1` data, against zlib bombs. */
+  maxInflatedBytes?: number;
+}
+
+/** What a parsed `input/post` or `input/bulk` answers on success: `fulljson` → `{"success": true}`. */
+export interface ReplyMode {
+  fulljson: boolean;
+}
+
+const NO_DATA = 'Request contains no data via csv, json or data tag';
+const BAD_BULK_JSON = 'Format error, json string supplied is not valid';
+const DEFAULT_MAX_INFLATED_BYTES = 4 * 1024 * 1024;
+
+// ── replies ───────────────────────────────────────────────────────────────────────────────────
+
+/** `ok`, or `{"success": true}` (with that space) when the request used `fulljson`. */
+export const emoncmsSuccess = (fulljson: boolean): string => (fulljson ? '{"success": true}' : 'ok');
+
+/**
+ * `{"success": false, "message": "…"}` with `"` turned into `'` as emoncms does. emoncms pastes the
+ * message in raw; backslashes and control characters are escaped here so the body stays JSON.
+ */
+export function emoncmsFailure(message: string): string {
+  const safe = JSON.stringify(message.replaceAll('"', "'")).slice(1, -1);
+  return `{"success": false, "message": "${safe}"}`;
+}
+
+export const emoncmsReply = (result: Parsed<ReplyMode>): string =>
+  result.ok ? emoncmsSuccess(result.value.fulljson) : emoncmsFailure(result.error);
+
+// ── input/post ────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * `input/post`: node from the path or `node` (default `0`); data from the first of `json`,
+ * `fulljson`, `csv`, `data`, read as strict JSON when `fulljson` is present; `time` wins over a
+ * JSON `time` key. GET and POST parameters are merged by the caller (POST wins, as in emoncms).
+ */
+export function parseInputPost(
+  params: Record<string, unknown>,
+  nowS: number,
+  opts: InputPostOptions,
+): Parsed<{ readings: NodeReadings; fulljson: boolean }> {
+  const fulljson = present(params, 'fulljson');
+  const node = nodeOf(params, opts.pathNode);
+  if (!node.ok) return node;
+
+  // An empty `time=` means "now" (emoncms: strtotime('') fails → time()); any other unreadable time is refused.
+  const timeGiven = present(params, 'time') && params.time !== '';
+  let timeS = Math.floor(nowS);
+  if (timeGiven) {
+    const t = parseEmonTime(params.time);
+    if (t === undefined) return refused(badTimeText(params.time));
+    timeS = t;
+  }
+
+  const key = ['json', 'fulljson', 'csv', 'data'].find((k) => present(params, k));
+  const datain = key === undefined ? '' : params[key];
+  if (typeof datain !== 'string') return refused(`Format error, ${key} must be given once, as text`);
+  if (datain === '') return refused(NO_DATA);
+
+  // emoncms decides by the presence of `fulljson`, even when `json` supplied the text.
+  const body: Parsed<{ timeS?: number; values: Reading[] }> = fulljson
+    ? fromFullJson(datain, !timeGiven)
+    : fromLegacy(datain);
+  if (!body.ok) return body;
+  if (body.value.values.length === 0) return refused(NO_DATA);
+  if (body.value.timeS !== undefined) timeS = body.value.timeS;
+  const badTime = timeProblem(timeS, nowS, opts.maxFutureS);
+  if (badTime) return refused(badTime);
+  return parsed({
+    readings: { node: node.value, timeS, values: lastValueWins(body.value.values) },
+    fulljson,
+  });
+}
+
+function nodeOf(params: Record<string, unknown>, pathNode: string | undefined): Parsed<string> {
+  // PHP truthiness: a path node of "" or "0" does not count, and `node` is read instead.
+  const raw = pathNode !== undefined && pathNode !== '' && pathNode !== '0' ? pathNode : params.node;
+  if (raw === undefined || raw === null || raw === '') return parsed('0');
+  if (typeof raw !== 'string') return refused('Format error, node must be given once, as text');
+  return checkNode(raw);
+}
+
+/**
+ * `fulljson`: a JSON object (depth 2, as emoncms decodes it). Its `time` key (any case) is never an
+ * input here (emoncms keeps it as one when a `time` parameter is given) and is read only when `useTime`.
+ */
+function fromFullJson(text: string, useTime: boolean): Parsed<{ timeS?: number; values: Reading[] }> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (json === null || typeof json !== 'object' || jsonDepth(json) > 2)
+    return refused('Input in not a valid JSON object'); // sic, emoncms's wording
+  let timeS: number | undefined;
+  const values: Reading[] = [];
+  for (const [key, raw] of Object.entries(json)) {
+    if (key.toLowerCase() === 'time') {
+      if (!useTime) continue;
+      timeS = parseEmonTime(raw);
+      if (timeS === undefined) return refused(badTimeText(raw));
+      continue;
+    }
+    const name = checkName(key);
+    if (!name.ok) return name;
+    const value = fullJsonValue(raw);
+    if (value === 'refuse') return refused(`Format error, json value of ${shown(name.value)} is not numeric`);
+    values.push({ name: name.value, value });
+  }
+  return parsed(timeS === undefined ? { values } : { timeS, values });
+}
+
+/**
+ * emoncms casts every fulljson value with `(float)`, so text and booleans become 0. The hub stores
+ * null for them instead (OpenEVSE posts `"status":"active"` and `"temp":false` in every request, so
+ * refusing those would refuse all its data), but refuses NaN/Infinity and nested values outright.
+ */
+function fullJsonValue(raw: unknown): number | null | 'refuse' {
+  const n = numericValue(raw);
+  if (n !== undefined) return n;
+  if (raw === null || typeof raw === 'boolean') return null;
+  if (typeof raw === 'string') return /^\s*[+-]?(nan|inf(inity)?)\s*$/i.test(raw) ? 'refuse' : null;
+  return 'refuse';
+}
+
+/**
+ * The legacy `json`/`csv`/`data` form: characters outside letters, digits, `_ - . : ,` and space are
+ * removed (so braces and quotes vanish), then `name:value` pairs and bare CSV values named 1, 2, ….
+ * `null` is a value (emoncms stores 0 for it; the hub stores null).
+ */
+function fromLegacy(text: string): Parsed<{ values: Reading[] }> {
+  const values: Reading[] = [];
+  let csvIndex = 0;
+  for (const item of text.replace(/[^\p{N}\p{L}_\s\-.:,]/gu, '').split(',')) {
+    const [first = '', second] = item.split(':');
+    if (second !== undefined) {
+      if (first === '') return refused('Format error, json key missing or invalid character');
+      const value = legacyValue(second);
+      if (value === 'refuse') return refused('Format error, json value is not numeric');
+      const name = checkName(first);
+      if (!name.ok) return name;
+      values.push({ name: name.value, value });
+    } else {
+      const value = legacyValue(first);
+      if (value === 'refuse') return refused('Format error: csv value is not numeric');
+      values.push({ name: String(++csvIndex), value });
+    }
+  }
+  return parsed({ values });
+}
+
+const legacyValue = (text: string): number | null | 'refuse' =>
+  text === 'null' ? null : (numericValue(text) ?? 'refuse');
+
+// ── input/bulk ────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * `input/bulk`: `data=[[t, node, v1, v2 | {name: v}, …], …]`. Row time = reference + t, where the
+ * reference is `now - sentat`, `now - offset`, `time`, or (legacy) `now - t` of the last row.
+ * `cb` → the raw body is zlib data; `c` → `data` is hex of zlib data.
+ */
+export function parseInputBulk(
+  params: Record<string, unknown>,
+  rawBody: Buffer | undefined,
+  nowS: number,
+  opts: InputBulkOptions,
+): Parsed<{ rows: NodeReadings[]; fulljson: boolean }> {
+  const fulljson = present(params, 'fulljson');
+  const text = bulkText(params, rawBody, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
+  if (!text.ok) return text;
+  let data: unknown;
+  try {
+    data = JSON.parse(text.value);
+  } catch {
+    return refused(BAD_BULK_JSON);
+  }
+  if (!Array.isArray(data) || data.length === 0) return refused(BAD_BULK_JSON);
+  const last: unknown = data[data.length - 1];
+  if (!Array.isArray(last) || last[0] === undefined || last[0] === null)
+    return refused('Format error, last item in bulk data does not contain any data');
+
+  const ref = timeReference(params, last[0], Math.floor(nowS));
+  if (!ref.ok) return ref;
+  const rows: NodeReadings[] = [];
+  for (const item of data as unknown[]) {
+    const row = bulkRow(item, ref.value);
+    if (!row.ok) return row;
+    const badTime = timeProblem(row.value.timeS, nowS, opts.maxFutureS);
+    if (badTime) return refused(badTime);
+    if (row.value.values.length > 0) rows.push(row.value);
+  }
+  return parsed({ rows, fulljson });
+}
+
+function bulkText(
+  params: Record<string, unknown>,
+  rawBody: Buffer | undefined,
+  maxBytes: number,
+): Parsed<string> {
+  if (present(params, 'cb')) return inflate(rawBody ?? Buffer.alloc(0), maxBytes);
+  const data = params.data;
+  if (present(params, 'c')) {
+    if (typeof data !== 'string' || !/^(?:[0-9a-fA-F]{2})+$/.test(data))
+      return refused('Format error, compressed hex not valid');
+    return inflate(Buffer.from(data, 'hex'), maxBytes);
+  }
+  return typeof data === 'string' ? parsed(data) : refused(BAD_BULK_JSON);
+}
+
+/** PHP's gzuncompress: zlib (RFC 1950) data. */
+function inflate(compressed: Buffer, maxBytes: number): Parsed<string> {
+  try {
+    return parsed(inflateSync(compressed, { maxOutputLength: maxBytes }).toString('utf8'));
+  } catch (err) {
+    const tooBig = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+    return refused(
+      tooBig
+        ? `Format error, compressed data inflates to more than ${maxBytes} bytes`
+        : 'Format error, compressed data is not valid zlib data',
+    );
+  }
+}
+
+function timeReference(params: Record<string, unknown>, lastOffset: unknown, nowS: number): Parsed<number> {
+  for (const [key, toRef] of [
+    ['sentat', (v: number) => nowS - v],
+    ['offset', (v: number) => nowS - v],
+    ['time', (v: number) => v],
+  ] as const) {
+    if (!present(params, key)) continue;
+    const v = integer(params[key]);
+    return v === undefined
+      ? refused(`Format error, ${key} ${shown(params[key])} is not numeric`)
+      : parsed(toRef(v));
+  }
+  const t = integer(lastOffset);
+  return t === undefined
+    ? refused(`Format error, bulk item time ${shown(lastOffset)} is not numeric`)
+    : parsed(nowS - t);
+}
+
+/** PHP's `(int)` of a numeric value: truncated toward zero. */
+function integer(v: unknown): number | undefined {
+  const n = numericValue(v);
+  return n === undefined || !Number.isSafeInteger(Math.trunc(n)) ? undefined : Math.trunc(n);
+}
+
+function bulkRow(item: unknown, timeRefS: number): Parsed<NodeReadings> {
+  if (!Array.isArray(item)) return refused(`Format error, bulk item ${shown(item)} is not an array`);
+  if (item.length < 3) return refused('Format error, bulk item needs at least 3 values'); // que_input_controller.php
+  const [t, rawNode, ...rest] = item as unknown[];
+  const offset = integer(t);
+  if (offset === undefined) return refused(`Format error, bulk item time ${shown(t)} is not numeric`);
+  const node = bulkNode(rawNode);
+  if (!node.ok) return node;
+  const values: Reading[] = [];
+  let index = 1;
+  for (const v of rest) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      // `{name: value}` names its values and, as in emoncms, takes no number from the 1, 2, … sequence.
+      for (const [key, value] of Object.entries(v)) {
+        const reading = bulkReading(key, value, node.value);
+        if (!reading.ok) return reading;
+        values.push(reading.value);
+      }
+      continue;
+    }
+    const reading = bulkReading(String(index++), v, node.value);
+    if (!reading.ok) return reading;
+    values.push(reading.value);
+  }
+  return parsed({ node: node.value, timeS: timeRefS + offset, values: lastValueWins(values) });
+}
+
+function bulkNode(raw: unknown): Parsed<string> {
+  if (raw !== null && typeof raw === 'object') return refused('Format error, node must not be an object');
+  if (raw === null || raw === '') return parsed('0');
+  if (typeof raw === 'number' && Number.isFinite(raw)) return checkNode(String(raw));
+  if (typeof raw === 'string') return checkNode(raw);
+  return refused(`Format error, node ${shown(raw)} is not a name or number`);
+}
+
+/** emoncms casts bulk values with `(float)` (text → 0, null → 0); the hub keeps null, refuses the rest. */
+function bulkReading(rawName: string, raw: unknown, node: string): Parsed<Reading> {
+  const name = checkName(rawName);
+  if (!name.ok) return name;
+  const value = raw === null ? null : numericValue(raw);
+  if (value === undefined)
+    return refused(`Format error, bulk value ${shown(raw)} of ${node}/${name.value} is not numeric`);
+  return parsed({ name: name.value, value });
+}
+
+// ── shared ────────────────────────────────────────────────────────────────────────────────────
+
+const badTimeText = (v: unknown): string =>
+  `Format error, time ${shown(v)} is not unix seconds or an ISO 8601 date`;
+
+/** PHP's `isset`: a parameter given, even empty (`&cb`), but not null. */
+const present = (params: Record<string, unknown>, key: string): boolean =>
+  params[key] !== undefined && params[key] !== null;

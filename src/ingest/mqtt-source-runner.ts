@@ -1,0 +1,75 @@
+import type { Clock } from '../shared/clock.js';
+import type { Component, ComponentStatus } from '../shared/component.js';
+import { describeError } from '../shared/errors.js';
+import type { EventBus } from '../shared/event-bus.js';
+import type { Logger } from '../shared/logger.js';
+import { parseEmonMessage } from './mqtt-payload.js';
+import type { IngestPort } from './ports.js';
+
+export interface MqttSourceSettings {
+  /** emoncms's basetopic: readings arrive under `<baseTopic>/#`. */
+  baseTopic: string;
+}
+
+/** Subscribes a broker topic filter to an in-process handler. */
+export type SubscribeFn = (filter: string, handler: (topic: string, payload: Buffer) => void) => void;
+
+const LOG_EVERY_MS = 60_000;
+
+/** Readings published under `emon/#` (emonhub, EmonESP, OpenEVSE) into the input registry. */
+export class MqttSourceRunner implements Component {
+  readonly name = 'mqtt-ingest';
+  readonly counters = { messages: 0, refused: 0, described: 0 };
+  private readonly lastLoggedMs = new Map<string, number>();
+  private running = false;
+
+  constructor(
+    private readonly subscribe: SubscribeFn,
+    private readonly ingest: IngestPort,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly settings: MqttSourceSettings,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    if (!this.running) this.subscribe(`${this.settings.baseTopic}/#`, (t, p) => this.onMessage(t, p));
+    this.running = true;
+  }
+
+  async stop(): Promise<void> {}
+
+  status(): ComponentStatus {
+    return { state: this.running ? 'ready' : 'stopped', detail: { ...this.counters } };
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const nowS = Math.floor(this.clock.nowMs() / 1000);
+    const result = parseEmonMessage(topic, payload, { baseTopic: this.settings.baseTopic, nowS });
+    if (!result) return;
+    this.counters.messages++;
+    if (!result.ok) return this.refuse(topic, result.error);
+    const { describe, ...readings } = result.value;
+    if (describe !== undefined) {
+      this.counters.described++;
+      this.bus.emit('ingest.device.described', { node: readings.node, type: describe });
+    }
+    if (readings.values.length === 0) return;
+    this.ingest.post([readings], 'mqtt').then(
+      (outcome) => {
+        if (outcome.refused) this.refuse(topic, outcome.refusal ?? 'refused');
+      },
+      (err: unknown) => this.refuse(topic, describeError(err)),
+    );
+  }
+
+  /** Counted always; logged at most once a minute per topic, so one bad device cannot flood the log. */
+  private refuse(topic: string, why: string): void {
+    this.counters.refused++;
+    const nowMs = this.clock.nowMs();
+    if (nowMs - (this.lastLoggedMs.get(topic) ?? -Infinity) < LOG_EVERY_MS) return;
+    if (this.lastLoggedMs.size > 1000) this.lastLoggedMs.clear();
+    this.lastLoggedMs.set(topic, nowMs);
+    this.log.warn({ topic, why }, 'mqtt reading refused');
+  }
+}

@@ -1,0 +1,109 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Component, ComponentStatus } from '../shared/component.js';
+import { describeError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { parseVzPush, vzError } from './vzlogger-payload.js';
+import type { VzloggerService } from './vzlogger-service.js';
+
+const MAX_BODY_BYTES = 1 << 20;
+
+/**
+ * volkszaehler's push-server ingest port (5582): vzlogger POSTs `{"data":[{uuid,tuples}]}` to any
+ * path, as soon as it reads a meter. Answers as the push-server does.
+ */
+export class VzPushServer implements Component {
+  readonly name = 'vzlogger-push';
+  readonly counters = { requests: 0, refused: 0 };
+  private server: Server | undefined;
+
+  constructor(
+    private readonly vz: VzloggerService,
+    private readonly host: string,
+    private readonly port: number,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.requestTimeout = 30_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.host, () => resolve());
+    });
+    this.server = server;
+    this.log.info({ port: this.boundPort() }, 'vzlogger push listening');
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  status(): ComponentStatus {
+    return this.server
+      ? { state: 'ready', detail: { port: this.boundPort(), ...this.counters } }
+      : { state: 'stopped' };
+  }
+
+  boundPort(): number | undefined {
+    return (this.server?.address() as AddressInfo | null)?.port;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.counters.requests++;
+    if (req.method !== 'POST') return this.reply(res, 405, 'text/plain', 'POST only');
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch (err) {
+      return this.refuse(res, 400, '1', `body is not JSON: ${describeError(err)}`);
+    }
+    const parsed = parseVzPush(body);
+    if (!parsed.ok) return this.refuse(res, 400, '1', parsed.error);
+    try {
+      const outcome = await this.vz.push(parsed.value);
+      if (outcome.unknownUuid !== undefined || outcome.refused) {
+        const why = outcome.refusal ?? 'refused';
+        return this.refuse(res, 500, JSON.stringify(vzError(why, 'Exception')), why);
+      }
+      const data = parsed.value.map(({ uuid, tuples }) => ({
+        uuid,
+        tuples: tuples.map((t) => [t.tsMs, t.value, 1]),
+      }));
+      this.reply(res, 200, 'application/json', JSON.stringify({ version: '0.3', data }));
+    } catch (err) {
+      this.refuse(res, 500, JSON.stringify(vzError(describeError(err), 'Exception')), describeError(err));
+    }
+  }
+
+  private refuse(res: ServerResponse, status: number, body: string, why: string): void {
+    this.counters.refused++;
+    this.log.warn({ why }, 'vzlogger push refused');
+    this.reply(res, status, status === 400 ? 'text/plain' : 'application/json', body);
+  }
+
+  private reply(res: ServerResponse, status: number, type: string, body: string): void {
+    res.writeHead(status, { 'Content-Type': type }).end(body);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`body over ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
