@@ -191,7 +191,6 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
     vzlogger,
     clock,
     maxFutureS: config.timeseries.maxFutureS,
-    feedLast: (id) => ingest.feedLast(id),
     mqttCaCertificate: () => {
       try {
         return config.mqtt.tls.enabled ? tlsMaterial().caCertPem : undefined;

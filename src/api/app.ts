@@ -21,7 +21,6 @@ import type { Clock } from '../shared/clock.js';
 import { serveUi } from './static-ui.js';
 import { emoncmsInputRoutes } from './emoncms/input-api.js';
 import { emoncmsFeedRoutes } from './emoncms/feed-api.js';
-import type { TimeValue } from '../ingest/process-types.js';
 
 export interface AppDeps extends MqttRouteDeps {
   auth: AuthService;
@@ -33,8 +32,6 @@ export interface AppDeps extends MqttRouteDeps {
   /** Readings stamped further ahead than this are refused. */
   maxFutureS: number;
   timeZone: string;
-  /** emoncms feed API: the last arrival at a feed (ingest's live state). */
-  feedLast?: (feedId: number) => TimeValue | null;
   readiness: () => ReadinessReport;
   version: VersionInfo;
   log: Logger;
@@ -87,8 +84,9 @@ export function createApp(deps: AppDeps): HubApp {
     }),
     ...emoncmsFeedRoutes({
       feeds: deps.feeds,
-      feedLast: deps.feedLast ?? (() => null),
+      feedLast: (id) => deps.ingest.feedLast(id),
       feedMeta: (id) => deps.feeds.meta(id),
+      noteFeedValue: (id, last) => deps.ingest.noteFeedValue(id, last),
       timeZone: deps.timeZone,
       version: deps.version,
       clock: deps.clock,

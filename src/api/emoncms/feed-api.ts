@@ -190,6 +190,8 @@ async function postPoints(view: EmoncmsFeeds, feed: FeedRecord, call: EmoncmsCal
     const value = phpFloat(call.get('value'));
     const tsS = time === undefined || time === '' ? view.nowS() : phpInt(time);
     await view.feeds.post(feed.id, [{ tsS, value }], join);
+    // emoncms stamps the last value with the time it arrived, not the time it is stored at.
+    view.deps.noteFeedValue(feed.id, { timeS: view.nowS(), value });
     return value;
   }
   const raw = call.rawGet('data') ?? call.rawPost('data');
@@ -201,5 +203,7 @@ async function postPoints(view: EmoncmsFeeds, feed: FeedRecord, call: EmoncmsCal
     .filter((dp): dp is unknown[] => Array.isArray(dp) && dp.length === 2)
     .map((dp) => ({ tsS: phpInt(dp[0]), value: phpFloat(dp[1]) }));
   if (points.length) await view.feeds.post(feed.id, points, join);
+  const last = points.at(-1);
+  if (last) view.deps.noteFeedValue(feed.id, { timeS: last.tsS, value: last.value });
   return { success: true };
 }

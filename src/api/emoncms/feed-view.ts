@@ -25,6 +25,8 @@ export interface EmoncmsFeedDeps {
   clock?: Clock;
   /** The feed file's meta (cheap: the .meta file and the .dat size; buffered points not counted). */
   feedMeta: (feedId: number) => FeedFileMeta;
+  /** Records a posted value as the feed's last arrival (emoncms updates `feed:<id>` time/value). */
+  noteFeedValue: (feedId: number, last: TimeValue) => void;
 }
 
 export const FEED_MISSING = { success: false, message: 'Feed does not exist' } as const;

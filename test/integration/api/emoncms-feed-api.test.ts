@@ -326,13 +326,15 @@ describe('emoncms feed API', () => {
 
   it('answers last values: value, timevalue, fetch, value at a time', async () => {
     assert.equal((await hit(`/feed/value.json?id=${power}`, R())).text, '232.25');
+    // As emoncms: a single post stamps the last value with its arrival time (now), and the later
+    // data= posts to solar (older times) do not replace the "abc" → 0 that arrived now.
     assertJson(
       await hit(`/emoncms/feed/timevalue.json?id=${power}`, R()),
-      `{"time":${T0 + 30},"value":232.25}`,
+      `{"time":${NOW_S},"value":232.25}`,
     );
     assertJson(await hit(`/feed/value.json?id=${power}&time=${T0 + 12}`, R()), '231');
     assertJson(await hit(`/feed/value.json?id=${power}&time=${T0 + 20}`, R()), 'null');
-    assertJson(await hit(`/feed/fetch.json?ids=${power},999,${solar}`, R()), '[232.25,false,200]');
+    assertJson(await hit(`/feed/fetch.json?ids=${power},999,${solar}`, R()), '[232.25,false,0]');
     assertJson(await hit(`/feed/value.json?id=999`, R()), FEED_MISSING);
   });
 
@@ -350,7 +352,7 @@ describe('emoncms feed API', () => {
       engine: '5',
       processList: '',
       unit: 'W',
-      time: T0 + 30,
+      time: NOW_S,
       value: 232.25,
     });
     const meta = { start_time: T0, end_time: T0 + 30, interval: 10, npoints: 4 };
@@ -397,10 +399,10 @@ describe('emoncms feed API', () => {
       assertJson(await hit(`${prefix}/feed/list.json`), 'false');
       assertJson(await hit(`${prefix}/feed/value.json?id=${power}`), ROUTE_NOT_FOUND, 406);
       assertJson(await hit(`${prefix}/feed/data.json?id=${power}&${range}`), '[]');
-      assertJson(await hit(`${prefix}/feed/value.json?id=${solar}`), '200');
+      assertJson(await hit(`${prefix}/feed/value.json?id=${solar}`), '0');
       assertJson(await hit(`${prefix}/feed/data.json?id=${solar}&${range}`), `[[${T0},0],[${T0 + 10},100]]`);
     }
-    assertJson(await hit(`/feed/fetch.json?ids=${power},${solar}`), '[false,200]');
+    assertJson(await hit(`/feed/fetch.json?ids=${power},${solar}`), '[false,0]');
     assertJson(
       await hit(`/feed/data.json?ids=${power},${solar}&${range}`),
       `{"1":{"feedid":"${solar}","data":[[${T0},0],[${T0 + 10},100]]}}`,
