@@ -1,6 +1,6 @@
 // emoncms's process functions, one per id (facts: reference/emoncms.md §2.6 and emoncms's
 // Modules/process/process_processlist.php). Each takes (arg, time, value) and the context.
-import { startOfLocalDayS } from './local-day.js';
+import { startOfLocalDayS } from '../timeseries/calendar.js';
 import type { ProcessContext, StepOutcome } from './process-types.js';
 
 type Fn = (

@@ -2,6 +2,8 @@
 // emoncms's rules: start at local midnight of the start date; weekly moves forward to the Monday
 // on or after it (PHP "this monday"); monthly to the 1st; annual to 1 January.
 
+import { wallClock, zoneOffsetS } from '../shared/zoned-time.js';
+
 export const CALENDAR_UNITS = ['daily', 'weekly', 'monthly', 'annual'] as const;
 export type CalendarUnit = (typeof CALENDAR_UNITS)[number];
 
@@ -11,66 +13,27 @@ interface LocalDate {
   day: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Local wall-clock fields of a UTC instant. */
-function localFields(
-  tsS: number,
-  timeZone: string,
-): LocalDate & { hour: number; minute: number; second: number } {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(tsS * 1000))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return {
-    year: parts.year!,
-    month: parts.month!,
-    day: parts.day!,
-    hour: parts.hour!,
-    minute: parts.minute!,
-    second: parts.second!,
-  };
-}
-
-/** Offset of the zone from UTC at an instant, in seconds. */
-function offsetS(tsS: number, timeZone: string): number {
-  const f = localFields(tsS, timeZone);
-  return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second) / 1000 - tsS;
-}
-
 /**
  * The instant of local midnight starting a date. Where midnight does not exist (a DST jump at
  * 00:00), the first instant of that day, as PHP's modify("midnight") gives.
  */
 export function localMidnightS(date: LocalDate, timeZone: string): number {
   const wallS = Date.UTC(date.year, date.month - 1, date.day) / 1000;
-  let guess = wallS - offsetS(wallS, timeZone);
-  guess = wallS - offsetS(guess, timeZone);
-  const f = localFields(guess, timeZone);
+  let guess = wallS - zoneOffsetS(wallS, timeZone);
+  guess = wallS - zoneOffsetS(guess, timeZone);
+  const f = wallClock(guess, timeZone);
   if (f.day !== date.day) {
     // Midnight fell into a gap: the guess is still on the day before, under the old offset;
     // wall time read with that old offset is the instant the clocks jump and the day begins.
-    guess = wallS - offsetS(guess, timeZone);
+    guess = wallS - zoneOffsetS(guess, timeZone);
   }
   return guess;
+}
+
+/** Local midnight starting the day of an instant (emoncms's getstartday). */
+export function startOfLocalDayS(tsS: number, timeZone: string): number {
+  const { year, month, day } = wallClock(tsS, timeZone);
+  return localMidnightS({ year, month, day }, timeZone);
 }
 
 function addDays(date: LocalDate, days: number): LocalDate {
@@ -79,7 +42,7 @@ function addDays(date: LocalDate, days: number): LocalDate {
 }
 
 function firstBucket(tsS: number, unit: CalendarUnit, timeZone: string): LocalDate {
-  const f = localFields(tsS, timeZone);
+  const f = wallClock(tsS, timeZone);
   const date = { year: f.year, month: f.month, day: f.day };
   switch (unit) {
     case 'daily':

@@ -6,7 +6,8 @@ import { isCalendarUnit, MAX_DATAPOINTS, type Sample } from '../../timeseries/re
 import type { CalendarUnit } from '../../timeseries/calendar.js';
 import { EmoncmsReply, TEXT_PLAIN, type EmoncmsCall } from './emoncms-route.js';
 import type { EmoncmsFeeds, EmoncmsTimeValue } from './feed-view.js';
-import { convertTime, deltaEndS, formatExcel, formatIso8601, isTimeZone } from './php-time.js';
+import { isTimeZone } from '../../shared/zoned-time.js';
+import { convertTime, deltaEndS, formatExcel, formatIso8601 } from './php-time.js';
 import { phpIndexedArray, phpInt, phpNumeric, phpRound, phpTruthy } from './php-values.js';
 
 const TIME_FORMATS = ['unix', 'unixms', 'excel', 'iso8601', 'notime'] as const;

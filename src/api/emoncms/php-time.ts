@@ -3,63 +3,11 @@
 // iso8601 output; the delta mode's "next interval" end. Pure.
 
 import type { CalendarUnit } from '../../timeseries/calendar.js';
+import { wallClock, wallSeconds, zoneOffsetS as offsetS, type WallClock } from '../../shared/zoned-time.js';
 import { phpNumeric } from './php-values.js';
 
-interface Wall {
-  year: number;
-  month: number; // 1-12
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function wallOf(tsS: number, timeZone: string): Wall {
-  const p: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(Math.floor(tsS) * 1000)))
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  return { year: p.year!, month: p.month!, day: p.day!, hour: p.hour!, minute: p.minute!, second: p.second! };
-}
-
-const wallSeconds = (w: Wall) => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) / 1000;
-
-/** The zone's offset from UTC at an instant, in seconds. */
-function offsetS(tsS: number, timeZone: string): number {
-  const t = Math.floor(tsS);
-  return wallSeconds(wallOf(t, timeZone)) - t;
-}
-
 /** The instant of a wall-clock time; a time in a DST gap moves forward by the gap, as PHP does. */
-function instantOf(wall: Wall, timeZone: string): number {
+function instantOf(wall: WallClock, timeZone: string): number {
   const wallS = wallSeconds(wall);
   const first = offsetS(wallS, timeZone);
   const second = offsetS(wallS - first, timeZone);
@@ -83,7 +31,7 @@ const DATE_TIME =
  */
 export function parseDateString(text: string, nowS: number, timeZone: string): number | undefined {
   let s = text.trim().toLowerCase();
-  let wall = wallOf(nowS, timeZone);
+  let wall = wallClock(nowS, timeZone);
   let fixedOffsetS: number | undefined;
   const absolute = DATE_TIME.exec(s);
   if (absolute) {
@@ -124,7 +72,7 @@ export function parseDateString(text: string, nowS: number, timeZone: string): n
   const moved = new Date(
     Date.UTC(wall.year, wall.month - 1 + months, wall.day + days, wall.hour, wall.minute, wall.second),
   );
-  const target: Wall = {
+  const target: WallClock = {
     year: moved.getUTCFullYear(),
     month: moved.getUTCMonth() + 1,
     day: moved.getUTCDate(),
@@ -157,13 +105,13 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** PHP date("d/m/Y H:i:s") in the timezone (emoncms's "excel" time format). */
 export function formatExcel(tsS: number, timeZone: string): string {
-  const w = wallOf(tsS, timeZone);
+  const w = wallClock(tsS, timeZone);
   return `${pad(w.day)}/${pad(w.month)}/${w.year} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`;
 }
 
 /** PHP date("c") in the timezone, e.g. 2026-03-29T03:00:00+02:00. */
 export function formatIso8601(tsS: number, timeZone: string): string {
-  const w = wallOf(tsS, timeZone);
+  const w = wallClock(tsS, timeZone);
   const offset = offsetS(tsS, timeZone);
   const abs = Math.abs(offset);
   const zone = `${offset < 0 ? '-' : '+'}${pad(Math.floor(abs / 3600))}:${pad(Math.floor(abs / 60) % 60)}`;
@@ -177,7 +125,7 @@ export function formatIso8601(tsS: number, timeZone: string): string {
  */
 export function deltaEndS(endS: number, interval: number | CalendarUnit, timeZone: string): number {
   if (typeof interval === 'number') return Math.floor(endS / interval) * interval + interval;
-  const w = wallOf(endS, timeZone);
+  const w = wallClock(endS, timeZone);
   const day = new Date(Date.UTC(w.year, w.month - 1, w.day + 1));
   if (interval === 'weekly') {
     const weekday = day.getUTCDay(); // 0 = Sunday; "next monday" is strictly after the day
@@ -187,7 +135,7 @@ export function deltaEndS(endS: number, interval: number | CalendarUnit, timeZon
   } else if (interval === 'annual') {
     day.setUTCFullYear(day.getUTCFullYear() + 1, 0, 1);
   }
-  const midnight: Wall = {
+  const midnight: WallClock = {
     year: day.getUTCFullYear(),
     month: day.getUTCMonth() + 1,
     day: day.getUTCDate(),

@@ -108,6 +108,16 @@ describe('emoncms HTTP input API', () => {
       body: 'not zlib at all',
     });
     assert.equal(((await broken.json()) as { success: boolean }).success, false);
+    const huge = [[NOW_S, 'bad', ...Array.from({ length: 40_000 }, (_, i) => i)]];
+    const tooBig = await fetch(`${hub.baseUrl}/input/bulk.json`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${keys.writeApiKey}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: `data=${encodeURIComponent(JSON.stringify(huge))}`,
+    });
+    assert.equal(tooBig.status, 413);
     assert.equal((await inputs()).length, before);
   });
 
