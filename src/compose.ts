@@ -191,6 +191,7 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
     vzlogger,
     clock,
     maxFutureS: config.timeseries.maxFutureS,
+    ingestBaseTopic: config.ingest.mqttBaseTopic,
     mqttCaCertificate: () => {
       try {
         return config.mqtt.tls.enabled ? tlsMaterial().caCertPem : undefined;

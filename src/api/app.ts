@@ -31,6 +31,8 @@ export interface AppDeps extends MqttRouteDeps {
   clock: Clock;
   /** Readings stamped further ahead than this are refused. */
   maxFutureS: number;
+  /** MQTT readings arrive under `<ingestBaseTopic>/#` (emoncms's basetopic). */
+  ingestBaseTopic: string;
   timeZone: string;
   readiness: () => ReadinessReport;
   version: VersionInfo;
@@ -73,7 +75,12 @@ export function createApp(deps: AppDeps): HubApp {
     ...userRoutes(deps.auth),
     ...feedRoutes(deps.feeds, deps.timeZone),
     ...mqttRoutes(deps),
-    ...inputRoutes({ ingest: deps.ingest, feedExists: (id) => deps.feeds.exists(id), clock: deps.clock }),
+    ...inputRoutes({
+      ingest: deps.ingest,
+      feedExists: (id) => deps.feeds.exists(id),
+      clock: deps.clock,
+      ingestBaseTopic: deps.ingestBaseTopic,
+    }),
     ...templateRoutes(deps.templates),
     ...vzloggerRoutes(deps.vzlogger, deps.clock),
     ...emoncmsInputRoutes({
@@ -81,6 +88,7 @@ export function createApp(deps: AppDeps): HubApp {
       feedExists: (id) => deps.feeds.exists(id),
       clock: deps.clock,
       maxFutureS: deps.maxFutureS,
+      ingestBaseTopic: deps.ingestBaseTopic,
     }),
     ...emoncmsFeedRoutes({
       feeds: deps.feeds,

@@ -21,6 +21,7 @@ export interface LiveSocketDeps {
 }
 
 const MAX_IDS = 1000;
+const MAX_CLIENTS = 256;
 const MAX_BUFFERED_BYTES = 1 << 20;
 const RECHECK_MS = 30_000;
 
@@ -41,7 +42,13 @@ interface Client {
  */
 export class LiveSocket implements Component {
   readonly name = 'ws';
-  readonly counters = { clients: 0, messagesSent: 0, droppedForSlowClients: 0, deniedIds: 0 };
+  readonly counters = {
+    clients: 0,
+    messagesSent: 0,
+    droppedForSlowClients: 0,
+    deniedIds: 0,
+    refusedConnections: 0,
+  };
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly clients = new Set<Client>();
   private unsubscribe: (() => void) | undefined;
@@ -68,8 +75,14 @@ export class LiveSocket implements Component {
 
   handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     if (!this.unsubscribe) return void socket.destroy();
+    if (this.clients.size >= MAX_CLIENTS) {
+      this.counters.refusedConnections++;
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      return;
+    }
     const who = this.identify(req);
     if (who === 'refused') {
+      this.counters.refusedConnections++;
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -88,8 +101,7 @@ export class LiveSocket implements Component {
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (!token) return { principal: undefined, credential: undefined };
     // A cookie rides along on cross-site WebSocket handshakes too: accept it only same-origin.
-    const origin = req.headers.origin;
-    if (origin && new URL(origin).host !== req.headers.host) return 'refused';
+    if (!sameOrigin(req.headers.origin, req.headers.host)) return 'refused';
     const session = this.deps.auth.session(token);
     return session
       ? { principal: session.principal, credential: { kind: 'session', secret: token } }
@@ -195,6 +207,16 @@ export class LiveSocket implements Component {
     if (client.ws.readyState !== client.ws.OPEN) return;
     client.ws.send(JSON.stringify(message));
     this.counters.messagesSent++;
+  }
+}
+
+/** No Origin (a non-browser client) or one naming this host; "null" and garbage are refused. */
+function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
   }
 }
 

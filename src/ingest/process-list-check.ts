@@ -5,6 +5,8 @@ import { parsed, refused, type Parsed } from './readings.js';
 export interface StepTargets {
   feedExists(id: number): boolean;
   inputExists(id: number): boolean;
+  /** The ingest base topic: publishing under it would feed the value back in (a loop). */
+  ingestBaseTopic: string;
 }
 
 const MAX_STEPS = 64;
@@ -35,13 +37,18 @@ function argProblem(type: string, arg: unknown, targets: StepTargets): string | 
     case 'value':
       return typeof arg === 'number' && Number.isFinite(arg) ? undefined : 'the argument must be a number';
     case 'text':
-      return typeof arg === 'string' &&
-        arg.length > 0 &&
-        arg.length <= 256 &&
-        !/[#+]/.test(arg) &&
-        !arg.includes('\0')
-        ? undefined
-        : 'the argument must be an MQTT topic without wildcards';
+      if (
+        typeof arg !== 'string' ||
+        arg.length === 0 ||
+        arg.length > 256 ||
+        /[#+]/.test(arg) ||
+        arg.includes('\0')
+      )
+        return 'the argument must be an MQTT topic without wildcards';
+      if (arg.startsWith('$')) return 'topics starting with $ belong to the broker';
+      if (arg === targets.ingestBaseTopic || arg.startsWith(`${targets.ingestBaseTopic}/`))
+        return `publishing under ${targets.ingestBaseTopic}/ would feed the value back into the inputs`;
+      return undefined;
     case 'feed':
       return Number.isInteger(arg) && targets.feedExists(arg as number)
         ? undefined

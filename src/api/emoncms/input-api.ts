@@ -20,6 +20,7 @@ export interface EmoncmsInputDeps {
   feedExists(id: number): boolean;
   clock: Clock;
   maxFutureS: number;
+  ingestBaseTopic: string;
 }
 
 /**
@@ -171,6 +172,7 @@ export function emoncmsInputRoutes(deps: EmoncmsInputDeps): RouteDef[] {
         const checked = checkSteps(decoded.value, {
           feedExists: deps.feedExists,
           inputExists: (id) => ingest.get(id) !== undefined,
+          ingestBaseTopic: deps.ingestBaseTopic,
         });
         if (!checked.ok) return { success: false, message: checked.error };
         ingest.setProcessList(input.id, checked.value);

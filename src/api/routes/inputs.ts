@@ -13,6 +13,7 @@ export interface InputRouteDeps {
   ingest: IngestPort & InputsPort;
   feedExists(id: number): boolean;
   clock: Clock;
+  ingestBaseTopic: string;
 }
 
 /** The hub's own API for inputs and process lists (administrators: inputs are raw configuration). */
@@ -79,6 +80,7 @@ export function inputRoutes(deps: InputRouteDeps): RouteDef[] {
         const steps = checkSteps(bodyOf(req).steps, {
           feedExists: deps.feedExists,
           inputExists: (inputId) => ingest.get(inputId) !== undefined,
+          ingestBaseTopic: deps.ingestBaseTopic,
         });
         if (!steps.ok) throw new UserError(steps.error, 400, 'invalid_process_list');
         ingest.setProcessList(id, steps.value);

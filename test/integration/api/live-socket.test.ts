@@ -133,10 +133,8 @@ describe('/ws live updates', () => {
     byKey.send({ op: 'subscribe', inputs: [inputId] });
     assert.deepEqual((await byKey.next('subscribed')).inputs, [inputId]);
     await assert.rejects(liveClient(teardown, `${wsUrl}?apikey=${'0'.repeat(32)}`), /HTTP 403/);
-    await assert.rejects(
-      liveClient(teardown, wsUrl, { cookie: admin.cookie!, origin: 'http://evil.example' }),
-      /HTTP 403/,
-    );
+    for (const origin of ['http://evil.example', 'null'])
+      await assert.rejects(liveClient(teardown, wsUrl, { cookie: admin.cookie!, origin }), /HTTP 403/);
   });
 
   it('answers malformed requests with an error and keeps the connection', async () => {

@@ -129,6 +129,7 @@ function appRoutes() {
     vzlogger: hub.vzlogger,
     clock: systemClock,
     maxFutureS: 86_400,
+    ingestBaseTopic: 'emon',
     mqttCaCertificate: () => undefined,
     mqttStatus: () => undefined,
     timeZone: 'UTC',

@@ -5,7 +5,7 @@ import type { InputJson } from '../../../src/api/contract.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import type { HttpClient } from '../../helpers/http-client.js';
 import { startTestHub, type TestHub } from '../../helpers/hub.js';
-import { mqttClient } from '../../helpers/mqtt.js';
+import { mqttClient, nextMessage } from '../../helpers/mqtt.js';
 import { until } from '../../helpers/processes.js';
 import { startRedis } from '../../helpers/redis-server.js';
 import { useTeardown } from '../../helpers/teardown.js';
@@ -31,6 +31,10 @@ async function waitForInput(node: string, name: string, value: number | null, ti
     `input ${node}/${name} = ${value}`,
   );
   return (await input(node, name))!;
+}
+async function waitForInputAfter(topic: string, payload: string, node: string, name: string, value: number) {
+  await emonhub.publishAsync(topic, payload, { qos: 1 });
+  return waitForInput(node, name, value);
 }
 const ingestDetail = async () =>
   (
@@ -86,6 +90,28 @@ describe('readings over MQTT (emoncms emon/# rules)', () => {
     await waitForInput('emonpi', 'power1', 250);
     const last = await admin.request('GET', `/api/v1/feeds/${feedId}/last`);
     assert.deepEqual(last.body, { tsS: NOW_S - (NOW_S % 10), value: 500 });
+  });
+
+  it('publishes a value to MQTT from a process list, never back under emon/', async () => {
+    const vrms = await waitForInputAfter('emon/emonpi/vrms', '240.5', 'emonpi', 'vrms', 240.5);
+    const refused = await admin.request('PUT', `/api/v1/inputs/${vrms.id}/process`, {
+      json: { steps: [{ id: 35, arg: 'emon/loop/vrms' }] },
+    });
+    assert.equal(refused.status, 400);
+    assert.match((refused.body as { error: string }).error, /feed the value back/);
+    const set = await admin.request('PUT', `/api/v1/inputs/${vrms.id}/process`, {
+      json: {
+        steps: [
+          { id: 3, arg: -0.5 },
+          { id: 35, arg: 'hub/out/vrms' },
+        ],
+      },
+    });
+    assert.equal(set.status, 200, set.text);
+    await adminMqtt.subscribeAsync('hub/out/vrms');
+    const message = nextMessage(adminMqtt, (t) => t === 'hub/out/vrms');
+    await emonhub.publishAsync('emon/emonpi/vrms', '241', { qos: 1 });
+    assert.equal((await message).payload, '240.5');
   });
 
   it('reads a JSON object with its own time, and extra topic levels as a name prefix', async () => {
