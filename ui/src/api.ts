@@ -1,4 +1,21 @@
-import type { ApiError, OnboardingState, SessionInfo } from '../../src/api/contract.js';
+import type {
+  ApiError,
+  InputJson,
+  OnboardingState,
+  ProcessInfo,
+  ProcessStepJson,
+  SessionInfo,
+} from '../../src/api/contract.js';
+
+/** A feed as GET /api/v1/feeds lists it. */
+export interface Feed {
+  id: number;
+  name: string;
+  tag: string;
+  unit: string;
+  intervalS: number;
+  public: boolean;
+}
 
 /** Thrown for any non-2xx answer; `message` is the hub's sentence for a person. */
 export class ApiCallError extends Error {
@@ -45,4 +62,18 @@ export const api = {
   login: (username: string, password: string) =>
     call<SessionInfo>('POST', '/api/v1/session', { username, password }),
   logout: () => call<void>('DELETE', '/api/v1/session'),
+  feeds: () => call<Feed[]>('GET', '/api/v1/feeds'),
+  createFeed: (feed: { name: string; intervalS: number; unit: string }) =>
+    call<Feed>('POST', '/api/v1/feeds', feed),
+  feedData: (id: number, startS: number, endS: number, intervalS: number) =>
+    call<[number, number | null][]>(
+      'GET',
+      `/api/v1/feeds/${id}/data?start=${startS}&end=${endS}&interval=${intervalS}&average=1`,
+    ),
+  lastValue: (id: number) =>
+    call<{ tsS: number; value: number | null } | null>('GET', `/api/v1/feeds/${id}/last`),
+  inputs: () => call<InputJson[]>('GET', '/api/v1/inputs'),
+  processes: () => call<ProcessInfo[]>('GET', '/api/v1/processes'),
+  setProcessList: (inputId: number, steps: ProcessStepJson[]) =>
+    call<InputJson>('PUT', `/api/v1/inputs/${inputId}/process`, { steps }),
 };

@@ -2,7 +2,10 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { SessionInfo } from '../../src/api/contract.js';
 import { api, ApiCallError, rememberCsrf } from './api.js';
+import { LiveConnection } from './live.js';
 import { DashboardPage } from './pages/dashboard.js';
+import { InputsPage } from './pages/inputs.js';
+import { Shell, type Route } from './shell.js';
 import { LoginPage } from './pages/login.js';
 import { OnboardingPage } from './pages/onboarding.js';
 import './styles.css';
@@ -46,8 +49,36 @@ function App() {
     case 'login':
       return <LoginPage onDone={signedIn} />;
     case 'app':
-      return <DashboardPage session={view.session} onLogout={logout} />;
+      return <SignedIn session={view.session} onLogout={logout} />;
   }
+}
+
+function routeOf(hash: string, isAdmin: boolean): Route {
+  return hash === '#/inputs' && isAdmin ? 'inputs' : 'dashboard';
+}
+
+/** The signed-in app: one live connection, hash routes; admin pages only for administrators. */
+function SignedIn(props: { session: SessionInfo; onLogout: () => void }) {
+  const isAdmin = props.session.user.role === 'admin';
+  const [route, setRoute] = useState<Route>(() => routeOf(location.hash, isAdmin));
+  const [live] = useState(() => new LiveConnection());
+  useEffect(() => {
+    const onHash = () => setRoute(routeOf(location.hash, isAdmin));
+    addEventListener('hashchange', onHash);
+    return () => {
+      removeEventListener('hashchange', onHash);
+      live.close();
+    };
+  }, [isAdmin, live]);
+  return (
+    <Shell session={props.session} route={route} onLogout={props.onLogout}>
+      {route === 'inputs' ? (
+        <InputsPage live={live} />
+      ) : (
+        <DashboardPage session={props.session} live={live} />
+      )}
+    </Shell>
+  );
 }
 
 render(<App />, document.getElementById('app')!);

@@ -1,52 +1,144 @@
+import { useEffect, useState } from 'preact/hooks';
 import type { SessionInfo } from '../../../src/api/contract.js';
+import { api, type Feed } from '../api.js';
 import { Card } from '../components.js';
+import { formatNumber, formatTime, useI18n } from '../i18n.js';
+import type { LiveConnection } from '../live.js';
 
-/** The dashboard shell: live power, today's energy and sources fill in as later capabilities land. */
-export function DashboardPage(props: { session: SessionInfo; onLogout: () => void }) {
-  const { user } = props.session;
+const POWER_NAMES = ['use', 'power', 'house', 'import'];
+const STALE_AFTER_S = 120;
+const HOUR_S = 3600;
+
+/**
+ * The household's power feed, by one documented rule: the first feed in watts named use, power,
+ * house or import (in that order), else the first feed in watts.
+ */
+export function powerFeed(feeds: readonly Feed[]): Feed | undefined {
+  const watts = feeds.filter((f) => f.unit === 'W');
+  for (const name of POWER_NAMES) {
+    const found = watts.find((f) => f.name.toLowerCase() === name);
+    if (found) return found;
+  }
+  return watts[0];
+}
+
+interface Source {
+  name: string;
+  timeS: number;
+}
+
+export function DashboardPage(props: { session: SessionInfo; live: LiveConnection }) {
+  const { t, locale } = useI18n();
+  const isAdmin = props.session.user.role === 'admin';
+  const [feed, setFeed] = useState<Feed | null>();
+  const [now, setNow] = useState<{ timeS: number; value: number | null }>();
+  const [hour, setHour] = useState<[number, number | null][]>([]);
+  const [sources, setSources] = useState<Source[]>([]);
+  const [clockS, setClockS] = useState(() => Date.now() / 1000);
+
+  useEffect(() => {
+    let stop = () => undefined as unknown;
+    (async () => {
+      const feeds = await api.feeds();
+      const chosen = powerFeed(feeds) ?? null;
+      setFeed(chosen);
+      if (isAdmin) setSources(sourcesFromInputs(await api.inputs()));
+      if (!chosen) return;
+      const endS = Math.floor(Date.now() / 1000);
+      const [last, data] = await Promise.all([
+        api.lastValue(chosen.id),
+        api.feedData(chosen.id, endS - HOUR_S, endS, 60),
+      ]);
+      if (last) setNow({ timeS: last.tsS, value: last.value });
+      setHour(data);
+      stop = props.live.subscribe([chosen.id], [], (kind, v) => {
+        if (kind !== 'feed' || v.id !== chosen.id) return;
+        setNow({ timeS: v.timeS, value: v.value });
+        setHour((points) => [...points.filter(([ts]) => ts > v.timeS - HOUR_S), [v.timeS, v.value]]);
+      });
+    })().catch(() => setFeed(null));
+    const tick = setInterval(() => setClockS(Date.now() / 1000), 10_000);
+    return () => {
+      stop();
+      clearInterval(tick);
+    };
+  }, [props.live, isAdmin]);
+
   return (
-    <div class="shell">
-      <header class="topbar">
-        <span class="brand">Energy Hub</span>
-        <nav aria-label="Main">
-          <a href="/" aria-current="page">
-            Dashboard
-          </a>
-        </nav>
-        <div class="who">
-          <span>
-            {user.username} <small>({user.role})</small>
-          </span>
-          <button type="button" class="secondary" onClick={props.onLogout}>
-            Log out
-          </button>
-        </div>
-      </header>
-      <main class="dashboard" aria-labelledby="dashboard-title">
-        <h1 id="dashboard-title">Dashboard</h1>
-        <div class="cards">
-          <Card title="Power now">
-            <p class="empty">No meter is connected yet.</p>
-          </Card>
-          <Card title="Today">
-            <p class="empty">Energy and cost appear here once readings arrive.</p>
-          </Card>
-          <Card title="Data sources">
-            <p class="empty">Meters, plugs and chargers you connect are listed here.</p>
-          </Card>
-          {user.role === 'admin' && (
-            <Card title="Connect devices">
-              <p>
-                Devices log in to the hub's MQTT broker with their own username and secret (
-                <code>hub device add</code>). To check the hub over TLS they need its certificate.
+    <main class="dashboard" aria-labelledby="dashboard-title">
+      <h1 id="dashboard-title">{t('dash.title')}</h1>
+      <div class="cards">
+        <Card title={t('dash.power')}>
+          {feed && now?.value != null ? (
+            <>
+              <p class="big-number" aria-live="polite">
+                <span data-testid="power-now">{formatNumber(locale, now.value)}</span> <small>W</small>
               </p>
-              <a class="button-link" href="/api/v1/mqtt/ca.crt" download="energy-hub-ca.crt">
-                Download the hub's CA certificate
-              </a>
-            </Card>
+              <p class="muted">{t('dash.updated', { time: formatTime(locale, now.timeS) })}</p>
+              <Sparkline points={hour} label={t('dash.lastHour')} />
+            </>
+          ) : (
+            <p class="empty">{t('dash.noPower')}</p>
           )}
-        </div>
-      </main>
-    </div>
+        </Card>
+        <Card title={t('dash.sources')}>
+          {sources.length === 0 ? (
+            <p class="empty">{t('dash.noSources')}</p>
+          ) : (
+            <ul class="sources">
+              {sources.map((s) => {
+                const stale = clockS - s.timeS > STALE_AFTER_S;
+                return (
+                  <li>
+                    <span class={stale ? 'badge stale' : 'badge live'}>
+                      {stale ? t('dash.stale') : t('dash.live')}
+                    </span>{' '}
+                    {s.name} <small>{t('dash.seen', { time: formatTime(locale, s.timeS) })}</small>
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </Card>
+        {isAdmin && (
+          <Card title={t('dash.connect')}>
+            <p>{t('dash.connectText')}</p>
+            <a class="button-link" href="/api/v1/mqtt/ca.crt" download="energy-hub-ca.crt">
+              {t('dash.ca')}
+            </a>
+          </Card>
+        )}
+      </div>
+    </main>
+  );
+}
+
+function sourcesFromInputs(inputs: { node: string; timeS: number | null }[]): Source[] {
+  const latest = new Map<string, number>();
+  for (const i of inputs)
+    if (i.timeS !== null) latest.set(i.node, Math.max(latest.get(i.node) ?? 0, i.timeS));
+  return [...latest].map(([name, timeS]) => ({ name, timeS }));
+}
+
+/** The last hour as a line; gaps (no value) break it. */
+function Sparkline(props: { points: [number, number | null][]; label: string }) {
+  const values = props.points.filter((p): p is [number, number] => p[1] !== null);
+  if (values.length < 2) return null;
+  const [t0, t1] = [values[0]![0], values.at(-1)![0]];
+  const lo = Math.min(...values.map((p) => p[1]));
+  const hi = Math.max(...values.map((p) => p[1]));
+  const x = (ts: number) => ((ts - t0) / Math.max(1, t1 - t0)) * 300;
+  const y = (v: number) => 60 - ((v - lo) / Math.max(1e-9, hi - lo)) * 56 - 2;
+  const d = values.map(([ts, v], i) => `${i ? 'L' : 'M'}${x(ts).toFixed(1)},${y(v).toFixed(1)}`).join('');
+  return (
+    <svg
+      class="sparkline"
+      viewBox="0 0 300 60"
+      role="img"
+      aria-label={props.label}
+      preserveAspectRatio="none"
+    >
+      <path d={d} fill="none" stroke="currentColor" stroke-width="2" vector-effect="non-scaling-stroke" />
+    </svg>
   );
 }

@@ -1,0 +1,130 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { MqttClient } from 'mqtt';
+import type { InputJson } from '../../src/api/contract.js';
+import { ARTIFACTS, launchBrowser, VIEWPORTS } from '../helpers/browser.js';
+import type { HttpClient } from '../helpers/http-client.js';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { mqttClient } from '../helpers/mqtt.js';
+import { until } from '../helpers/processes.js';
+import { startRedis } from '../helpers/redis-server.js';
+import { useTeardown } from '../helpers/teardown.js';
+
+const teardown = useTeardown();
+let browser: Browser;
+let hub: TestHub;
+let admin: HttpClient;
+let meter: MqttClient;
+
+async function signIn(page: Page, username: string, password: string) {
+  await page.goto(hub.baseUrl);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe('live dashboard and inputs in a real browser', () => {
+  before(async () => {
+    const redis = await startRedis();
+    teardown.add(() => redis.stop());
+    hub = await startTestHub(teardown, { redisUrl: redis.url });
+    admin = hub.client();
+    await admin.request('POST', '/api/v1/onboarding', {
+      json: { username: 'ann', password: 'ann-password' },
+    });
+    await admin.request('POST', '/api/v1/users', {
+      json: { username: 'vic', password: 'vic-password', role: 'viewer' },
+    });
+    meter = await mqttClient(teardown, `mqtt://127.0.0.1:${hub.mqttPort}`, {
+      username: 'ann',
+      password: 'ann-password',
+    });
+    const use = (
+      await admin.request('POST', '/api/v1/feeds', { json: { name: 'use', intervalS: 10, unit: 'W' } })
+    ).body as { id: number };
+    await meter.publishAsync('emon/house/power', '100', { qos: 1 });
+    await until(
+      async () => ((await admin.request('GET', '/api/v1/inputs')).body as InputJson[]).length === 1,
+      3000,
+      'input',
+    );
+    const power = ((await admin.request('GET', '/api/v1/inputs')).body as InputJson[])[0]!;
+    await admin.request('PUT', `/api/v1/inputs/${power.id}/process`, {
+      json: { steps: [{ id: 1, arg: use.id }] },
+    });
+    await meter.publishAsync('emon/house/power', '150', { qos: 1 });
+    browser = await launchBrowser(teardown);
+  });
+
+  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+    it(`shows a published value within 2 s and edits a process list on a ${size}`, async () => {
+      const context = await browser.newContext({ viewport, locale: 'en-GB' });
+      const page = await context.newPage();
+      const shot = (name: string) =>
+        page.screenshot({ path: join(ARTIFACTS, `${name}-${size}.png`), fullPage: true });
+      await signIn(page, 'ann', 'ann-password');
+      await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      await page.getByTestId('power-now').waitFor();
+      const value = size === 'phone' ? 1234 : 2345;
+      await meter.publishAsync('emon/house/power', String(value), { qos: 1 });
+      await page
+        .getByTestId('power-now')
+        .filter({ hasText: value.toLocaleString('en-GB') })
+        .waitFor({ timeout: 2000 });
+      await shot('dashboard-live');
+
+      await page.getByRole('link', { name: 'Inputs and feeds' }).click();
+      await page.getByRole('heading', { name: 'Inputs and feeds' }).waitFor();
+      const feedName = `solar ${size}`;
+      await page.getByLabel('Feed name').fill(feedName);
+      await page.getByRole('button', { name: 'Create feed' }).click();
+      await page.locator(`[data-feed="${feedName}"]`).waitFor();
+      await page.getByRole('button', { name: 'Edit process list of power' }).click();
+      await page.getByRole('button', { name: 'Add step' }).click();
+      const steps = await page.getByRole('combobox', { name: /^Step \d+$/ }).count();
+      await page
+        .getByRole('combobox', { name: `Step ${steps}`, exact: true })
+        .selectOption({ label: 'Log to feed' });
+      await page.getByRole('combobox', { name: `Step ${steps}: Argument` }).selectOption({ label: feedName });
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page
+        .locator('[data-input="house/power"]')
+        .filter({ hasText: `Log to feed ${feedName}` })
+        .waitFor();
+      await meter.publishAsync('emon/house/power', '321', { qos: 1 });
+      await page.locator('[data-input="house/power"]').filter({ hasText: '321' }).waitFor({ timeout: 2000 });
+      await shot('inputs');
+      const feeds = (await admin.request('GET', '/api/v1/feeds')).body as { id: number; name: string }[];
+      const solar = feeds.find((f) => f.name === feedName)!;
+      const last = (await admin.request('GET', `/api/v1/feeds/${solar.id}/last`)).body as { value: number };
+      assert.equal(last.value, 321, 'the new feed fills from the edited process list');
+
+      await page.getByLabel('Language').selectOption('cy');
+      await page.getByRole('heading', { name: 'Mewnbynnau a ffrydiau' }).waitFor();
+      assert.equal(await page.getAttribute('html', 'lang'), 'cy');
+      await page.getByRole('link', { name: 'Dangosfwrdd' }).click();
+      await page.getByRole('heading', { name: 'Dangosfwrdd' }).waitFor();
+      await shot('dashboard-welsh');
+      await page.getByLabel('Iaith').selectOption('en');
+      await context.close();
+    });
+  }
+
+  it('keeps a viewer to the dashboard: no admin link, the admin route falls back, the API refuses', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORTS.phone });
+    const page = await context.newPage();
+    await signIn(page, 'vic', 'vic-password');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Inputs and feeds' }).count(), 0);
+    await page.goto(`${hub.baseUrl}/#/inputs`);
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    const status = await page.evaluate(async () => (await fetch('/api/v1/inputs')).status);
+    assert.equal(status, 403);
+    await meter.publishAsync('emon/house/power', '999', { qos: 1 });
+    await page.getByTestId('power-now').filter({ hasText: '999' }).waitFor({ timeout: 2000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-viewer-phone.png'), fullPage: true });
+    await context.close();
+  });
+});

@@ -1,0 +1,147 @@
+import { useEffect, useState } from 'preact/hooks';
+
+// Every string the app shows after sign-in, in English and Welsh (Cymraeg). Keys name the place.
+const en = {
+  'nav.dashboard': 'Dashboard',
+  'nav.inputs': 'Inputs and feeds',
+  'nav.main': 'Main',
+  'shell.logout': 'Log out',
+  'shell.language': 'Language',
+  'dash.title': 'Dashboard',
+  'dash.power': 'Power now',
+  'dash.noPower': 'No power feed yet: the hub shows the first feed in watts named "use" or "power".',
+  'dash.lastHour': 'Last hour',
+  'dash.updated': 'Updated {time}',
+  'dash.sources': 'Data sources',
+  'dash.noSources': 'Meters, plugs and chargers you connect are listed here.',
+  'dash.seen': 'seen {time}',
+  'dash.stale': 'stale',
+  'dash.live': 'live',
+  'dash.connect': 'Connect devices',
+  'dash.connectText':
+    "Devices log in to the hub's MQTT broker with their own username and secret (hub device add). To check the hub over TLS they need its certificate.",
+  'dash.ca': "Download the hub's CA certificate",
+  'inputs.title': 'Inputs and feeds',
+  'inputs.node': 'Node {node}',
+  'inputs.none': 'No inputs yet: they appear when a device sends its first reading.',
+  'inputs.name': 'Input',
+  'inputs.value': 'Value',
+  'inputs.time': 'Updated',
+  'inputs.process': 'Process list',
+  'inputs.edit': 'Edit process list of {name}',
+  'inputs.addStep': 'Add step',
+  'inputs.remove': 'Remove',
+  'inputs.up': 'Move up',
+  'inputs.save': 'Save',
+  'inputs.cancel': 'Cancel',
+  'inputs.saved': 'Saved',
+  'inputs.step': 'Step {n}',
+  'inputs.argument': 'Argument',
+  'feeds.title': 'Feeds',
+  'feeds.create': 'Create feed',
+  'feeds.name': 'Feed name',
+  'feeds.interval': 'Interval (seconds)',
+  'feeds.unit': 'Unit',
+  'feeds.none': 'No feeds yet.',
+  'feeds.last': 'Last value',
+};
+export type MessageKey = keyof typeof en;
+
+const cy: Record<MessageKey, string> = {
+  'nav.dashboard': 'Dangosfwrdd',
+  'nav.inputs': 'Mewnbynnau a ffrydiau',
+  'nav.main': 'Prif',
+  'shell.logout': 'Allgofnodi',
+  'shell.language': 'Iaith',
+  'dash.title': 'Dangosfwrdd',
+  'dash.power': 'Pŵer nawr',
+  'dash.noPower':
+    'Dim ffrwd pŵer eto: mae\'r hwb yn dangos y ffrwd gyntaf mewn watiau o\'r enw "use" neu "power".',
+  'dash.lastHour': 'Yr awr ddiwethaf',
+  'dash.updated': 'Diweddarwyd {time}',
+  'dash.sources': 'Ffynonellau data',
+  'dash.noSources': "Mae'r mesuryddion, plygiau a gwefrwyr rydych chi'n eu cysylltu wedi'u rhestru yma.",
+  'dash.seen': 'gwelwyd {time}',
+  'dash.stale': 'hen',
+  'dash.live': 'byw',
+  'dash.connect': 'Cysylltu dyfeisiau',
+  'dash.connectText':
+    "Mae dyfeisiau'n mewngofnodi i frocer MQTT yr hwb gyda'u henw defnyddiwr a'u cyfrinach eu hunain (hub device add). I wirio'r hwb dros TLS mae angen ei dystysgrif arnynt.",
+  'dash.ca': 'Lawrlwytho tystysgrif CA yr hwb',
+  'inputs.title': 'Mewnbynnau a ffrydiau',
+  'inputs.node': 'Nod {node}',
+  'inputs.none': "Dim mewnbynnau eto: maen nhw'n ymddangos pan fydd dyfais yn anfon ei darlleniad cyntaf.",
+  'inputs.name': 'Mewnbwn',
+  'inputs.value': 'Gwerth',
+  'inputs.time': 'Diweddarwyd',
+  'inputs.process': 'Rhestr brosesu',
+  'inputs.edit': 'Golygu rhestr brosesu {name}',
+  'inputs.addStep': 'Ychwanegu cam',
+  'inputs.remove': 'Tynnu',
+  'inputs.up': 'Symud i fyny',
+  'inputs.save': 'Cadw',
+  'inputs.cancel': 'Canslo',
+  'inputs.saved': 'Wedi cadw',
+  'inputs.step': 'Cam {n}',
+  'inputs.argument': 'Ymresymiad',
+  'feeds.title': 'Ffrydiau',
+  'feeds.create': 'Creu ffrwd',
+  'feeds.name': "Enw'r ffrwd",
+  'feeds.interval': 'Cyfwng (eiliadau)',
+  'feeds.unit': 'Uned',
+  'feeds.none': 'Dim ffrydiau eto.',
+  'feeds.last': 'Gwerth diwethaf',
+};
+
+export const LOCALES = {
+  en: { name: 'English', messages: en },
+  cy: { name: 'Cymraeg', messages: cy },
+} as const;
+export type Locale = keyof typeof LOCALES;
+
+let current: Locale =
+  (localStorage.getItem('hub.locale') as Locale | null) ??
+  (navigator.language.startsWith('cy') ? 'cy' : 'en');
+if (!(current in LOCALES)) current = 'en';
+const listeners = new Set<() => void>();
+
+export function setLocale(locale: Locale): void {
+  current = locale;
+  localStorage.setItem('hub.locale', locale);
+  document.documentElement.lang = locale;
+  listeners.forEach((l) => l());
+}
+
+/** The current locale and a translator; re-renders the caller when the language changes. */
+export function useI18n(): {
+  locale: Locale;
+  t: (key: MessageKey, vars?: Record<string, string | number>) => string;
+} {
+  const [, bump] = useState(0);
+  useEffect(() => {
+    const l = () => bump((n) => n + 1);
+    listeners.add(l);
+    return () => void listeners.delete(l);
+  }, []);
+  document.documentElement.lang = current;
+  const messages = LOCALES[current].messages;
+  return {
+    locale: current,
+    t: (key, vars = {}) =>
+      messages[key].replace(/\{(\w+)\}/g, (_m, name: string) => String(vars[name] ?? '')),
+  };
+}
+
+/** Numbers and times in the chosen language and the hub's timezone. */
+export function formatNumber(locale: Locale, value: number, digits = 0): string {
+  return new Intl.NumberFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', { maximumFractionDigits: digits }).format(
+    value,
+  );
+}
+
+export function formatTime(locale: Locale, timeS: number, timeZone?: string): string {
+  return new Intl.DateTimeFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', {
+    timeStyle: 'medium',
+    timeZone,
+  }).format(timeS * 1000);
+}

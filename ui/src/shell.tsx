@@ -1,0 +1,54 @@
+import type { ComponentChildren } from 'preact';
+import type { SessionInfo } from '../../src/api/contract.js';
+import { LOCALES, setLocale, useI18n, type Locale } from './i18n.js';
+
+export type Route = 'dashboard' | 'inputs';
+
+/** The frame around every signed-in page: navigation (admin pages only for admins), language, logout. */
+export function Shell(props: {
+  session: SessionInfo;
+  route: Route;
+  onLogout: () => void;
+  children: ComponentChildren;
+}) {
+  const { t, locale } = useI18n();
+  const { user } = props.session;
+  const link = (route: Route, label: string) => (
+    <a href={`#/${route}`} aria-current={props.route === route ? 'page' : undefined}>
+      {label}
+    </a>
+  );
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <span class="brand">Energy Hub</span>
+        <nav aria-label={t('nav.main')}>
+          {link('dashboard', t('nav.dashboard'))}
+          {user.role === 'admin' && link('inputs', t('nav.inputs'))}
+        </nav>
+        <div class="who">
+          <label class="language">
+            <span class="visually-hidden">{t('shell.language')}</span>
+            <select
+              value={locale}
+              onChange={(e) => setLocale((e.target as HTMLSelectElement).value as Locale)}
+            >
+              {Object.entries(LOCALES).map(([code, { name }]) => (
+                <option value={code} lang={code}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <span>
+            {user.username} <small>({user.role})</small>
+          </span>
+          <button type="button" class="secondary" onClick={props.onLogout}>
+            {t('shell.logout')}
+          </button>
+        </div>
+      </header>
+      {props.children}
+    </div>
+  );
+}
