@@ -1,0 +1,148 @@
+// npm run demo — a living dashboard in one command: starts hubd on ./data-demo (unless --url names
+// a running hub), signs in (creating the "demo" administrator the first time), applies the emonPi
+// solar template to node "emonpi", back-fills three weeks of 10 s readings through input/bulk, then
+// publishes a household's power and solar over MQTT every 10 s, as an emonPi does.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { connectAsync } from 'mqtt';
+import { householdPowerW, solarPowerW } from './demo/household.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    mqtt: { type: 'string' },
+    username: { type: 'string', default: 'demo' },
+    password: { type: 'string' },
+    days: { type: 'string', default: '21' },
+    'interval-s': { type: 'string', default: '10' },
+  },
+});
+const DATA_DIR = join(process.cwd(), 'data-demo');
+const intervalS = Number(opts['interval-s']);
+
+async function startHub(): Promise<{ child: ChildProcess; url: string; mqtt: string }> {
+  mkdirSync(DATA_DIR, { recursive: true });
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    env: { ...process.env, HUB_DATA_DIR: DATA_DIR, HUB_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.once('exit', (code) => {
+    console.log(`hubd exited (${code ?? 'signal'})`);
+    process.exit(code ?? 0);
+  });
+  const httpPort = process.env.HUB_HTTP_PORT ?? '8080';
+  const mqttPort = process.env.HUB_MQTT_PORT ?? '1883';
+  return { child, url: `http://127.0.0.1:${httpPort}`, mqtt: `mqtt://127.0.0.1:${mqttPort}` };
+}
+
+async function waitReady(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (
+      await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the hub at ${url} did not become ready`);
+}
+
+/** Signs in; on a fresh demo hub creates the administrator and remembers its password. */
+async function signIn(url: string): Promise<{ cookie: string; csrf: string; password: string }> {
+  const saved = join(DATA_DIR, 'demo-login.json');
+  let password =
+    opts.password ??
+    (existsSync(saved)
+      ? (JSON.parse(readFileSync(saved, 'utf8')) as { password: string }).password
+      : undefined);
+  const onboarding = (await (await fetch(`${url}/api/v1/onboarding`)).json()) as { needed: boolean };
+  let res: Response;
+  if (onboarding.needed) {
+    password ??= randomBytes(9).toString('base64url');
+    res = await post(url, '/api/v1/onboarding', { username: opts.username, password });
+    writeFileSync(saved, JSON.stringify({ username: opts.username, password }), { mode: 0o600 });
+  } else {
+    if (!password) throw new Error('give --password for this hub');
+    res = await post(url, '/api/v1/session', { username: opts.username, password });
+  }
+  if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  const session = (await res.json()) as { csrfToken: string };
+  return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]!, csrf: session.csrfToken, password };
+}
+
+function post(url: string, path: string, body: unknown, auth?: { cookie: string; csrf: string }) {
+  return fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(auth ? { cookie: auth.cookie, 'x-csrf-token': auth.csrf } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+async function backfill(url: string, apiKey: string, fromS: number, toS: number): Promise<void> {
+  const rowsPerPost = 1000;
+  let posted = 0;
+  const total = Math.floor((toS - fromS) / intervalS);
+  for (let t = fromS; t < toS; t += rowsPerPost * intervalS) {
+    const rows = [];
+    for (let k = 0; k < rowsPerPost && t + k * intervalS < toS; k++) {
+      const ts = t + k * intervalS;
+      rows.push([ts, 'emonpi', { power1: householdPowerW(ts), power2: solarPowerW(ts) }]);
+    }
+    const res = await fetch(`${url}/input/bulk.json?time=0`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `data=${encodeURIComponent(JSON.stringify(rows))}`,
+    });
+    const text = await res.text();
+    if (text !== 'ok') throw new Error(`back-fill refused: ${text}`);
+    posted += rows.length;
+    process.stdout.write(
+      `\rback-filled ${posted} of ${total} readings (${Math.round((posted / total) * 100)} %)`,
+    );
+  }
+  process.stdout.write('\n');
+}
+
+const hub = opts.url
+  ? { child: undefined, url: opts.url, mqtt: opts.mqtt ?? 'mqtt://127.0.0.1:1883' }
+  : await startHub();
+await waitReady(hub.url);
+const auth = await signIn(hub.url);
+const keys = (await (
+  await fetch(`${hub.url}/api/v1/me/apikeys`, { headers: { cookie: auth.cookie } })
+).json()) as {
+  writeApiKey: string;
+};
+const inputs = (await (
+  await fetch(`${hub.url}/api/v1/inputs`, { headers: { cookie: auth.cookie } })
+).json()) as unknown[];
+const fresh = inputs.length === 0;
+const applied = await post(hub.url, '/api/v1/templates/emonpi-solar-pv-1/apply', { node: 'emonpi' }, auth);
+if (!applied.ok) throw new Error(`template: ${await applied.text()}`);
+const nowS = Math.floor(Date.now() / 1000 / intervalS) * intervalS;
+if (fresh) await backfill(hub.url, keys.writeApiKey, nowS - Number(opts.days) * 86_400, nowS);
+
+const mqtt = await connectAsync(hub.mqtt, { username: opts.username, password: auth.password });
+console.log(
+  `demo running: open ${hub.url}/ and sign in as ${opts.username} / ${auth.password} (Ctrl-C stops)`,
+);
+const tick = async () => {
+  const ts = Math.floor(Date.now() / 1000);
+  await mqtt.publishAsync('emon/emonpi/power1', String(householdPowerW(ts)));
+  await mqtt.publishAsync('emon/emonpi/power2', String(solarPowerW(ts)));
+};
+await tick();
+const timer = setInterval(() => void tick(), intervalS * 1000);
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    clearInterval(timer);
+    void mqtt.endAsync().then(() => (hub.child ? hub.child.kill('SIGTERM') : process.exit(0)));
+  });
