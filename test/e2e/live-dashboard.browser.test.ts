@@ -112,6 +112,40 @@ describe('live dashboard and inputs in a real browser', () => {
     });
   }
 
+  it('draws a back-filled week of a feed as averaged points, and zooms by a preset', async () => {
+    const created = await admin.request('POST', '/api/v1/feeds', {
+      json: { name: 'week', intervalS: 60, unit: 'W' },
+    });
+    const weekFeed = (created.body as { id: number }).id;
+    const endS = Math.floor(Date.now() / 1000 / 60) * 60;
+    const points = Array.from({ length: 7 * 1440 }, (_, i) => [
+      endS - (7 * 1440 - i) * 60,
+      1000 + (i % 1440),
+    ]);
+    for (let i = 0; i < points.length; i += 2000) {
+      const res = await admin.request('POST', `/api/v1/feeds/${weekFeed}/points`, {
+        json: { points: points.slice(i, i + 2000) },
+      });
+      assert.equal(res.status, 200, res.text);
+    }
+    const context = await browser.newContext({ viewport: VIEWPORTS.desktop });
+    const page = await context.newPage();
+    await signIn(page, 'ann', 'ann-password');
+    await page.getByRole('link', { name: 'History' }).click();
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+    await page.getByLabel('Feed', { exact: true }).selectOption({ label: 'week' });
+    const reply = page.waitForResponse(
+      (r) => r.url().includes(`/api/v1/feeds/${weekFeed}/data`) && r.url().includes('interval=900'),
+    );
+    await page.getByRole('button', { name: 'Week' }).click();
+    const drawn = (await (await reply).json()) as [number, number | null][];
+    assert.ok(drawn.length > 600 && drawn.length <= 800, `a week at 15 min: ${drawn.length} points`);
+    assert.ok(drawn.filter((p) => p[1] !== null).length > 600);
+    await page.locator('.chart canvas').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'history-week-desktop.png'), fullPage: true });
+    await context.close();
+  });
+
   it('keeps a viewer to the dashboard: no admin link, the admin route falls back, the API refuses', async () => {
     const context = await browser.newContext({ viewport: VIEWPORTS.phone });
     const page = await context.newPage();

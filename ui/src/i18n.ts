@@ -44,6 +44,20 @@ const en = {
   'feeds.unit': 'Unit',
   'feeds.none': 'No feeds yet.',
   'feeds.last': 'Last value',
+  'nav.history': 'History',
+  'history.title': 'History',
+  'history.chart': 'Chart',
+  'history.feed': 'Feed',
+  'history.range': 'Time range',
+  'history.hour': 'Hour',
+  'history.day': 'Day',
+  'history.week': 'Week',
+  'history.month': 'Month',
+  'history.year': 'Year',
+  'history.earlier': 'Earlier',
+  'history.later': 'Later',
+  'history.hint': 'Drag across the chart to zoom in.',
+  'history.csv': 'Download CSV of what is shown',
 };
 export type MessageKey = keyof typeof en;
 
@@ -91,6 +105,20 @@ const cy: Record<MessageKey, string> = {
   'feeds.unit': 'Uned',
   'feeds.none': 'Dim ffrydiau eto.',
   'feeds.last': 'Gwerth diwethaf',
+  'nav.history': 'Hanes',
+  'history.title': 'Hanes',
+  'history.chart': 'Siart',
+  'history.feed': 'Ffrwd',
+  'history.range': 'Cyfnod amser',
+  'history.hour': 'Awr',
+  'history.day': 'Diwrnod',
+  'history.week': 'Wythnos',
+  'history.month': 'Mis',
+  'history.year': 'Blwyddyn',
+  'history.earlier': 'Cynharach',
+  'history.later': 'Hwyrach',
+  'history.hint': 'Llusgwch ar draws y siart i chwyddo i mewn.',
+  'history.csv': "Lawrlwytho CSV o'r hyn a ddangosir",
 };
 
 export const LOCALES = {

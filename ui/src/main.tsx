@@ -4,6 +4,7 @@ import type { SessionInfo } from '../../src/api/contract.js';
 import { api, ApiCallError, rememberCsrf } from './api.js';
 import { LiveConnection } from './live.js';
 import { DashboardPage } from './pages/dashboard.js';
+import { HistoryPage } from './pages/history.js';
 import { InputsPage } from './pages/inputs.js';
 import { Shell, type Route } from './shell.js';
 import { LoginPage } from './pages/login.js';
@@ -54,6 +55,7 @@ function App() {
 }
 
 function routeOf(hash: string, isAdmin: boolean): Route {
+  if (hash === '#/history') return 'history';
   return hash === '#/inputs' && isAdmin ? 'inputs' : 'dashboard';
 }
 
@@ -74,6 +76,8 @@ function SignedIn(props: { session: SessionInfo; onLogout: () => void }) {
     <Shell session={props.session} route={route} onLogout={props.onLogout}>
       {route === 'inputs' ? (
         <InputsPage live={live} />
+      ) : route === 'history' ? (
+        <HistoryPage />
       ) : (
         <DashboardPage session={props.session} live={live} />
       )}
