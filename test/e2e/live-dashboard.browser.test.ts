@@ -8,11 +8,12 @@ import { ARTIFACTS, launchBrowser, VIEWPORTS } from '../helpers/browser.js';
 import type { HttpClient } from '../helpers/http-client.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { mqttClient } from '../helpers/mqtt.js';
-import { until } from '../helpers/processes.js';
+import { ROOT, until } from '../helpers/processes.js';
 import { startRedis } from '../helpers/redis-server.js';
 import { useTeardown } from '../helpers/teardown.js';
 
 const teardown = useTeardown();
+const AXE = join(ROOT, 'node_modules/axe-core/axe.min.js');
 let browser: Browser;
 let hub: TestHub;
 let admin: HttpClient;
@@ -143,6 +144,49 @@ describe('live dashboard and inputs in a real browser', () => {
     assert.ok(drawn.filter((p) => p[1] !== null).length > 600);
     await page.locator('.chart canvas').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'history-week-desktop.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('adds a user and shows the API keys on the settings page; no serious accessibility problems', async () => {
+    // The hub's CSP forbids injected scripts; axe-core is test tooling, so this context bypasses it.
+    const context = await browser.newContext({ viewport: VIEWPORTS.desktop, bypassCSP: true });
+    const page = await context.newPage();
+    await signIn(page, 'ann', 'ann-password');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    const problems: string[] = [];
+    const scan = async (where: string) => {
+      await page.addScriptTag({ path: AXE });
+      const found = await page.evaluate(async () => {
+        type Result = { violations: { id: string; impact: string }[]; passes: unknown[] };
+        const axe = (globalThis as unknown as { axe: { run(): Promise<Result> } }).axe;
+        const result = await axe.run();
+        return {
+          checked: result.passes.length,
+          violations: result.violations.map((v) => `${v.impact} ${v.id}`),
+        };
+      });
+      assert.ok(found.checked > 10, `axe ran its rules on ${where}`);
+      problems.push(
+        ...found.violations.filter((v) => /^(serious|critical)/.test(v)).map((v) => `${where}: ${v}`),
+      );
+    };
+    await scan('dashboard');
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    const keys = (await admin.request('GET', '/api/v1/me/apikeys')).body as { readApiKey: string };
+    await page.getByTestId('read-key').filter({ hasText: keys.readApiKey }).waitFor();
+    await page.getByLabel('Username').fill('zoe');
+    await page.getByLabel('Password').fill('zoe-password');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.locator('[data-user="zoe"]').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'settings-desktop.png'), fullPage: true });
+    await scan('settings');
+    for (const name of ['History', 'Inputs and feeds']) {
+      await page.getByRole('link', { name }).click();
+      await page.getByRole('heading', { name }).waitFor();
+      await scan(name);
+    }
+    assert.deepEqual(problems, []);
     await context.close();
   });
 

@@ -1,5 +1,9 @@
 import type {
   ApiError,
+  ApiKeys,
+  ReadinessReport,
+  UserSummary,
+  VersionInfo,
   InputJson,
   OnboardingState,
   ProcessInfo,
@@ -74,6 +78,14 @@ export const api = {
     call<{ tsS: number; value: number | null } | null>('GET', `/api/v1/feeds/${id}/last`),
   inputs: () => call<InputJson[]>('GET', '/api/v1/inputs'),
   processes: () => call<ProcessInfo[]>('GET', '/api/v1/processes'),
+  users: () => call<UserSummary[]>('GET', '/api/v1/users'),
+  addUser: (username: string, password: string, role: string) =>
+    call<UserSummary>('POST', '/api/v1/users', { username, password, role }),
+  apiKeys: () => call<ApiKeys>('GET', '/api/v1/me/apikeys'),
+  regenerateKey: (scope: 'read' | 'write') => call<ApiKeys>('POST', `/api/v1/me/apikeys/${scope}/regenerate`),
+  version: () => call<VersionInfo>('GET', '/api/v1/version'),
+  readiness: async (): Promise<ReadinessReport> =>
+    (await fetch('/readyz')).json() as Promise<ReadinessReport>,
   setProcessList: (inputId: number, steps: ProcessStepJson[]) =>
     call<InputJson>('PUT', `/api/v1/inputs/${inputId}/process`, { steps }),
 };

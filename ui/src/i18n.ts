@@ -58,6 +58,20 @@ const en = {
   'history.later': 'Later',
   'history.hint': 'Drag across the chart to zoom in.',
   'history.csv': 'Download CSV of what is shown',
+  'nav.settings': 'Settings',
+  'settings.title': 'Settings',
+  'settings.users': 'Users',
+  'settings.username': 'Username',
+  'settings.password': 'Password',
+  'settings.role': 'Role',
+  'settings.viewer': 'Viewer (dashboards and history)',
+  'settings.admin': 'Administrator',
+  'settings.addUser': 'Add user',
+  'settings.apiKeys': 'API keys',
+  'settings.readKey': 'Read key',
+  'settings.writeKey': 'Write key',
+  'settings.regenerate': 'Regenerate',
+  'settings.status': 'System status',
 };
 export type MessageKey = keyof typeof en;
 
@@ -119,6 +133,20 @@ const cy: Record<MessageKey, string> = {
   'history.later': 'Hwyrach',
   'history.hint': 'Llusgwch ar draws y siart i chwyddo i mewn.',
   'history.csv': "Lawrlwytho CSV o'r hyn a ddangosir",
+  'nav.settings': 'Gosodiadau',
+  'settings.title': 'Gosodiadau',
+  'settings.users': 'Defnyddwyr',
+  'settings.username': 'Enw defnyddiwr',
+  'settings.password': 'Cyfrinair',
+  'settings.role': 'Rôl',
+  'settings.viewer': 'Gwyliwr (dangosfyrddau a hanes)',
+  'settings.admin': 'Gweinyddwr',
+  'settings.addUser': 'Ychwanegu defnyddiwr',
+  'settings.apiKeys': 'Allweddi API',
+  'settings.readKey': 'Allwedd darllen',
+  'settings.writeKey': 'Allwedd ysgrifennu',
+  'settings.regenerate': 'Creu o newydd',
+  'settings.status': 'Statws y system',
 };
 
 export const LOCALES = {

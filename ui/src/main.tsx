@@ -6,6 +6,7 @@ import { LiveConnection } from './live.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { HistoryPage } from './pages/history.js';
 import { InputsPage } from './pages/inputs.js';
+import { SettingsPage } from './pages/settings.js';
 import { Shell, type Route } from './shell.js';
 import { LoginPage } from './pages/login.js';
 import { OnboardingPage } from './pages/onboarding.js';
@@ -56,6 +57,7 @@ function App() {
 
 function routeOf(hash: string, isAdmin: boolean): Route {
   if (hash === '#/history') return 'history';
+  if (hash === '#/settings' && isAdmin) return 'settings';
   return hash === '#/inputs' && isAdmin ? 'inputs' : 'dashboard';
 }
 
@@ -78,6 +80,8 @@ function SignedIn(props: { session: SessionInfo; onLogout: () => void }) {
         <InputsPage live={live} />
       ) : route === 'history' ? (
         <HistoryPage />
+      ) : route === 'settings' ? (
+        <SettingsPage />
       ) : (
         <DashboardPage session={props.session} live={live} />
       )}
