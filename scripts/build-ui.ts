@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 
 const outDir = 'dist/ui';
@@ -37,5 +38,19 @@ const html = readFileSync('ui/index.html', 'utf8')
   );
 writeFileSync(join(outDir, 'index.html'), html);
 cpSync('ui/public', outDir, { recursive: true });
+// The offline app shell: a service worker that knows this build's files (a new build, a new cache).
+const shell = [
+  '/',
+  ...outputs.map((file) => `/assets/${basename(file)}`),
+  '/icon.svg',
+  '/manifest.webmanifest',
+];
+const version = createHash('sha256').update(shell.join()).digest('hex').slice(0, 12);
+writeFileSync(
+  join(outDir, 'sw.js'),
+  readFileSync('ui/sw.js', 'utf8')
+    .replace("'__VERSION__'", JSON.stringify(version))
+    .replace("'__SHELL__'", JSON.stringify(shell)),
+);
 const gzipBytes = outputs.reduce((sum, file) => sum + gzipSync(readFileSync(file)).length, 0);
 console.log(`ui: ${outputs.length} assets, ${(gzipBytes / 1024).toFixed(1)} KiB gzipped`);

@@ -190,6 +190,24 @@ describe('live dashboard and inputs in a real browser', () => {
     await context.close();
   });
 
+  it('opens as an app with no network once it has been visited (service worker shell)', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORTS.phone });
+    const page = await context.newPage();
+    await page.goto(hub.baseUrl);
+    await page.getByRole('heading', { name: 'Sign in to your Energy Hub' }).waitFor();
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByRole('alert').filter({ hasText: 'The hub cannot be reached' }).waitFor();
+    const manifest = await page.evaluate(() =>
+      document.querySelector('link[rel=manifest]')?.getAttribute('href'),
+    );
+    assert.equal(manifest, '/manifest.webmanifest');
+    await context.close();
+  });
+
   it('keeps a viewer to the dashboard: no admin link, the admin route falls back, the API refuses', async () => {
     const context = await browser.newContext({ viewport: VIEWPORTS.phone });
     const page = await context.newPage();

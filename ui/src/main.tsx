@@ -90,3 +90,5 @@ function SignedIn(props: { session: SessionInfo; onLogout: () => void }) {
 }
 
 render(<App />, document.getElementById('app')!);
+// The offline app shell (see ui/sw.js); the hub serves it from its own origin.
+if ('serviceWorker' in navigator) void navigator.serviceWorker.register('/sw.js').catch(() => undefined);
