@@ -42,6 +42,9 @@ import { TemplateService } from './ingest/template-service.js';
 import { VzPushServer } from './ingest/vz-push-server.net.js';
 import { VzloggerService } from './ingest/vzlogger-service.js';
 import { LiveSocket } from './api/live-socket.js';
+import { signalMigrations } from './signals/migrations.js';
+import { SqliteTariffRepo } from './signals/tariff-repo.sqlite.js';
+import { TariffService } from './signals/tariff-service.js';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -58,10 +61,17 @@ export interface ComposedHub {
   vzlogger: VzloggerService;
   vzPush: VzPushServer | undefined;
   templates: TemplateService;
+  tariff: TariffService;
   version: VersionInfo;
 }
 
-const MIGRATIONS = [...authMigrations, ...timeseriesMigrations, ...deviceMigrations, ...ingestMigrations];
+const MIGRATIONS = [
+  ...authMigrations,
+  ...timeseriesMigrations,
+  ...deviceMigrations,
+  ...ingestMigrations,
+  ...signalMigrations,
+];
 
 /** The one composition root: builds every adapter and service and wires them into a Hub. */
 export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = systemClock): ComposedHub {
@@ -162,6 +172,7 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
         log.child({ component: 'vzlogger-push' }),
       )
     : undefined;
+  const tariff = new TariffService(new SqliteTariffRepo(db), clock);
   const live = new LiveSocket({
     auth,
     bus,
@@ -189,6 +200,7 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
     ingest,
     templates,
     vzlogger,
+    tariff,
     clock,
     maxFutureS: config.timeseries.maxFutureS,
     ingestBaseTopic: config.ingest.mqttBaseTopic,
@@ -230,6 +242,7 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
     vzlogger,
     vzPush,
     templates,
+    tariff,
     version,
   };
 }

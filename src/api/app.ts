@@ -20,6 +20,8 @@ import type { VzloggerService } from '../ingest/vzlogger-service.js';
 import type { Clock } from '../shared/clock.js';
 import { serveUi } from './static-ui.js';
 import { emoncmsInputRoutes } from './emoncms/input-api.js';
+import { energyRoutes } from './routes/energy.js';
+import type { TariffService } from '../signals/tariff-service.js';
 import { emoncmsFeedRoutes } from './emoncms/feed-api.js';
 
 export interface AppDeps extends MqttRouteDeps {
@@ -28,6 +30,7 @@ export interface AppDeps extends MqttRouteDeps {
   ingest: IngestService;
   templates: TemplateService;
   vzlogger: VzloggerService;
+  tariff: TariffService;
   clock: Clock;
   /** Readings stamped further ahead than this are refused. */
   maxFutureS: number;
@@ -83,6 +86,7 @@ export function createApp(deps: AppDeps): HubApp {
     }),
     ...templateRoutes(deps.templates),
     ...vzloggerRoutes(deps.vzlogger, deps.clock),
+    ...energyRoutes({ feeds: deps.feeds, tariff: deps.tariff, clock: deps.clock, timeZone: deps.timeZone }),
     ...emoncmsInputRoutes({
       ingest: deps.ingest,
       feedExists: (id) => deps.feeds.exists(id),

@@ -106,3 +106,24 @@ export interface ProcessInfo {
   label: string;
   argType: 'feed' | 'input' | 'value' | 'text' | 'none';
 }
+
+/** GET/PUT /api/v1/tariff: prices in minor units (pence, cents), bands by local time HH:MM. */
+export interface TariffJson {
+  currency: string;
+  standingChargeMinorPerDay: number;
+  vatPercent: number;
+  bands: { name: string; start: string; end: string; priceMinorPerKWh: number }[];
+}
+
+/** GET /api/v1/energy/today?feedId= : today's energy and cost of a power feed, VAT included. */
+export interface EnergyToday {
+  feedId: number;
+  dayStartS: number;
+  currency: string;
+  energyKWh: number;
+  energyCostMinor: number;
+  standingChargeMinor: number;
+  totalMinor: number;
+  byBand: { name: string; energyKWh: number; costMinor: number }[];
+  goodTime: { good: boolean; band: string; flat: boolean };
+}

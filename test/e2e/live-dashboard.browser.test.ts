@@ -179,8 +179,24 @@ describe('live dashboard and inputs in a real browser', () => {
     await page.getByLabel('Password').fill('zoe-password');
     await page.getByRole('button', { name: 'Add user' }).click();
     await page.locator('[data-user="zoe"]').waitFor();
+    await page.getByLabel('Standing charge per day (minor units, e.g. pence)').fill('50');
+    await page.getByLabel('Price per kWh (minor units)').fill('30');
+    await page.getByRole('button', { name: 'Save tariff' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    assert.equal(
+      ((await admin.request('GET', '/api/v1/tariff')).body as { standingChargeMinorPerDay: number })
+        .standingChargeMinorPerDay,
+      50,
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'settings-desktop.png'), fullPage: true });
     await scan('settings');
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page
+      .getByTestId('today-cost')
+      .filter({ hasText: 'including a standing charge of £0.50' })
+      .waitFor();
+    await page.getByTestId('good-time').filter({ hasText: 'Flat rate' }).waitFor();
+    await scan('dashboard with costs');
     for (const name of ['History', 'Inputs and feeds']) {
       await page.getByRole('link', { name }).click();
       await page.getByRole('heading', { name }).waitFor();
@@ -195,15 +211,11 @@ describe('live dashboard and inputs in a real browser', () => {
     const page = await context.newPage();
     await page.goto(hub.baseUrl);
     await page.getByRole('heading', { name: 'Sign in to your Energy Hub' }).waitFor();
-    await page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-    });
+    await page.evaluate('navigator.serviceWorker.ready.then(() => true)');
     await context.setOffline(true);
     await page.reload();
     await page.getByRole('alert').filter({ hasText: 'The hub cannot be reached' }).waitFor();
-    const manifest = await page.evaluate(() =>
-      document.querySelector('link[rel=manifest]')?.getAttribute('href'),
-    );
+    const manifest = await page.getAttribute('link[rel=manifest]', 'href');
     assert.equal(manifest, '/manifest.webmanifest');
     await context.close();
   });

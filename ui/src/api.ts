@@ -1,6 +1,8 @@
 import type {
   ApiError,
   ApiKeys,
+  EnergyToday,
+  TariffJson,
   ReadinessReport,
   UserSummary,
   VersionInfo,
@@ -78,6 +80,9 @@ export const api = {
     call<{ tsS: number; value: number | null } | null>('GET', `/api/v1/feeds/${id}/last`),
   inputs: () => call<InputJson[]>('GET', '/api/v1/inputs'),
   processes: () => call<ProcessInfo[]>('GET', '/api/v1/processes'),
+  tariff: () => call<TariffJson>('GET', '/api/v1/tariff'),
+  setTariff: (tariff: TariffJson) => call<TariffJson>('PUT', '/api/v1/tariff', tariff),
+  energyToday: (feedId: number) => call<EnergyToday>('GET', `/api/v1/energy/today?feedId=${feedId}`),
   users: () => call<UserSummary[]>('GET', '/api/v1/users'),
   addUser: (username: string, password: string, role: string) =>
     call<UserSummary>('POST', '/api/v1/users', { username, password, role }),

@@ -72,6 +72,22 @@ const en = {
   'settings.writeKey': 'Write key',
   'settings.regenerate': 'Regenerate',
   'settings.status': 'System status',
+  'dash.today': 'Today',
+  'dash.energy': '{kwh} kWh',
+  'dash.cost': '{cost} including a standing charge of {standing}',
+  'dash.goodTime': 'A good time to use electricity ({band} rate)',
+  'dash.notNow': "Better to wait: {band} rate is above the day's average",
+  'dash.flat': 'Flat rate: any time costs the same',
+  'tariff.title': 'Tariff',
+  'tariff.currency': 'Currency',
+  'tariff.standing': 'Standing charge per day (minor units, e.g. pence)',
+  'tariff.vat': 'VAT (%)',
+  'tariff.band': 'Band name',
+  'tariff.start': 'From',
+  'tariff.end': 'Until',
+  'tariff.price': 'Price per kWh (minor units)',
+  'tariff.addBand': 'Add band',
+  'tariff.save': 'Save tariff',
 };
 export type MessageKey = keyof typeof en;
 
@@ -147,6 +163,22 @@ const cy: Record<MessageKey, string> = {
   'settings.writeKey': 'Allwedd ysgrifennu',
   'settings.regenerate': 'Creu o newydd',
   'settings.status': 'Statws y system',
+  'dash.today': 'Heddiw',
+  'dash.energy': '{kwh} kWh',
+  'dash.cost': '{cost} gan gynnwys tâl sefydlog o {standing}',
+  'dash.goodTime': 'Amser da i ddefnyddio trydan (cyfradd {band})',
+  'dash.notNow': 'Gwell aros: mae cyfradd {band} yn uwch na chyfartaledd y dydd',
+  'dash.flat': "Cyfradd unffurf: mae pob amser yn costio'r un fath",
+  'tariff.title': 'Tariff',
+  'tariff.currency': 'Arian cyfred',
+  'tariff.standing': 'Tâl sefydlog y dydd (unedau lleiaf, e.e. ceiniogau)',
+  'tariff.vat': 'TAW (%)',
+  'tariff.band': "Enw'r band",
+  'tariff.start': 'O',
+  'tariff.end': 'Tan',
+  'tariff.price': 'Pris y kWh (unedau lleiaf)',
+  'tariff.addBand': 'Ychwanegu band',
+  'tariff.save': "Cadw'r tariff",
 };
 
 export const LOCALES = {
@@ -192,6 +224,13 @@ export function useI18n(): {
 export function formatNumber(locale: Locale, value: number, digits = 0): string {
   return new Intl.NumberFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', { maximumFractionDigits: digits }).format(
     value,
+  );
+}
+
+/** Minor units (pence, cents) as money in the chosen language. */
+export function formatMoney(locale: Locale, minor: number, currency: string): string {
+  return new Intl.NumberFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', { style: 'currency', currency }).format(
+    minor / 100,
   );
 }
 

@@ -127,6 +127,7 @@ function appRoutes() {
     ingest: hub.ingest,
     templates: hub.templates,
     vzlogger: hub.vzlogger,
+    tariff: hub.tariff,
     clock: systemClock,
     maxFutureS: 86_400,
     ingestBaseTopic: 'emon',

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { SessionInfo } from '../../../src/api/contract.js';
+import type { EnergyToday, SessionInfo } from '../../../src/api/contract.js';
 import { api, type Feed } from '../api.js';
 import { Card } from '../components.js';
-import { formatNumber, formatTime, useI18n } from '../i18n.js';
+import { formatMoney, formatNumber, formatTime, useI18n } from '../i18n.js';
 import type { LiveConnection } from '../live.js';
 
 const POWER_NAMES = ['use', 'power', 'house', 'import'];
@@ -35,13 +35,16 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
   const [hour, setHour] = useState<[number, number | null][]>([]);
   const [sources, setSources] = useState<Source[]>([]);
   const [clockS, setClockS] = useState(() => Date.now() / 1000);
+  const [today, setToday] = useState<EnergyToday>();
 
   useEffect(() => {
+    const feedRef: { id?: number } = {};
     let stop = () => undefined as unknown;
     (async () => {
       const feeds = await api.feeds();
       const chosen = powerFeed(feeds) ?? null;
       setFeed(chosen);
+      feedRef.id = chosen?.id;
       if (isAdmin) setSources(sourcesFromInputs(await api.inputs()));
       if (!chosen) return;
       const endS = Math.floor(Date.now() / 1000);
@@ -51,6 +54,7 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
       ]);
       if (last) setNow({ timeS: last.tsS, value: last.value });
       setHour(data);
+      setToday(await api.energyToday(chosen.id));
       stop = props.live.subscribe([chosen.id], [], (kind, v) => {
         if (kind !== 'feed' || v.id !== chosen.id) return;
         setNow({ timeS: v.timeS, value: v.value });
@@ -58,9 +62,14 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
       });
     })().catch(() => setFeed(null));
     const tick = setInterval(() => setClockS(Date.now() / 1000), 10_000);
+    // Today's energy moves slowly: a refresh a minute is plenty.
+    const refresh = setInterval(() => {
+      if (feedRef.id) api.energyToday(feedRef.id).then(setToday, () => undefined);
+    }, 60_000);
     return () => {
       stop();
       clearInterval(tick);
+      clearInterval(refresh);
     };
   }, [props.live, isAdmin]);
 
@@ -81,6 +90,24 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
             <p class="empty">{t('dash.noPower')}</p>
           )}
         </Card>
+        {today && (
+          <Card title={t('dash.today')}>
+            <p class="big-number" data-testid="today-energy">
+              {t('dash.energy', { kwh: formatNumber(locale, today.energyKWh, 2) })}
+            </p>
+            <p class="muted" data-testid="today-cost">
+              {t('dash.cost', {
+                cost: formatMoney(locale, today.totalMinor, today.currency),
+                standing: formatMoney(locale, today.standingChargeMinor, today.currency),
+              })}
+            </p>
+            <p class={today.goodTime.good ? 'badge live' : 'badge stale'} data-testid="good-time">
+              {today.goodTime.flat
+                ? t('dash.flat')
+                : t(today.goodTime.good ? 'dash.goodTime' : 'dash.notNow', { band: today.goodTime.band })}
+            </p>
+          </Card>
+        )}
         <Card title={t('dash.sources')}>
           {sources.length === 0 ? (
             <p class="empty">{t('dash.noSources')}</p>

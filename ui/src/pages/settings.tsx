@@ -3,6 +3,7 @@ import type { ApiKeys, ReadinessReport, UserSummary, VersionInfo } from '../../.
 import { api } from '../api.js';
 import { Card, ErrorText } from '../components.js';
 import { useI18n } from '../i18n.js';
+import { TariffForm } from './tariff-form.js';
 
 /** Administrators: users, API keys, the MQTT certificate, system status and version. */
 export function SettingsPage() {
@@ -40,6 +41,7 @@ export function SettingsPage() {
     <main class="dashboard" aria-labelledby="settings-title">
       <h1 id="settings-title">{t('settings.title')}</h1>
       <ErrorText message={error} />
+      <TariffForm />
       <div class="cards">
         <Card title={t('settings.users')}>
           <ul class="feeds">

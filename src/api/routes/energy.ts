@@ -1,0 +1,74 @@
+import type { Request } from 'express';
+import type { Clock } from '../../shared/clock.js';
+import { UserError } from '../../shared/errors.js';
+import { wallClock } from '../../shared/zoned-time.js';
+import { energySlots } from '../../signals/energy.js';
+import { costOf, goodTimeNow } from '../../signals/tariff.js';
+import type { TariffService } from '../../signals/tariff-service.js';
+import { startOfLocalDayS } from '../../timeseries/calendar.js';
+import { canReadFeed } from '../../timeseries/feed-access.js';
+import type { FeedService } from '../../timeseries/feed-service.js';
+import { authOf, type RouteDef } from '../route-table.js';
+import { bodyOf } from './session.js';
+
+const SLOT_S = 1800;
+
+export interface EnergyRouteDeps {
+  feeds: FeedService;
+  tariff: TariffService;
+  clock: Clock;
+  timeZone: string;
+}
+
+/** The tariff, and today's energy and cost of a power feed under it. */
+export function energyRoutes(deps: EnergyRouteDeps): RouteDef[] {
+  return [
+    {
+      method: 'get',
+      path: '/api/v1/tariff',
+      access: 'user',
+      handler: (_req, res) => res.json(deps.tariff.get()),
+    },
+    {
+      method: 'put',
+      path: '/api/v1/tariff',
+      access: 'admin',
+      handler: (req, res) => res.json(deps.tariff.set(bodyOf(req))),
+    },
+    {
+      method: 'get',
+      path: '/api/v1/energy/today',
+      access: 'user',
+      handler: async (req, res) => {
+        const feed = deps.feeds.get(feedIdOf(req));
+        if (!canReadFeed(authOf(res).principal, feed))
+          throw new UserError('feed not found', 404, 'feed_not_found');
+        const nowS = Math.floor(deps.clock.nowMs() / 1000);
+        const dayStartS = startOfLocalDayS(nowS, deps.timeZone);
+        const samples = await deps.feeds.read(feed.id, {
+          startS: dayStartS,
+          endS: nowS,
+          interval: SLOT_S,
+          average: true,
+          skipMissing: false,
+        });
+        const tariff = deps.tariff.get();
+        const w = wallClock(nowS, deps.timeZone);
+        res.json({
+          feedId: feed.id,
+          dayStartS,
+          slots: samples.length,
+          currency: tariff.currency,
+          ...costOf(tariff, energySlots(samples, SLOT_S, nowS, deps.timeZone), 1),
+          goodTime: goodTimeNow(tariff, w.hour * 60 + w.minute),
+        });
+      },
+    },
+  ];
+}
+
+function feedIdOf(req: Request): number {
+  const id = String(req.query.feedId ?? '');
+  if (!/^\d{1,9}$/.test(id)) throw new UserError('feedId must be a feed id', 400, 'invalid_feed_id');
+  return Number(id);
+}

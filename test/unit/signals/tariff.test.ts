@@ -1,0 +1,80 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { energySlots } from '../../../src/signals/energy.js';
+import { bandAt, costOf, goodTimeNow, tariffProblems, type Tariff } from '../../../src/signals/tariff.js';
+
+const economy7: Tariff = {
+  currency: 'GBP',
+  standingChargeMinorPerDay: 50,
+  vatPercent: 5,
+  bands: [
+    { name: 'Night', start: '00:30', end: '07:30', priceMinorPerKWh: 10 },
+    { name: 'Day', start: '07:30', end: '00:30', priceMinorPerKWh: 30 },
+  ],
+};
+
+describe('tariff', () => {
+  const at: [string, number, string][] = [
+    ['00:29 is still day (the day band crosses midnight)', 29, 'Day'],
+    ['00:30 starts the night', 30, 'Night'],
+    ['07:29 is night', 449, 'Night'],
+    ['07:30 is day', 450, 'Day'],
+  ];
+  for (const [name, minute, band] of at) it(name, () => assert.equal(bandAt(economy7, minute).name, band));
+
+  it('costs energy by band with VAT, plus the standing charge', () => {
+    const cost = costOf(
+      economy7,
+      [
+        { minuteOfDay: 60, energyKWh: 2 },
+        { minuteOfDay: 600, energyKWh: 1 },
+      ],
+      1,
+    );
+    assert.deepEqual(cost.byBand, [
+      { name: 'Night', energyKWh: 2, costMinor: 21 },
+      { name: 'Day', energyKWh: 1, costMinor: 31.5 },
+    ]);
+    assert.equal(cost.standingChargeMinor, 52.5);
+    assert.equal(cost.totalMinor, 105);
+  });
+
+  it('finds gaps and overlaps between bands', () => {
+    assert.deepEqual(tariffProblems(economy7), []);
+    const gap = { ...economy7, bands: [{ name: 'Day', start: '07:30', end: '23:00', priceMinorPerKWh: 30 }] };
+    assert.deepEqual(tariffProblems(gap), ['no band covers 00:00']);
+    const overlap = {
+      ...economy7,
+      bands: [...economy7.bands, { name: 'Peak', start: '16:00', end: '19:00', priceMinorPerKWh: 40 }],
+    };
+    assert.deepEqual(tariffProblems(overlap), ['Day and Peak overlap at 16:00']);
+  });
+
+  it('calls a time good when its band costs no more than the day average', () => {
+    assert.deepEqual(goodTimeNow(economy7, 120), { good: true, band: 'Night', flat: false });
+    assert.deepEqual(goodTimeNow(economy7, 720), { good: false, band: 'Day', flat: false });
+    const flat = {
+      ...economy7,
+      bands: [{ name: 'Flat', start: '00:00', end: '00:00', priceMinorPerKWh: 25 }],
+    };
+    assert.deepEqual(goodTimeNow(flat, 720), { good: true, band: 'Flat', flat: true });
+  });
+
+  it('turns half-hour power averages into energy; the running slot counts up to now', () => {
+    const day = Date.UTC(2026, 0, 5) / 1000;
+    const slots = energySlots(
+      [
+        [day, 1000],
+        [day + 1800, null],
+        [day + 3600, 2000],
+      ],
+      1800,
+      day + 3600 + 900,
+      'UTC',
+    );
+    assert.deepEqual(slots, [
+      { minuteOfDay: 0, energyKWh: 0.5 },
+      { minuteOfDay: 60, energyKWh: 0.5 },
+    ]);
+  });
+});
