@@ -1,0 +1,162 @@
+// npm run bench:ui — cold loads in headless Chromium against a real hubd holding one year of 10 s
+// power data (imported as an emoncms PHPFina feed): the dashboard (first paint, usable, bytes) and
+// the history page's year chart (drawn, bytes). Baseline in the same run: the same year of data
+// fetched by Node from the same API, so the browser's share is visible.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const INTERVAL_S = 10;
+const YEAR_POINTS = (365 * 86_400) / INTERVAL_S;
+const RUNS = 5;
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const emit = (fields: Record<string, unknown>) => console.log(JSON.stringify(fields));
+
+/** A year of household power ending now, as emoncms writes a PHPFina feed. */
+function writeYearFeed(dir: string, endS: number): void {
+  mkdirSync(dir, { recursive: true });
+  const startS = Math.floor((endS - YEAR_POINTS * INTERVAL_S) / INTERVAL_S) * INTERVAL_S;
+  const meta = Buffer.alloc(16);
+  meta.writeUInt32LE(INTERVAL_S, 8);
+  meta.writeUInt32LE(startS, 12);
+  const dat = Buffer.alloc(YEAR_POINTS * 4);
+  for (let i = 0; i < YEAR_POINTS; i++) {
+    const hour = ((startS + i * INTERVAL_S) % 86_400) / 3600;
+    dat.writeFloatLE(250 + 900 * Math.max(0, Math.sin(((hour - 6) / 24) * 2 * Math.PI)) + (i % 97), i * 4);
+  }
+  writeFileSync(join(dir, '1.meta'), meta);
+  writeFileSync(join(dir, '1.dat'), dat);
+  writeFileSync(join(dir, 'list.json'), JSON.stringify([{ id: 1, name: 'use', tag: 'house', unit: 'W' }]));
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'hub-bench-ui-'));
+const [httpPort, mqttPort] = [await freePort(), await freePort()];
+const env = {
+  ...process.env,
+  HUB_DATA_DIR: dataDir,
+  HUB_HTTP_PORT: String(httpPort),
+  HUB_MQTT_PORT: String(mqttPort),
+  HUB_REDIS_URL: 'embedded',
+  HUB_LOG_LEVEL: 'warn',
+};
+writeFileSync(
+  join(dataDir, 'hub.json'),
+  JSON.stringify({ mqtt: { tls: { enabled: false } }, ingest: { vzloggerPush: { enabled: false } } }),
+);
+const cli = (args: string[], input?: string) => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env, input });
+  if (r.status !== 0) throw new Error(`hub ${args.join(' ')}: ${String(r.stderr)}`);
+};
+cli(['user', 'add', 'bench', '--admin'], 'bench-password\n');
+writeYearFeed(join(dataDir, 'import'), Math.floor(Date.now() / 1000));
+cli(['feeds', 'import-emoncms', join(dataDir, 'import')]);
+
+const hubd = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: 'ignore' });
+const base = `http://127.0.0.1:${httpPort}`;
+try {
+  for (
+    let i = 0;
+    !(await fetch(`${base}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  ) {
+    if (i > 300) throw new Error('hubd did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const login = await fetch(`${base}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
+  });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const [name, value] = cookie.split('=') as [string, string];
+
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const dash = { paint: [] as number[], usable: [] as number[], bytes: 0 };
+  const year = { drawn: [] as number[], bytes: 0, points: 0 };
+  const baseline: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await context.addCookies([{ name, value, url: base }]);
+    const page = await context.newPage();
+    let bytes = 0;
+    page.on(
+      'response',
+      (r) =>
+        void r.body().then(
+          (b) => (bytes += b.length),
+          () => undefined,
+        ),
+    );
+    const t0 = Date.now();
+    await page.goto(base);
+    await page.getByTestId('power-now').waitFor();
+    dash.usable.push(Date.now() - t0);
+    dash.paint.push(
+      (await page.evaluate(
+        "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1",
+      )) as number,
+    );
+    dash.bytes = bytes;
+
+    await page.goto(`${base}/#/history`);
+    await page.locator('.chart[data-drawn="1"]').waitFor();
+    bytes = 0;
+    const reply = page.waitForResponse(
+      (r) => r.url().includes('/data?') && r.url().includes('interval=43200'),
+    );
+    const t1 = Date.now();
+    await page.getByRole('button', { name: 'Year' }).click();
+    const points = ((await (await reply).json()) as unknown[]).length;
+    await page.locator('.chart[data-drawn="2"]').waitFor();
+    year.drawn.push(Date.now() - t1);
+    year.bytes = bytes;
+    year.points = points;
+    await context.close();
+
+    const endS = Math.floor(Date.now() / 1000);
+    const t2 = Date.now();
+    const res = await fetch(
+      `${base}/api/v1/feeds/1/data?start=${endS - 365 * 86_400}&end=${endS}&interval=43200&average=1`,
+      {
+        headers: { cookie },
+      },
+    );
+    await res.json();
+    baseline.push(Date.now() - t2);
+  }
+  await browser.close();
+  emit({
+    bench: 'ui_dashboard_cold_load',
+    runs: RUNS,
+    first_contentful_paint_ms: Math.round(median(dash.paint)),
+    usable_ms: median(dash.usable),
+    bytes_received_decoded: dash.bytes,
+    target_usable_ms: 1000,
+  });
+  emit({
+    bench: 'ui_year_chart',
+    runs: RUNS,
+    points: year.points,
+    drawn_ms: median(year.drawn),
+    bytes_received_decoded: year.bytes,
+    baseline_node_fetch_same_data_ms: median(baseline),
+    target_drawn_ms: 1000,
+  });
+} finally {
+  hubd.kill('SIGTERM');
+}
