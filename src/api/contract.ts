@@ -127,3 +127,18 @@ export interface EnergyToday {
   byBand: { name: string; energyKWh: number; costMinor: number }[];
   goodTime: { good: boolean; band: string; flat: boolean };
 }
+
+/** GET /api/v1/energy/summary?feedId&start&end[&halfHours=1]: energy and cost over whole local days. */
+export interface EnergySummary {
+  feedId: number;
+  startS: number;
+  endS: number;
+  currency: string;
+  energyKWh: number;
+  energyCostMinor: number;
+  standingChargeMinor: number;
+  totalMinor: number;
+  byBand: { name: string; energyKWh: number; costMinor: number }[];
+  days: { startS: number; energyKWh: number; costMinor: number }[];
+  halfHours?: { startS: number; energyKWh: number }[];
+}

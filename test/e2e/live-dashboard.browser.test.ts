@@ -197,12 +197,36 @@ describe('live dashboard and inputs in a real browser', () => {
       .waitFor();
     await page.getByTestId('good-time').filter({ hasText: 'Flat rate' }).waitFor();
     await scan('dashboard with costs');
-    for (const name of ['History', 'Inputs and feeds']) {
+    for (const name of ['Energy', 'History', 'Inputs and feeds']) {
       await page.getByRole('link', { name }).click();
-      await page.getByRole('heading', { name }).waitFor();
+      await page.getByRole('heading', { name, exact: true }).waitFor();
       await scan(name);
     }
     assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('shows the month as daily bars that open into half-hours, and a summary equal to the feed data', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORTS.phone });
+    const page = await context.newPage();
+    await signIn(page, 'ann', 'ann-password');
+    await page.getByRole('link', { name: 'Energy' }).click();
+    await page.getByTestId('month-table').waitFor();
+    const now = new Date();
+    const startS = new Date(now.getFullYear(), now.getMonth(), 1).getTime() / 1000;
+    const endS = new Date(now.getFullYear(), now.getMonth() + 1, 1).getTime() / 1000;
+    const feeds = (await admin.request('GET', '/api/v1/feeds')).body as { id: number; name: string }[];
+    const use = feeds.find((f) => f.name === 'use')!;
+    const month = (
+      await admin.request('GET', `/api/v1/energy/summary?feedId=${use.id}&start=${startS}&end=${endS}`)
+    ).body as { energyKWh: number; days: { startS: number }[] };
+    assert.ok(month.energyKWh > 0);
+    const kwh = month.energyKWh.toLocaleString('en-GB', { maximumFractionDigits: 2 });
+    assert.equal((await page.getByTestId('month-kwh').textContent())?.trim(), kwh);
+    const today = new Date(month.days.at(-1)!.startS * 1000).getDate();
+    await page.getByRole('button', { name: new RegExp(`^Day ${today}:`) }).click();
+    await page.getByRole('heading', { name: /^Half-hours of/ }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'energy-phone.png'), fullPage: true });
     await context.close();
   });
 

@@ -1,6 +1,7 @@
 import type {
   ApiError,
   ApiKeys,
+  EnergySummary,
   EnergyToday,
   TariffJson,
   ReadinessReport,
@@ -83,6 +84,11 @@ export const api = {
   tariff: () => call<TariffJson>('GET', '/api/v1/tariff'),
   setTariff: (tariff: TariffJson) => call<TariffJson>('PUT', '/api/v1/tariff', tariff),
   energyToday: (feedId: number) => call<EnergyToday>('GET', `/api/v1/energy/today?feedId=${feedId}`),
+  energySummary: (feedId: number, startS: number, endS: number, halfHours = false) =>
+    call<EnergySummary>(
+      'GET',
+      `/api/v1/energy/summary?feedId=${feedId}&start=${startS}&end=${endS}${halfHours ? '&halfHours=1' : ''}`,
+    ),
   users: () => call<UserSummary[]>('GET', '/api/v1/users'),
   addUser: (username: string, password: string, role: string) =>
     call<UserSummary>('POST', '/api/v1/users', { username, password, role }),

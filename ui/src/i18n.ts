@@ -88,6 +88,18 @@ const en = {
   'tariff.price': 'Price per kWh (minor units)',
   'tariff.addBand': 'Add band',
   'tariff.save': 'Save tariff',
+  'nav.energy': 'Energy',
+  'energy.title': 'Energy',
+  'energy.previous': 'Previous month',
+  'energy.next': 'Next month',
+  'energy.daily': 'Energy per day (choose a day for its half-hours)',
+  'energy.dayBar': 'Day {day}: {kwh} kWh',
+  'energy.halfHours': 'Half-hours of {day}',
+  'energy.bill': 'Summary for {month}',
+  'energy.band': 'Band',
+  'energy.cost': 'Cost',
+  'energy.standing': 'Standing charge',
+  'energy.total': 'Total',
 };
 export type MessageKey = keyof typeof en;
 
@@ -179,6 +191,18 @@ const cy: Record<MessageKey, string> = {
   'tariff.price': 'Pris y kWh (unedau lleiaf)',
   'tariff.addBand': 'Ychwanegu band',
   'tariff.save': "Cadw'r tariff",
+  'nav.energy': 'Ynni',
+  'energy.title': 'Ynni',
+  'energy.previous': 'Mis blaenorol',
+  'energy.next': 'Mis nesaf',
+  'energy.daily': 'Ynni bob dydd (dewiswch ddiwrnod i weld ei hanner oriau)',
+  'energy.dayBar': 'Diwrnod {day}: {kwh} kWh',
+  'energy.halfHours': 'Hanner oriau {day}',
+  'energy.bill': 'Crynodeb am {month}',
+  'energy.band': 'Band',
+  'energy.cost': 'Cost',
+  'energy.standing': 'Tâl sefydlog',
+  'energy.total': 'Cyfanswm',
 };
 
 export const LOCALES = {

@@ -4,6 +4,7 @@ import type { SessionInfo } from '../../src/api/contract.js';
 import { api, ApiCallError, rememberCsrf } from './api.js';
 import { LiveConnection } from './live.js';
 import { DashboardPage } from './pages/dashboard.js';
+import { EnergyPage } from './pages/energy.js';
 import { HistoryPage } from './pages/history.js';
 import { InputsPage } from './pages/inputs.js';
 import { SettingsPage } from './pages/settings.js';
@@ -57,6 +58,7 @@ function App() {
 
 function routeOf(hash: string, isAdmin: boolean): Route {
   if (hash === '#/history') return 'history';
+  if (hash === '#/energy') return 'energy';
   if (hash === '#/settings' && isAdmin) return 'settings';
   return hash === '#/inputs' && isAdmin ? 'inputs' : 'dashboard';
 }
@@ -78,6 +80,8 @@ function SignedIn(props: { session: SessionInfo; onLogout: () => void }) {
     <Shell session={props.session} route={route} onLogout={props.onLogout}>
       {route === 'inputs' ? (
         <InputsPage live={live} />
+      ) : route === 'energy' ? (
+        <EnergyPage />
       ) : route === 'history' ? (
         <HistoryPage />
       ) : route === 'settings' ? (

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { SessionInfo } from '../../src/api/contract.js';
 import { LOCALES, setLocale, useI18n, type Locale } from './i18n.js';
 
-export type Route = 'dashboard' | 'history' | 'inputs' | 'settings';
+export type Route = 'dashboard' | 'energy' | 'history' | 'inputs' | 'settings';
 
 /** The frame around every signed-in page: navigation (admin pages only for admins), language, logout. */
 export function Shell(props: {
@@ -24,6 +24,7 @@ export function Shell(props: {
         <span class="brand">Energy Hub</span>
         <nav aria-label={t('nav.main')}>
           {link('dashboard', t('nav.dashboard'))}
+          {link('energy', t('nav.energy'))}
           {link('history', t('nav.history'))}
           {user.role === 'admin' && link('inputs', t('nav.inputs'))}
           {user.role === 'admin' && link('settings', t('nav.settings'))}

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { Clock } from '../../shared/clock.js';
 import { UserError } from '../../shared/errors.js';
 import { wallClock } from '../../shared/zoned-time.js';
-import { energySlots } from '../../signals/energy.js';
+import { energyByDay, energySlots } from '../../signals/energy.js';
 import { costOf, goodTimeNow } from '../../signals/tariff.js';
 import type { TariffService } from '../../signals/tariff-service.js';
 import { startOfLocalDayS } from '../../timeseries/calendar.js';
@@ -37,6 +37,39 @@ export function energyRoutes(deps: EnergyRouteDeps): RouteDef[] {
     },
     {
       method: 'get',
+      path: '/api/v1/energy/summary',
+      access: 'user',
+      handler: async (req, res) => {
+        const feed = deps.feeds.get(feedIdOf(req));
+        if (!canReadFeed(authOf(res).principal, feed))
+          throw new UserError('feed not found', 404, 'feed_not_found');
+        const { startS, endS, days } = daysOf(req, deps.timeZone);
+        const nowS = Math.floor(deps.clock.nowMs() / 1000);
+        const samples = await deps.feeds.read(feed.id, {
+          startS,
+          endS,
+          interval: SLOT_S,
+          average: true,
+          skipMissing: false,
+        });
+        const slots = energySlots(samples, SLOT_S, Math.min(nowS, endS), deps.timeZone);
+        const tariff = deps.tariff.get();
+        res.json({
+          feedId: feed.id,
+          startS,
+          endS,
+          currency: tariff.currency,
+          ...costOf(tariff, slots, days),
+          days: energyByDay(tariff, slots, (t) => startOfLocalDayS(t, deps.timeZone)),
+          halfHours:
+            req.query.halfHours === '1'
+              ? slots.map((s) => ({ startS: s.startS, energyKWh: s.energyKWh }))
+              : undefined,
+        });
+      },
+    },
+    {
+      method: 'get',
       path: '/api/v1/energy/today',
       access: 'user',
       handler: async (req, res) => {
@@ -65,6 +98,19 @@ export function energyRoutes(deps: EnergyRouteDeps): RouteDef[] {
       },
     },
   ];
+}
+
+/** Whole local days from `start` (any time in the first day) to `end` (exclusive), at most 366. */
+function daysOf(req: Request, timeZone: string): { startS: number; endS: number; days: number } {
+  const start = Number(req.query.start);
+  const end = Number(req.query.end);
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start)
+    throw new UserError('start and end must be unix seconds, start before end', 400, 'invalid_range');
+  if (end - start > 366 * 86_400) throw new UserError('at most 366 days at a time', 400, 'invalid_range');
+  const startS = startOfLocalDayS(start, timeZone);
+  let days = 0;
+  for (let t = startS; t < end; t = startOfLocalDayS(t + 36 * 3600, timeZone)) days++;
+  return { startS, endS: end, days };
 }
 
 function feedIdOf(req: Request): number {

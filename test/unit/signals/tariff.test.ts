@@ -73,8 +73,8 @@ describe('tariff', () => {
       'UTC',
     );
     assert.deepEqual(slots, [
-      { minuteOfDay: 0, energyKWh: 0.5 },
-      { minuteOfDay: 60, energyKWh: 0.5 },
+      { startS: day, minuteOfDay: 0, energyKWh: 0.5 },
+      { startS: day + 3600, minuteOfDay: 60, energyKWh: 0.5 },
     ]);
   });
 });
