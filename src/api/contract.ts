@@ -142,3 +142,9 @@ export interface EnergySummary {
   days: { startS: number; energyKWh: number; costMinor: number }[];
   halfHours?: { startS: number; energyKWh: number }[];
 }
+
+/** GET /api/v1/hub: facts the web app formats with (dates in the hub's timezone). */
+export interface HubFacts {
+  timeZone: string;
+  version: string;
+}

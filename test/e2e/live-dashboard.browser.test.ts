@@ -245,10 +245,18 @@ describe('live dashboard and inputs in a real browser', () => {
   });
 
   it('keeps a viewer to the dashboard: no admin link, the admin route falls back, the API refuses', async () => {
+    const solar = await admin.request('POST', '/api/v1/feeds', {
+      json: { name: 'solar', intervalS: 10, unit: 'W' },
+    });
+    const solarId = (solar.body as { id: number }).id;
+    await admin.request('POST', `/api/v1/feeds/${solarId}/points`, {
+      json: { points: [[Math.floor(Date.now() / 1000), 1500]] },
+    });
     const context = await browser.newContext({ viewport: VIEWPORTS.phone });
     const page = await context.newPage();
     await signIn(page, 'vic', 'vic-password');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.getByRole('region', { name: 'Solar now' }).filter({ hasText: '1,500' }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'Inputs and feeds' }).count(), 0);
     await page.goto(`${hub.baseUrl}/#/inputs`);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();

@@ -2,6 +2,7 @@ import type {
   ApiError,
   ApiKeys,
   EnergySummary,
+  HubFacts,
   EnergyToday,
   TariffJson,
   ReadinessReport,
@@ -89,6 +90,9 @@ export const api = {
       'GET',
       `/api/v1/energy/summary?feedId=${feedId}&start=${startS}&end=${endS}${halfHours ? '&halfHours=1' : ''}`,
     ),
+  hub: () => call<HubFacts>('GET', '/api/v1/hub'),
+  setPassword: (username: string, password: string) =>
+    call<void>('PUT', `/api/v1/users/${encodeURIComponent(username)}/password`, { password }),
   users: () => call<UserSummary[]>('GET', '/api/v1/users'),
   addUser: (username: string, password: string, role: string) =>
     call<UserSummary>('POST', '/api/v1/users', { username, password, role }),

@@ -100,6 +100,9 @@ const en = {
   'energy.cost': 'Cost',
   'energy.standing': 'Standing charge',
   'energy.total': 'Total',
+  'dash.solar': 'Solar now',
+  'dash.import': 'From the grid now',
+  'dash.export': 'To the grid now',
 };
 export type MessageKey = keyof typeof en;
 
@@ -203,6 +206,9 @@ const cy: Record<MessageKey, string> = {
   'energy.cost': 'Cost',
   'energy.standing': 'Tâl sefydlog',
   'energy.total': 'Cyfanswm',
+  'dash.solar': 'Solar nawr',
+  'dash.import': "O'r grid nawr",
+  'dash.export': "I'r grid nawr",
 };
 
 export const LOCALES = {
@@ -258,9 +264,27 @@ export function formatMoney(locale: Locale, minor: number, currency: string): st
   );
 }
 
-export function formatTime(locale: Locale, timeS: number, timeZone?: string): string {
+let hubTimeZone: string | undefined;
+
+/** The hub's timezone (from /api/v1/hub): times are shown as the household's clock reads them. */
+export function setHubTimeZone(timeZone: string): void {
+  hubTimeZone = timeZone;
+}
+
+export function formatTime(locale: Locale, timeS: number): string {
   return new Intl.DateTimeFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', {
     timeStyle: 'medium',
-    timeZone,
+    timeZone: hubTimeZone,
   }).format(timeS * 1000);
+}
+
+export function formatDate(locale: Locale, timeS: number): string {
+  return new Intl.DateTimeFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', {
+    dateStyle: 'medium',
+    timeZone: hubTimeZone,
+  }).format(timeS * 1000);
+}
+
+export function currentHubTimeZone(): string | undefined {
+  return hubTimeZone;
 }

@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { SessionInfo } from '../../src/api/contract.js';
 import { api, ApiCallError, rememberCsrf } from './api.js';
+import { setHubTimeZone } from './i18n.js';
 import { LiveConnection } from './live.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { EnergyPage } from './pages/energy.js';
@@ -22,7 +23,12 @@ function App() {
 
   const signedIn = (session: SessionInfo) => {
     rememberCsrf(session.csrfToken);
-    setView({ kind: 'app', session });
+    // Times are the household's clock: wait for the hub's timezone before the first page draws.
+    void api
+      .hub()
+      .then((facts) => setHubTimeZone(facts.timeZone))
+      .catch(() => undefined)
+      .finally(() => setView({ kind: 'app', session }));
   };
 
   useEffect(() => {

@@ -4,6 +4,7 @@ import type { RouteDef } from '../route-table.js';
 export interface SystemDeps {
   readiness: () => ReadinessReport;
   version: VersionInfo;
+  timeZone: string;
 }
 
 export function systemRoutes(deps: SystemDeps): RouteDef[] {
@@ -28,6 +29,12 @@ export function systemRoutes(deps: SystemDeps): RouteDef[] {
       path: '/api/v1/version',
       access: 'public',
       handler: (_req, res) => res.json(deps.version),
+    },
+    {
+      method: 'get',
+      path: '/api/v1/hub',
+      access: 'user',
+      handler: (_req, res) => res.json({ timeZone: deps.timeZone, version: deps.version.version }),
     },
   ];
 }

@@ -22,6 +22,9 @@ export function powerFeed(feeds: readonly Feed[]): Feed | undefined {
   return watts[0];
 }
 
+/** Solar, import and export feeds in watts, shown beside the household power when they exist. */
+const SIDE_FEEDS = ['solar', 'import', 'export'] as const;
+
 interface Source {
   name: string;
   timeS: number;
@@ -36,15 +39,33 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
   const [sources, setSources] = useState<Source[]>([]);
   const [clockS, setClockS] = useState(() => Date.now() / 1000);
   const [today, setToday] = useState<EnergyToday>();
+  const [side, setSide] = useState<{ feed: Feed; value: number | null }[]>([]);
 
   useEffect(() => {
     const feedRef: { id?: number } = {};
-    let stop = () => undefined as unknown;
+    const stops: (() => unknown)[] = [];
     (async () => {
       const feeds = await api.feeds();
       const chosen = powerFeed(feeds) ?? null;
       setFeed(chosen);
       feedRef.id = chosen?.id;
+      const sideFeeds = SIDE_FEEDS.flatMap((name) =>
+        feeds
+          .filter((f) => f.unit === 'W' && f.name.toLowerCase() === name && f.id !== chosen?.id)
+          .slice(0, 1),
+      );
+      const lasts = await Promise.all(sideFeeds.map((f) => api.lastValue(f.id)));
+      setSide(sideFeeds.map((f, i) => ({ feed: f, value: lasts[i]?.value ?? null })));
+      stops.push(
+        props.live.subscribe(
+          sideFeeds.map((f) => f.id),
+          [],
+          (kind, v) => {
+            if (kind !== 'feed') return;
+            setSide((all) => all.map((x) => (x.feed.id === v.id ? { ...x, value: v.value } : x)));
+          },
+        ),
+      );
       if (isAdmin) setSources(sourcesFromInputs(await api.inputs()));
       if (!chosen) return;
       const endS = Math.floor(Date.now() / 1000);
@@ -55,11 +76,13 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
       if (last) setNow({ timeS: last.tsS, value: last.value });
       setHour(data);
       setToday(await api.energyToday(chosen.id));
-      stop = props.live.subscribe([chosen.id], [], (kind, v) => {
-        if (kind !== 'feed' || v.id !== chosen.id) return;
-        setNow({ timeS: v.timeS, value: v.value });
-        setHour((points) => [...points.filter(([ts]) => ts > v.timeS - HOUR_S), [v.timeS, v.value]]);
-      });
+      stops.push(
+        props.live.subscribe([chosen.id], [], (kind, v) => {
+          if (kind !== 'feed' || v.id !== chosen.id) return;
+          setNow({ timeS: v.timeS, value: v.value });
+          setHour((points) => [...points.filter(([ts]) => ts > v.timeS - HOUR_S), [v.timeS, v.value]]);
+        }),
+      );
     })().catch(() => setFeed(null));
     const tick = setInterval(() => setClockS(Date.now() / 1000), 10_000);
     // Today's energy moves slowly: a refresh a minute is plenty.
@@ -67,7 +90,7 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
       if (feedRef.id) api.energyToday(feedRef.id).then(setToday, () => undefined);
     }, 60_000);
     return () => {
-      stop();
+      stops.forEach((stop) => stop());
       clearInterval(tick);
       clearInterval(refresh);
     };
@@ -90,6 +113,13 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
             <p class="empty">{t('dash.noPower')}</p>
           )}
         </Card>
+        {side.map(({ feed: f, value }) => (
+          <Card title={t(`dash.${f.name.toLowerCase() as 'solar' | 'import' | 'export'}`)}>
+            <p class="big-number">
+              {value === null ? '–' : formatNumber(locale, value)} <small>W</small>
+            </p>
+          </Card>
+        ))}
         {today && (
           <Card title={t('dash.today')}>
             <p class="big-number" data-testid="today-energy">

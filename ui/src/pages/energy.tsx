@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { EnergySummary } from '../../../src/api/contract.js';
 import { api, type Feed } from '../api.js';
 import { Card, ErrorText } from '../components.js';
-import { formatMoney, formatNumber, useI18n, type Locale } from '../i18n.js';
+import { formatDate, formatMoney, formatNumber, formatTime, useI18n } from '../i18n.js';
 import { powerFeed } from './dashboard.js';
 
 const monthStart = (year: number, month: number) => new Date(year, month, 1).getTime() / 1000;
@@ -87,14 +87,14 @@ export function EnergyPage() {
           {day?.halfHours && (
             <Card
               title={t('energy.halfHours', {
-                day: new Date(day.startS * 1000).toLocaleDateString(tag(locale)),
+                day: formatDate(locale, day.startS),
               })}
             >
               <Bars
                 bars={day.halfHours.map((h) => ({
                   key: h.startS,
                   value: h.energyKWh,
-                  label: `${new Date(h.startS * 1000).toLocaleTimeString(tag(locale), { timeStyle: 'short' })}: ${formatNumber(locale, h.energyKWh, 2)} kWh`,
+                  label: `${formatTime(locale, h.startS)}: ${formatNumber(locale, h.energyKWh, 2)} kWh`,
                 }))}
               />
             </Card>
@@ -147,8 +147,6 @@ export function EnergyPage() {
 
 const daysOfMonth = (year: number, month: number) =>
   Array.from({ length: new Date(year, month + 1, 0).getDate() }, (_, i) => i + 1);
-
-const tag = (locale: Locale) => (locale === 'cy' ? 'cy-GB' : 'en-GB');
 
 /** Bars as buttons (keyboard and screen readers reach each one) when they can be opened. */
 function Bars(props: {

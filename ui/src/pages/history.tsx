@@ -3,7 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api, type Feed } from '../api.js';
 import { Card, ErrorText } from '../components.js';
-import { useI18n, type MessageKey } from '../i18n.js';
+import { currentHubTimeZone, useI18n, type MessageKey } from '../i18n.js';
 
 const PRESETS_S: [MessageKey, number][] = [
   ['history.hour', 3600],
@@ -65,6 +65,8 @@ export function HistoryPage() {
             height: 260,
             series: [{}, { label: `${feed.name} (${feed.unit || '–'})`, stroke: '#1f6f43', spanGaps: false }],
             scales: { x: { time: true } },
+            // Axis labels in the hub's timezone (the household's clock), not the phone's.
+            tzDate: (tsS) => uPlot.tzDate(new Date(tsS * 1000), currentHubTimeZone() ?? 'UTC'),
             hooks: {
               setSelect: [
                 (u) => {
