@@ -109,6 +109,16 @@ describe('live dashboard and inputs in a real browser', () => {
       await page.getByRole('heading', { name: 'Dangosfwrdd' }).waitFor();
       await shot('dashboard-welsh');
       await page.getByLabel('Iaith').selectOption('en');
+      // A screenshot of every page at this size, for people reviewing the change.
+      for (const [link, name] of [
+        ['Energy', 'energy'],
+        ['History', 'history'],
+        ['Settings', 'settings'],
+      ] as const) {
+        await page.getByRole('link', { name: link }).click();
+        await page.getByRole('heading', { name: link, exact: true }).waitFor();
+        await shot(`page-${name}`);
+      }
       await context.close();
     });
   }
@@ -176,9 +186,21 @@ describe('live dashboard and inputs in a real browser', () => {
     const keys = (await admin.request('GET', '/api/v1/me/apikeys')).body as { readApiKey: string };
     await page.getByTestId('read-key').filter({ hasText: keys.readApiKey }).waitFor();
     await page.getByLabel('Username').fill('zoe');
-    await page.getByLabel('Password').fill('zoe-password');
+    await page.getByLabel('Password', { exact: true }).fill('zoe-password');
     await page.getByRole('button', { name: 'Add user' }).click();
     await page.locator('[data-user="zoe"]').waitFor();
+    await page.getByLabel('New password for zoe').fill('zoe-new-password');
+    await page.locator('[data-user="zoe"]').getByRole('button', { name: 'Set password' }).click();
+    await until(
+      async () =>
+        (
+          await hub
+            .client()
+            .request('POST', '/api/v1/session', { json: { username: 'zoe', password: 'zoe-new-password' } })
+        ).status === 200,
+      3000,
+      'the new password works',
+    );
     await page.getByLabel('Standing charge per day (minor units, e.g. pence)').fill('50');
     await page.getByLabel('Price per kWh (minor units)').fill('30');
     await page.getByRole('button', { name: 'Save tariff' }).click();

@@ -103,6 +103,23 @@ const en = {
   'dash.solar': 'Solar now',
   'dash.import': 'From the grid now',
   'dash.export': 'To the grid now',
+  'auth.welcome': 'Welcome to your Energy Hub',
+  'auth.welcomeText':
+    'Create the administrator account. You will use it to add meters, devices and other people.',
+  'auth.username': 'Username',
+  'auth.newPassword': 'Password (at least 8 characters)',
+  'auth.passwordAgain': 'Password again',
+  'auth.differ': 'The two passwords differ.',
+  'auth.create': 'Create administrator',
+  'auth.creating': 'Creating…',
+  'auth.signInTitle': 'Sign in to your Energy Hub',
+  'auth.password': 'Password',
+  'auth.signIn': 'Sign in',
+  'auth.signingIn': 'Signing in…',
+  'app.loading': 'Loading…',
+  'app.unreachable': 'The hub cannot be reached: {error}',
+  'settings.resetPassword': 'Set password',
+  'settings.newPassword': 'New password for {name}',
 };
 export type MessageKey = keyof typeof en;
 
@@ -209,6 +226,23 @@ const cy: Record<MessageKey, string> = {
   'dash.solar': 'Solar nawr',
   'dash.import': "O'r grid nawr",
   'dash.export': "I'r grid nawr",
+  'auth.welcome': "Croeso i'ch Hwb Ynni",
+  'auth.welcomeText':
+    'Crëwch gyfrif y gweinyddwr. Byddwch yn ei ddefnyddio i ychwanegu mesuryddion, dyfeisiau a phobl eraill.',
+  'auth.username': 'Enw defnyddiwr',
+  'auth.newPassword': 'Cyfrinair (o leiaf 8 nod)',
+  'auth.passwordAgain': 'Cyfrinair eto',
+  'auth.differ': "Mae'r ddau gyfrinair yn wahanol.",
+  'auth.create': 'Creu gweinyddwr',
+  'auth.creating': 'Wrthi’n creu…',
+  'auth.signInTitle': "Mewngofnodi i'ch Hwb Ynni",
+  'auth.password': 'Cyfrinair',
+  'auth.signIn': 'Mewngofnodi',
+  'auth.signingIn': 'Wrthi’n mewngofnodi…',
+  'app.loading': 'Yn llwytho…',
+  'app.unreachable': 'Ni ellir cyrraedd yr hwb: {error}',
+  'settings.resetPassword': 'Gosod cyfrinair',
+  'settings.newPassword': 'Cyfrinair newydd i {name}',
 };
 
 export const LOCALES = {

@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { SessionInfo } from '../../src/api/contract.js';
 import { api, ApiCallError, rememberCsrf } from './api.js';
-import { setHubTimeZone } from './i18n.js';
+import { setHubTimeZone, useI18n } from './i18n.js';
 import { LiveConnection } from './live.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { EnergyPage } from './pages/energy.js';
@@ -18,6 +18,7 @@ type View =
   { kind: 'loading' } | { kind: 'onboarding' } | { kind: 'login' } | { kind: 'app'; session: SessionInfo };
 
 function App() {
+  const { t } = useI18n();
   const [view, setView] = useState<View>({ kind: 'loading' });
   const [fatal, setFatal] = useState<string>();
 
@@ -49,10 +50,10 @@ function App() {
     setView({ kind: 'login' });
   };
 
-  if (fatal) return <p role="alert">The hub cannot be reached: {fatal}</p>;
+  if (fatal) return <p role="alert">{t('app.unreachable', { error: fatal })}</p>;
   switch (view.kind) {
     case 'loading':
-      return <p class="loading">Loading…</p>;
+      return <p class="loading">{t('app.loading')}</p>;
     case 'onboarding':
       return <OnboardingPage onDone={signedIn} />;
     case 'login':

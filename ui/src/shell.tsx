@@ -11,7 +11,7 @@ export function Shell(props: {
   onLogout: () => void;
   children: ComponentChildren;
 }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { user } = props.session;
   const link = (route: Route, label: string) => (
     <a href={`#/${route}`} aria-current={props.route === route ? 'page' : undefined}>
@@ -30,19 +30,7 @@ export function Shell(props: {
           {user.role === 'admin' && link('settings', t('nav.settings'))}
         </nav>
         <div class="who">
-          <label class="language">
-            <span class="visually-hidden">{t('shell.language')}</span>
-            <select
-              value={locale}
-              onChange={(e) => setLocale((e.target as HTMLSelectElement).value as Locale)}
-            >
-              {Object.entries(LOCALES).map(([code, { name }]) => (
-                <option value={code} lang={code}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <LanguagePicker />
           <span>
             {user.username} <small>({user.role})</small>
           </span>
@@ -53,5 +41,22 @@ export function Shell(props: {
       </header>
       {props.children}
     </div>
+  );
+}
+
+/** The language switch, on every page including sign-in (a choice kept in this browser). */
+export function LanguagePicker() {
+  const { t, locale } = useI18n();
+  return (
+    <label class="language">
+      <span class="visually-hidden">{t('shell.language')}</span>
+      <select value={locale} onChange={(e) => setLocale((e.target as HTMLSelectElement).value as Locale)}>
+        {Object.entries(LOCALES).map(([code, { name }]) => (
+          <option value={code} lang={code}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -2,8 +2,11 @@ import { useState } from 'preact/hooks';
 import type { SessionInfo } from '../../../src/api/contract.js';
 import { api } from '../api.js';
 import { ErrorText, Field } from '../components.js';
+import { useI18n } from '../i18n.js';
+import { LanguagePicker } from '../shell.js';
 
 export function LoginPage(props: { onDone: (session: SessionInfo) => void }) {
+  const { t } = useI18n();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
@@ -26,17 +29,18 @@ export function LoginPage(props: { onDone: (session: SessionInfo) => void }) {
   return (
     <main class="auth-page">
       <form class="auth-form" onSubmit={submit} aria-labelledby="login-title">
-        <h1 id="login-title">Sign in to your Energy Hub</h1>
+        <LanguagePicker />
+        <h1 id="login-title">{t('auth.signInTitle')}</h1>
         <Field
           id="username"
-          label="Username"
+          label={t('auth.username')}
           value={username}
           autocomplete="username"
           onInput={setUsername}
         />
         <Field
           id="password"
-          label="Password"
+          label={t('auth.password')}
           type="password"
           value={password}
           autocomplete="current-password"
@@ -44,7 +48,7 @@ export function LoginPage(props: { onDone: (session: SessionInfo) => void }) {
         />
         <ErrorText message={error} />
         <button type="submit" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? t('auth.signingIn') : t('auth.signIn')}
         </button>
       </form>
     </main>

@@ -2,9 +2,12 @@ import { useState } from 'preact/hooks';
 import type { SessionInfo } from '../../../src/api/contract.js';
 import { api } from '../api.js';
 import { ErrorText, Field } from '../components.js';
+import { useI18n } from '../i18n.js';
+import { LanguagePicker } from '../shell.js';
 
 /** First visit: create the administrator. There is no default password. */
 export function OnboardingPage(props: { onDone: (session: SessionInfo) => void }) {
+  const { t } = useI18n();
   const [username, setUsername] = useState('admin');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -13,7 +16,7 @@ export function OnboardingPage(props: { onDone: (session: SessionInfo) => void }
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    if (password !== confirm) return setError('The two passwords differ.');
+    if (password !== confirm) return setError(t('auth.differ'));
     setBusy(true);
     setError(undefined);
     try {
@@ -28,18 +31,19 @@ export function OnboardingPage(props: { onDone: (session: SessionInfo) => void }
   return (
     <main class="auth-page">
       <form class="auth-form" onSubmit={submit} aria-labelledby="onboarding-title">
-        <h1 id="onboarding-title">Welcome to your Energy Hub</h1>
-        <p>Create the administrator account. You will use it to add meters, devices and other people.</p>
+        <LanguagePicker />
+        <h1 id="onboarding-title">{t('auth.welcome')}</h1>
+        <p>{t('auth.welcomeText')}</p>
         <Field
           id="username"
-          label="Username"
+          label={t('auth.username')}
           value={username}
           autocomplete="username"
           onInput={setUsername}
         />
         <Field
           id="password"
-          label="Password (at least 8 characters)"
+          label={t('auth.newPassword')}
           type="password"
           value={password}
           autocomplete="new-password"
@@ -47,7 +51,7 @@ export function OnboardingPage(props: { onDone: (session: SessionInfo) => void }
         />
         <Field
           id="confirm"
-          label="Password again"
+          label={t('auth.passwordAgain')}
           type="password"
           value={confirm}
           autocomplete="new-password"
@@ -55,7 +59,7 @@ export function OnboardingPage(props: { onDone: (session: SessionInfo) => void }
         />
         <ErrorText message={error} />
         <button type="submit" disabled={busy}>
-          {busy ? 'Creating…' : 'Create administrator'}
+          {busy ? t('auth.creating') : t('auth.create')}
         </button>
       </form>
     </main>

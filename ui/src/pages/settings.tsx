@@ -14,6 +14,7 @@ export function SettingsPage() {
   const [version, setVersion] = useState<VersionInfo>();
   const [error, setError] = useState<string>();
   const [form, setForm] = useState({ username: '', password: '', role: 'viewer' });
+  const [passwords, setPasswords] = useState<Record<string, string>>({});
 
   const load = () =>
     Promise.all([api.users(), api.apiKeys(), api.readiness(), api.version()])
@@ -48,6 +49,28 @@ export function SettingsPage() {
             {users.map((u) => (
               <li data-user={u.username}>
                 {u.username} <small>({u.role})</small>
+                <form
+                  class="inline-form"
+                  onSubmit={act(async () => {
+                    await api.setPassword(u.username, passwords[u.username] ?? '');
+                    setPasswords({ ...passwords, [u.username]: '' });
+                  })}
+                >
+                  <input
+                    type="password"
+                    minLength={8}
+                    required
+                    autocomplete="new-password"
+                    aria-label={t('settings.newPassword', { name: u.username })}
+                    value={passwords[u.username] ?? ''}
+                    onInput={(e) =>
+                      setPasswords({ ...passwords, [u.username]: (e.target as HTMLInputElement).value })
+                    }
+                  />
+                  <button type="submit" class="secondary small">
+                    {t('settings.resetPassword')}
+                  </button>
+                </form>
               </li>
             ))}
           </ul>
