@@ -97,6 +97,12 @@ describe('live dashboard and inputs in a real browser', () => {
       await meter.publishAsync('emon/house/power', '321', { qos: 1 });
       await page.locator('[data-input="house/power"]').filter({ hasText: '321' }).waitFor({ timeout: 2000 });
       await shot('inputs');
+      if (size === 'desktop') {
+        await page.getByLabel('Template', { exact: true }).selectOption({ label: 'EmonESP smart plug' });
+        await page.getByLabel('Node', { exact: true }).fill('plug1');
+        await page.getByRole('button', { name: 'Apply template' }).click();
+        await page.locator('[data-input="plug1/status"]').waitFor();
+      }
       const feeds = (await admin.request('GET', '/api/v1/feeds')).body as { id: number; name: string }[];
       const solar = feeds.find((f) => f.name === feedName)!;
       const last = (await admin.request('GET', `/api/v1/feeds/${solar.id}/last`)).body as { value: number };

@@ -91,6 +91,9 @@ export const api = {
       `/api/v1/energy/summary?feedId=${feedId}&start=${startS}&end=${endS}${halfHours ? '&halfHours=1' : ''}`,
     ),
   hub: () => call<HubFacts>('GET', '/api/v1/hub'),
+  templates: () => call<{ id: string; name: string; description: string }[]>('GET', '/api/v1/templates'),
+  applyTemplate: (id: string, node: string) =>
+    call<unknown>('POST', `/api/v1/templates/${id}/apply`, { node }),
   setPassword: (username: string, password: string) =>
     call<void>('PUT', `/api/v1/users/${encodeURIComponent(username)}/password`, { password }),
   users: () => call<UserSummary[]>('GET', '/api/v1/users'),

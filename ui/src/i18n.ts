@@ -120,6 +120,10 @@ const en = {
   'app.unreachable': 'The hub cannot be reached: {error}',
   'settings.resetPassword': 'Set password',
   'settings.newPassword': 'New password for {name}',
+  'templates.title': 'Device templates',
+  'templates.template': 'Template',
+  'templates.node': 'Node',
+  'templates.apply': 'Apply template',
 };
 export type MessageKey = keyof typeof en;
 
@@ -243,6 +247,10 @@ const cy: Record<MessageKey, string> = {
   'app.unreachable': 'Ni ellir cyrraedd yr hwb: {error}',
   'settings.resetPassword': 'Gosod cyfrinair',
   'settings.newPassword': 'Cyfrinair newydd i {name}',
+  'templates.title': 'Templedi dyfeisiau',
+  'templates.template': 'Templed',
+  'templates.node': 'Nod',
+  'templates.apply': "Cymhwyso'r templed",
 };
 
 export const LOCALES = {

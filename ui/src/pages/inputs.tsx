@@ -108,6 +108,7 @@ export function InputsPage(props: { live: LiveConnection }) {
         </Card>
       ))}
       <FeedsCard feeds={feeds} onCreated={() => void reload()} />
+      <TemplateCard nodes={nodes} onApplied={() => void reload()} />
     </main>
   );
 }
@@ -169,6 +170,73 @@ function FeedsCard(props: { feeds: Feed[]; onCreated: () => void }) {
           <input value={unit} maxLength={10} onInput={(e) => setUnit((e.target as HTMLInputElement).value)} />
         </label>
         <button type="submit">{t('feeds.create')}</button>
+      </form>
+      <ErrorText message={error} />
+    </Card>
+  );
+}
+
+/** Applies a device template to a node: its feeds, inputs and process lists in one step. */
+function TemplateCard(props: { nodes: string[]; onApplied: () => void }) {
+  const { t } = useI18n();
+  const [templates, setTemplates] = useState<{ id: string; name: string }[]>([]);
+  const [template, setTemplate] = useState('');
+  const [node, setNode] = useState('');
+  const [error, setError] = useState<string>();
+  const [done, setDone] = useState(false);
+  useEffect(() => {
+    api.templates().then(
+      (list) => {
+        setTemplates(list);
+        setTemplate(list[0]?.id ?? '');
+      },
+      (err: Error) => setError(err.message),
+    );
+  }, []);
+  const apply = async (e: Event) => {
+    e.preventDefault();
+    setError(undefined);
+    setDone(false);
+    try {
+      await api.applyTemplate(template, node);
+      setDone(true);
+      props.onApplied();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <Card title={t('templates.title')}>
+      <form class="inline-form" onSubmit={apply}>
+        <div class="field">
+          <label for="template-id">{t('templates.template')}</label>
+          <select
+            id="template-id"
+            value={template}
+            onChange={(e) => setTemplate((e.target as HTMLSelectElement).value)}
+          >
+            {templates.map((x) => (
+              <option value={x.id}>{x.name}</option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="template-node">{t('templates.node')}</label>
+          <input
+            id="template-node"
+            list="known-nodes"
+            value={node}
+            required
+            onInput={(e) => setNode((e.target as HTMLInputElement).value)}
+          />
+          <datalist id="known-nodes">
+            {props.nodes.map((n) => (
+              <option value={n} />
+            ))}
+          </datalist>
+        </div>
+        <button type="submit">{t('templates.apply')}</button>
+        {done && <span role="status">{t('inputs.saved')}</span>}
       </form>
       <ErrorText message={error} />
     </Card>
