@@ -7,6 +7,7 @@ import type { HubConfig } from '../../src/config/schema.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createPinoLogger } from '../../src/shared/logger.pino.js';
 import { HttpClient } from './http-client.js';
+import { startRedis } from './redis-server.js';
 import { makeTempDir } from './temp-dir.js';
 
 export interface TestHub extends ComposedHub {
@@ -70,4 +71,20 @@ export async function startTestHub(
     mqttTlsPort: ports.tls ?? 0,
     client: () => new HttpClient(baseUrl),
   };
+}
+
+/** A fresh hub on its own Redis, with the administrator "ann" (password "ann-password") signed in. */
+export async function startHubWithAdmin(
+  teardown: { add: (c: () => unknown) => void },
+  opts: Omit<Parameters<typeof startTestHub>[1], 'redisUrl'> = {},
+): Promise<{ hub: TestHub; admin: HttpClient }> {
+  const redis = await startRedis();
+  teardown.add(() => redis.stop());
+  const hub = await startTestHub(teardown, { ...opts, redisUrl: redis.url });
+  const admin = hub.client();
+  const res = await admin.request('POST', '/api/v1/onboarding', {
+    json: { username: 'ann', password: 'ann-password' },
+  });
+  if (res.status !== 201) throw new Error(`onboarding failed: ${res.status} ${res.text}`);
+  return { hub, admin };
 }

@@ -4,8 +4,9 @@ import { createHook } from 'node:async_hooks';
 
 type Closer = () => unknown;
 
-// Handles Node itself keeps open in a test process (stdio, the runner's IPC channel).
-const BENIGN = new Set(['TTYWrap', 'PipeWrap', 'ProcessWrap', 'FSReqCallback', 'FSReqPromise']);
+// Handles Node itself keeps open in a test process (stdio, the runner's IPC channel), and file
+// requests in flight (a cold module-compile cache closes its files while a test file ends).
+const BENIGN = new Set(['TTYWrap', 'PipeWrap', 'ProcessWrap', 'FSReqCallback', 'FSReqPromise', 'CloseReq']);
 
 // Where each live timer was created, so a leak report says whose it is.
 type TimerLike = { _destroyed?: boolean; hasRef?: () => boolean };

@@ -2,15 +2,13 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../src/shared/clock.js';
 import type { HttpClient } from '../../helpers/http-client.js';
-import { startTestHub, type TestHub } from '../../helpers/hub.js';
-import { startRedis } from '../../helpers/redis-server.js';
+import { startHubWithAdmin } from '../../helpers/hub.js';
 import { useTeardown } from '../../helpers/teardown.js';
 
 const teardown = useTeardown();
 const JAN_S = Date.UTC(2026, 0, 1) / 1000; // London is on GMT all January
 const FEB_S = Date.UTC(2026, 1, 1) / 1000;
 const clock = new ManualClock((FEB_S + 12 * 3600) * 1000);
-let hub: TestHub;
 let admin: HttpClient;
 let feedId: number;
 
@@ -26,13 +24,7 @@ const round = (x: number) => Number(x.toFixed(6));
 
 describe('a month of energy and cost by day and by band', () => {
   before(async () => {
-    const redis = await startRedis();
-    teardown.add(() => redis.stop());
-    hub = await startTestHub(teardown, { redisUrl: redis.url, clock, config: { timezone: 'Europe/London' } });
-    admin = hub.client();
-    await admin.request('POST', '/api/v1/onboarding', {
-      json: { username: 'ann', password: 'ann-password' },
-    });
+    ({ admin } = await startHubWithAdmin(teardown, { clock, config: { timezone: 'Europe/London' } }));
     const feed = await admin.request('POST', '/api/v1/feeds', {
       json: { name: 'use', intervalS: 60, unit: 'W' },
     });

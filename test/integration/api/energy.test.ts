@@ -2,8 +2,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../src/shared/clock.js';
 import type { HttpClient } from '../../helpers/http-client.js';
-import { startTestHub, type TestHub } from '../../helpers/hub.js';
-import { startRedis } from '../../helpers/redis-server.js';
+import { startHubWithAdmin, type TestHub } from '../../helpers/hub.js';
 import { useTeardown } from '../../helpers/teardown.js';
 
 const teardown = useTeardown();
@@ -16,13 +15,7 @@ let feedId: number;
 
 describe("tariff and today's energy and cost", () => {
   before(async () => {
-    const redis = await startRedis();
-    teardown.add(() => redis.stop());
-    hub = await startTestHub(teardown, { redisUrl: redis.url, clock, config: { timezone: 'Europe/London' } });
-    admin = hub.client();
-    await admin.request('POST', '/api/v1/onboarding', {
-      json: { username: 'ann', password: 'ann-password' },
-    });
+    ({ hub, admin } = await startHubWithAdmin(teardown, { clock, config: { timezone: 'Europe/London' } }));
     feedId = (
       (await admin.request('POST', '/api/v1/feeds', { json: { name: 'use', intervalS: 60, unit: 'W' } }))
         .body as { id: number }

@@ -4,8 +4,7 @@ import { deflateSync } from 'node:zlib';
 import type { InputJson } from '../../../src/api/contract.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import type { HttpClient } from '../../helpers/http-client.js';
-import { startTestHub, type TestHub } from '../../helpers/hub.js';
-import { startRedis } from '../../helpers/redis-server.js';
+import { startHubWithAdmin, type TestHub } from '../../helpers/hub.js';
 import { useTeardown } from '../../helpers/teardown.js';
 
 const teardown = useTeardown();
@@ -25,13 +24,7 @@ const get = (path: string, headers: Record<string, string> = {}) =>
 
 describe('emoncms HTTP input API', () => {
   before(async () => {
-    const redis = await startRedis();
-    teardown.add(() => redis.stop());
-    hub = await startTestHub(teardown, { redisUrl: redis.url, clock });
-    admin = hub.client();
-    await admin.request('POST', '/api/v1/onboarding', {
-      json: { username: 'ann', password: 'ann-password' },
-    });
+    ({ hub, admin } = await startHubWithAdmin(teardown, { clock }));
     keys = (await admin.request('GET', '/api/v1/me/apikeys')).body as typeof keys;
   });
 

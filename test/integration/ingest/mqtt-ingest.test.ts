@@ -4,10 +4,9 @@ import type { MqttClient } from 'mqtt';
 import type { InputJson } from '../../../src/api/contract.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import type { HttpClient } from '../../helpers/http-client.js';
-import { startTestHub, type TestHub } from '../../helpers/hub.js';
+import { startHubWithAdmin, type TestHub } from '../../helpers/hub.js';
 import { mqttClient, nextMessage } from '../../helpers/mqtt.js';
 import { until } from '../../helpers/processes.js';
-import { startRedis } from '../../helpers/redis-server.js';
 import { useTeardown } from '../../helpers/teardown.js';
 
 const teardown = useTeardown();
@@ -45,17 +44,10 @@ const ingestDetail = async () =>
 
 describe('readings over MQTT (emoncms emon/# rules)', () => {
   before(async () => {
-    const redis = await startRedis();
-    teardown.add(() => redis.stop());
-    hub = await startTestHub(teardown, {
-      redisUrl: redis.url,
+    ({ hub, admin } = await startHubWithAdmin(teardown, {
       clock,
       config: { ingest: { maxInputsPerNode: 8, maxNodes: 6 } },
-    });
-    admin = hub.client();
-    await admin.request('POST', '/api/v1/onboarding', {
-      json: { username: 'ann', password: 'ann-password' },
-    });
+    }));
     const device = await admin.request('POST', '/api/v1/devices', {
       json: { name: 'emonPi', kind: 'emonhub', topicName: 'emonpi' },
     });

@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import type { InputJson } from '../../../src/api/contract.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import type { HttpClient } from '../../helpers/http-client.js';
-import { startTestHub, type TestHub } from '../../helpers/hub.js';
+import { startHubWithAdmin, type TestHub } from '../../helpers/hub.js';
 import { mqttClient } from '../../helpers/mqtt.js';
 import { until } from '../../helpers/processes.js';
-import { startRedis } from '../../helpers/redis-server.js';
 import { useTeardown } from '../../helpers/teardown.js';
 
 const teardown = useTeardown();
@@ -26,13 +25,7 @@ const inputs = async () => (await admin.request('GET', '/api/v1/inputs')).body a
 
 describe('device templates applied to a node', () => {
   before(async () => {
-    const redis = await startRedis();
-    teardown.add(() => redis.stop());
-    hub = await startTestHub(teardown, { redisUrl: redis.url, clock });
-    admin = hub.client();
-    await admin.request('POST', '/api/v1/onboarding', {
-      json: { username: 'ann', password: 'ann-password' },
-    });
+    ({ hub, admin } = await startHubWithAdmin(teardown, { clock }));
   });
 
   it('applies the emonPi solar template on request, and the readings then fill its feeds', async () => {
