@@ -8,7 +8,7 @@ import { AuthService } from './auth/auth-service.js';
 import { authMigrations } from './auth/migrations.js';
 import { SqliteSessionRepo } from './auth/session-repo.sqlite.js';
 import { SqliteUserRepo } from './auth/user-repo.sqlite.js';
-import type { LoadedConfig } from './config/config-file.fs.js';
+import { saveTimeZone, type LoadedConfig } from './config/config-file.fs.js';
 import { DatabaseComponent } from './db/database-component.sqlite.js';
 import { migrate, openDatabase } from './db/database.sqlite.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -204,6 +204,7 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
     clock,
     maxFutureS: config.timeseries.maxFutureS,
     ingestBaseTopic: config.ingest.mqttBaseTopic,
+    saveTimeZone: (timeZone) => saveTimeZone(paths.configFile, timeZone),
     mqttCaCertificate: () => {
       try {
         return config.mqtt.tls.enabled ? tlsMaterial().caCertPem : undefined;

@@ -34,6 +34,8 @@ export interface AppDeps extends MqttRouteDeps {
   clock: Clock;
   /** Readings stamped further ahead than this are refused. */
   maxFutureS: number;
+  /** Writes a new timezone to hub.json for the next start. */
+  saveTimeZone: (timeZone: string) => void;
   /** MQTT readings arrive under `<ingestBaseTopic>/#` (emoncms's basetopic). */
   ingestBaseTopic: string;
   timeZone: string;

@@ -83,3 +83,13 @@ function writeAtomically(file: string, text: string): void {
   writeFileSync(tmp, text, { mode: 0o644 });
   renameSync(tmp, file);
 }
+
+/** Changes the timezone in hub.json (atomically); the running hub uses it from its next start. */
+export function saveTimeZone(configFile: string, timeZone: string): void {
+  if (!isIanaTimezone(timeZone)) throw new ConfigError([`"${timeZone}" is not an IANA timezone name`]);
+  const raw = existsSync(configFile) ? readJson(configFile) : {};
+  const next = { ...(raw as Record<string, unknown>), timezone: timeZone };
+  const checked = validateConfig(next, configFile);
+  if (!checked.ok) throw new ConfigError(checked.problems);
+  writeAtomically(configFile, `${JSON.stringify(next, null, 2)}\n`);
+}

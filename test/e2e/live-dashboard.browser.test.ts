@@ -1,5 +1,6 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { MqttClient } from 'mqtt';
@@ -216,6 +217,11 @@ describe('live dashboard and inputs in a real browser', () => {
         .standingChargeMinorPerDay,
       50,
     );
+    await page.getByRole('combobox', { name: 'Timezone' }).selectOption('Europe/Paris');
+    await page.locator('form:has(#hub-timezone)').getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'next restart' }).waitFor();
+    const saved = JSON.parse(readFileSync(join(hub.dataDir, 'hub.json'), 'utf8')) as { timezone: string };
+    assert.equal(saved.timezone, 'Europe/Paris');
     await page.screenshot({ path: join(ARTIFACTS, 'settings-desktop.png'), fullPage: true });
     await scan('settings');
     await page.getByRole('link', { name: 'Dashboard' }).click();

@@ -91,6 +91,7 @@ export const api = {
       `/api/v1/energy/summary?feedId=${feedId}&start=${startS}&end=${endS}${halfHours ? '&halfHours=1' : ''}`,
     ),
   hub: () => call<HubFacts>('GET', '/api/v1/hub'),
+  setTimeZone: (timeZone: string) => call<{ timeZone: string }>('PUT', '/api/v1/hub/timezone', { timeZone }),
   templates: () => call<{ id: string; name: string; description: string }[]>('GET', '/api/v1/templates'),
   applyTemplate: (id: string, node: string) =>
     call<unknown>('POST', `/api/v1/templates/${id}/apply`, { node }),

@@ -124,6 +124,8 @@ const en = {
   'templates.template': 'Template',
   'templates.node': 'Node',
   'templates.apply': 'Apply template',
+  'settings.timeZone': 'Timezone',
+  'settings.timeZoneSaved': 'Saved: the hub uses it from its next restart.',
 };
 export type MessageKey = keyof typeof en;
 
@@ -251,6 +253,8 @@ const cy: Record<MessageKey, string> = {
   'templates.template': 'Templed',
   'templates.node': 'Nod',
   'templates.apply': "Cymhwyso'r templed",
+  'settings.timeZone': 'Cylchfa amser',
+  'settings.timeZoneSaved': "Wedi cadw: bydd yr hwb yn ei defnyddio o'i ailgychwyn nesaf.",
 };
 
 export const LOCALES = {

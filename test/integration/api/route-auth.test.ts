@@ -131,6 +131,7 @@ function appRoutes() {
     clock: systemClock,
     maxFutureS: 86_400,
     ingestBaseTopic: 'emon',
+    saveTimeZone: () => undefined,
     mqttCaCertificate: () => undefined,
     mqttStatus: () => undefined,
     timeZone: 'UTC',

@@ -43,6 +43,7 @@ export function SettingsPage() {
       <h1 id="settings-title">{t('settings.title')}</h1>
       <ErrorText message={error} />
       <TariffForm />
+      <TimeZoneCard />
       <div class="cards">
         <Card title={t('settings.users')}>
           <ul class="feeds">
@@ -153,5 +154,55 @@ export function SettingsPage() {
         </Card>
       </div>
     </main>
+  );
+}
+
+/** The hub's timezone: calendar days, costs and charts follow it; a change applies at restart. */
+function TimeZoneCard() {
+  const { t } = useI18n();
+  const [zone, setZone] = useState('');
+  const [saved, setSaved] = useState(false);
+  const [error, setError] = useState<string>();
+  useEffect(
+    () =>
+      void api.hub().then(
+        (h) => setZone(h.timeZone),
+        (e: Error) => setError(e.message),
+      ),
+    [],
+  );
+  const zones = (Intl as unknown as { supportedValuesOf(key: string): string[] }).supportedValuesOf(
+    'timeZone',
+  );
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api.setTimeZone(zone);
+      setSaved(true);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <Card title={t('settings.timeZone')}>
+      <form class="inline-form" onSubmit={save}>
+        <div class="field">
+          <label for="hub-timezone">{t('settings.timeZone')}</label>
+          <select
+            id="hub-timezone"
+            value={zone}
+            onChange={(e) => setZone((e.target as HTMLSelectElement).value)}
+          >
+            {(zones.includes(zone) ? zones : [zone, ...zones]).map((z) => (
+              <option value={z}>{z}</option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">{t('inputs.save')}</button>
+        {saved && <span role="status">{t('settings.timeZoneSaved')}</span>}
+      </form>
+      <ErrorText message={error} />
+    </Card>
   );
 }
