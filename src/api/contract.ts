@@ -115,30 +115,27 @@ export interface TariffJson {
   bands: { name: string; start: string; end: string; priceMinorPerKWh: number }[];
 }
 
-/** GET /api/v1/energy/today?feedId= : today's energy and cost of a power feed, VAT included. */
-export interface EnergyToday {
+/** Energy of a power feed over a period and its cost under the tariff, VAT included (minor units). */
+export interface CostSummaryJson {
   feedId: number;
-  dayStartS: number;
   currency: string;
   energyKWh: number;
   energyCostMinor: number;
   standingChargeMinor: number;
   totalMinor: number;
   byBand: { name: string; energyKWh: number; costMinor: number }[];
+}
+
+/** GET /api/v1/energy/today?feedId= : today so far, and whether now is a good time to use power. */
+export interface EnergyToday extends CostSummaryJson {
+  dayStartS: number;
   goodTime: { good: boolean; band: string; flat: boolean };
 }
 
-/** GET /api/v1/energy/summary?feedId&start&end[&halfHours=1]: energy and cost over whole local days. */
-export interface EnergySummary {
-  feedId: number;
+/** GET /api/v1/energy/summary?feedId&start&end[&halfHours=1]: whole local days, by day and band. */
+export interface EnergySummary extends CostSummaryJson {
   startS: number;
   endS: number;
-  currency: string;
-  energyKWh: number;
-  energyCostMinor: number;
-  standingChargeMinor: number;
-  totalMinor: number;
-  byBand: { name: string; energyKWh: number; costMinor: number }[];
   days: { startS: number; energyKWh: number; costMinor: number }[];
   halfHours?: { startS: number; energyKWh: number }[];
 }
