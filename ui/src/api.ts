@@ -90,6 +90,9 @@ export const api = {
       'GET',
       `/api/v1/energy/summary?feedId=${feedId}&start=${startS}&end=${endS}${halfHours ? '&halfHours=1' : ''}`,
     ),
+  /** A calendar month (`2026-01`) in the hub's timezone. */
+  energyMonth: (feedId: number, month: string) =>
+    call<EnergySummary>('GET', `/api/v1/energy/summary?feedId=${feedId}&month=${month}`),
   hub: () => call<HubFacts>('GET', '/api/v1/hub'),
   setTimeZone: (timeZone: string) => call<{ timeZone: string }>('PUT', '/api/v1/hub/timezone', { timeZone }),
   templates: () => call<{ id: string; name: string; description: string }[]>('GET', '/api/v1/templates'),

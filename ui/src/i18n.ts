@@ -32,6 +32,7 @@ const en = {
   'inputs.addStep': 'Add step',
   'inputs.remove': 'Remove',
   'inputs.up': 'Move up',
+  'inputs.down': 'Move down',
   'inputs.save': 'Save',
   'inputs.cancel': 'Cancel',
   'inputs.saved': 'Saved',
@@ -161,6 +162,7 @@ const cy: Record<MessageKey, string> = {
   'inputs.addStep': 'Ychwanegu cam',
   'inputs.remove': 'Tynnu',
   'inputs.up': 'Symud i fyny',
+  'inputs.down': 'Symud i lawr',
   'inputs.save': 'Cadw',
   'inputs.cancel': 'Canslo',
   'inputs.saved': 'Wedi cadw',
@@ -329,6 +331,13 @@ export function formatDate(locale: Locale, timeS: number): string {
     dateStyle: 'medium',
     timeZone: hubTimeZone,
   }).format(timeS * 1000);
+}
+
+/** The day of the month of an instant on the hub's calendar. */
+export function dayOfMonth(timeS: number): number {
+  return Number(
+    new Intl.DateTimeFormat('en-GB', { day: 'numeric', timeZone: hubTimeZone }).format(timeS * 1000),
+  );
 }
 
 export function currentHubTimeZone(): string | undefined {

@@ -5,7 +5,7 @@ import { wallClock } from '../../shared/zoned-time.js';
 import { energyByDay, energySlots } from '../../signals/energy.js';
 import { costOf, goodTimeNow } from '../../signals/tariff.js';
 import type { TariffService } from '../../signals/tariff-service.js';
-import { startOfLocalDayS } from '../../timeseries/calendar.js';
+import { localMidnightS, startOfLocalDayS } from '../../timeseries/calendar.js';
 import { canReadFeed } from '../../timeseries/feed-access.js';
 import type { FeedService } from '../../timeseries/feed-service.js';
 import { authOf, type RouteDef } from '../route-table.js';
@@ -100,10 +100,19 @@ export function energyRoutes(deps: EnergyRouteDeps): RouteDef[] {
   ];
 }
 
-/** Whole local days from `start` (any time in the first day) to `end` (exclusive), at most 366. */
+/**
+ * Whole local days: `month=YYYY-MM` (that month in the hub's timezone), or `start` (any time in the
+ * first day) to `end` (exclusive); at most 366 days.
+ */
 function daysOf(req: Request, timeZone: string): { startS: number; endS: number; days: number } {
-  const start = Number(req.query.start);
-  const end = Number(req.query.end);
+  const month = /^(\d{4})-(\d{2})$/.exec(String(req.query.month ?? ''));
+  const [year, monthNo] = month ? [Number(month[1]), Number(month[2])] : [0, 0];
+  if (month && (monthNo < 1 || monthNo > 12))
+    throw new UserError('month must be YYYY-MM', 400, 'invalid_range');
+  const start = month ? localMidnightS({ year, month: monthNo, day: 1 }, timeZone) : Number(req.query.start);
+  const end = month
+    ? localMidnightS({ year: monthNo === 12 ? year + 1 : year, month: (monthNo % 12) + 1, day: 1 }, timeZone)
+    : Number(req.query.end);
   if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start)
     throw new UserError('start and end must be unix seconds, start before end', 400, 'invalid_range');
   if (end - start > 366 * 86_400) throw new UserError('at most 366 days at a time', 400, 'invalid_range');

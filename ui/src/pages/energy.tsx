@@ -2,10 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { EnergySummary } from '../../../src/api/contract.js';
 import { api, type Feed } from '../api.js';
 import { Card, ErrorText } from '../components.js';
-import { formatDate, formatMoney, formatNumber, formatTime, useI18n } from '../i18n.js';
+import { dayOfMonth, formatDate, formatMoney, formatNumber, formatTime, useI18n } from '../i18n.js';
 import { powerFeed } from './dashboard.js';
-
-const monthStart = (year: number, month: number) => new Date(year, month, 1).getTime() / 1000;
 
 /** Daily kWh bars for a month (each opens into its half-hours) and the month's bill by band. */
 export function EnergyPage() {
@@ -31,7 +29,7 @@ export function EnergyPage() {
     if (!feed) return;
     setDay(undefined);
     api
-      .energySummary(feed.id, monthStart(month.year, month.month), monthStart(month.year, month.month + 1))
+      .energyMonth(feed.id, `${month.year}-${String(month.month + 1).padStart(2, '0')}`)
       .then(setSummary, (e: Error) => setError(e.message));
   }, [feed, month]);
 
@@ -72,7 +70,7 @@ export function EnergyPage() {
           <Card title={t('energy.daily')}>
             <Bars
               bars={daysOfMonth(month.year, month.month).map((date) => {
-                const d = summary.days.find((x) => new Date(x.startS * 1000).getDate() === date);
+                const d = summary.days.find((x) => dayOfMonth(x.startS) === date);
                 const kwh = d?.energyKWh ?? 0;
                 return {
                   key: d?.startS ?? new Date(month.year, month.month, date).getTime() / 1000,

@@ -77,6 +77,14 @@ export function ProcessEditor(props: {
               <button
                 type="button"
                 class="secondary small"
+                disabled={i === steps.length - 1}
+                onClick={() => setSteps(swap(steps, i + 1))}
+              >
+                {t('inputs.down')}
+              </button>
+              <button
+                type="button"
+                class="secondary small"
                 onClick={() => setSteps(steps.filter((_s, k) => k !== i))}
               >
                 {t('inputs.remove')}
