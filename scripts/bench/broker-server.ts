@@ -32,6 +32,8 @@ if (mode === 'hub') {
         publishRatePerS: 1_000_000, // the bench measures the hooks, not the flood limit
         publishBurst: 1_000_000,
         offlineQueueMax: 1000,
+        maxPreAuthConnections: 64,
+        maxPreAuthPerAddress: 64,
       },
       sysIntervalS: 10,
       acl: [],
@@ -40,7 +42,7 @@ if (mode === 'hub') {
       // Publishers are devices confined to their own topics; the subscriber is an admin.
       authenticate: async (username) =>
         username?.startsWith('pub')
-          ? { kind: 'device', deviceId: 1, username, ...topicsFor('hub', username) }
+          ? { kind: 'device', deviceId: 1, username, ...topicsFor('hub', username), publishExcept: [] }
           : { kind: 'user', username: username ?? 'sub', role: 'admin' },
       persistenceDir: join(dir, 'mqtt'),
       tls: () => {

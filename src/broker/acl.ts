@@ -3,10 +3,11 @@ import { filterCovers, SIGNALS_FILTER, topicMatches } from './topics.js';
 
 // The broker's authorization, as pure decisions (table-tested in test/unit/broker/acl.test.ts):
 // - admins and the hub itself: everything, $SYS included;
-// - viewers: subscribe to anything but $SYS, publish nothing;
-// - a device: publish only under its own roots, subscribe only to its own command topics and the
-//   hub's public signal topics;
-// - the legacy emonhub login: publish under emon/# only;
+// - viewers: subscribe to anything but $SYS and wildcard-only filters (#, +/#), publish nothing;
+// - a device: publish only under its own roots (a gateway's emon/# minus the nodes other devices
+//   own), subscribe only to its own command topics, its kind's read-only topics and the hub's
+//   public signal topics;
+// - the legacy emonhub login: publish under emon/# only, minus the nodes devices own;
 // - anonymous (only if allowed, only on loopback): subscribe to hub/signals/#;
 // - config rules add grants; a matching "deny" rule always wins (as in Mosquitto).
 
@@ -27,10 +28,13 @@ export function decidePublish(
   if (topic.startsWith('$')) return deny('only the hub publishes $ topics');
   switch (p.kind) {
     case 'device':
+      if (p.publishExcept.some((f) => topicMatches(f, topic)))
+        return deny(`${topic} belongs to another device`);
       return p.publish.some((f) => topicMatches(f, topic))
         ? ALLOW
         : deny(`${topic} is not under the device's own topics`);
     case 'legacy':
+      if (p.publishExcept.some((f) => topicMatches(f, topic))) return deny(`${topic} belongs to a device`);
       return topicMatches('emon/#', topic) ? ALLOW : deny('the legacy login may publish only under emon/#');
     default:
       return deny('this login may not publish');
@@ -46,12 +50,13 @@ export function decideSubscribe(
   const ruled = applyRules(p, clientId, filter, rules, 'read', filterCovers);
   if (ruled) return ruled;
   if (p.kind === 'user' && p.role === 'admin') return ALLOW;
-  if (filter.startsWith('$') || filter === '#') return deny('# and $SYS are for administrators');
+  if (filter.startsWith('$') || onlyWildcards(filter))
+    return deny('#, +/# (any filter of wildcards only) and $SYS are for administrators');
   switch (p.kind) {
     case 'user':
       return ALLOW; // a viewer reads
     case 'device':
-      return [...p.subscribe, SIGNALS_FILTER].some((f) => filterCovers(f, filter))
+      return [...p.subscribe, ...p.read, SIGNALS_FILTER].some((f) => filterCovers(f, filter))
         ? ALLOW
         : deny(`${filter} is not one of the device's command topics`);
     case 'anonymous-loopback':
@@ -62,6 +67,9 @@ export function decideSubscribe(
       return deny('this login may not subscribe');
   }
 }
+
+/** `#`, `+/#`, `+/+`…: reads every topic (of a depth), which is the same as `#` for a viewer. */
+const onlyWildcards = (filter: string) => filter.split('/').every((l) => l === '+' || l === '#');
 
 /** A deny rule that matches refuses; a grant rule that matches allows; otherwise no say. */
 function applyRules(

@@ -4,6 +4,15 @@ declare module 'aedes-persistence-level/asyncPersistence.js' {
     constructor(db: unknown);
     outgoingEnqueueCombi(subs: { clientId: string }[], packet: unknown): Promise<void>;
     createRetainedStreamCombi(patterns: string[]): AsyncIterable<unknown>;
+    /** An empty payload deletes the retained message of the topic. */
+    storeRetained(packet: {
+      cmd: 'publish';
+      topic: string;
+      payload: Buffer;
+      qos: number;
+      retain: true;
+    }): Promise<void>;
+    putWill(client: { id: string }, packet: unknown): Promise<void>;
     destroy(): Promise<void>;
   }
 }

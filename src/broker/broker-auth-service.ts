@@ -36,7 +36,9 @@ export class BrokerAuthService {
     const secret = password?.toString('utf8') ?? '';
     const legacy = this.settings.legacyLogin;
     if (legacy.enabled && legacy.password && username === legacy.username) {
-      return sameText(secret, legacy.password) ? { kind: 'legacy', username } : undefined;
+      return sameText(secret, legacy.password)
+        ? { kind: 'legacy', username, publishExcept: this.devices.ownedNodeRoots() }
+        : undefined;
     }
     if (username.startsWith('dev-')) {
       const device = this.devices.verify(username, secret);
@@ -47,6 +49,8 @@ export class BrokerAuthService {
           username,
           publish: device.publish,
           subscribe: device.subscribe,
+          read: device.read,
+          publishExcept: device.publishExcept,
         }
       );
     }

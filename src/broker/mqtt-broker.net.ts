@@ -1,4 +1,4 @@
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import AsyncLevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
 import { Level } from 'level';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -12,13 +12,15 @@ import type { Component, ComponentStatus } from '../shared/component.js';
 import type { EventBus } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
 import { describeError } from '../shared/errors.js';
-import { decidePublish, decideSubscribe, type Decision } from './acl.js';
-import { emptyCounters, ratePerS, type BrokerCounters } from './broker-stats.js';
+import { BrokerHooks, remoteOf } from './broker-hooks.js';
+import { emptyCounters, type BrokerCounters } from './broker-stats.js';
 import type { TlsMaterial } from './certificates.process.js';
-import { FrameGuard } from './frame-guard.js';
+import { ClientIdRegistry, deviceOwner } from './client-id-registry.js';
+import { PreAuthBudget } from './connection-budget.js';
+import { FrameGuard, type FrameVerdict } from './frame-guard.js';
 import type { AclRule, BrokerPrincipal } from './principal.js';
-import { TokenBucket } from './token-bucket.js';
-import { isValidTopicFilter, isValidTopicName, sysTopics, topicMatches } from './topics.js';
+import { SysStats } from './sys-stats.js';
+import { isValidTopicName, topicMatches } from './topics.js';
 
 /** An in-process reader of published messages (the ingest pipeline). */
 export type MessageHandler = (topic: string, payload: Buffer) => void;
@@ -36,9 +38,14 @@ export interface BrokerSettings {
     publishRatePerS: number;
     publishBurst: number;
     offlineQueueMax: number;
+    /** Sockets not logged in yet, in all and per address (apart from maxConnections). */
+    maxPreAuthConnections: number;
+    maxPreAuthPerAddress: number;
   };
   sysIntervalS: number;
   acl: AclRule[];
+  /** Aedes's heartbeat; the wills of a crashed run go out after 4 of them (tests shorten it). */
+  heartbeatIntervalMs?: number;
 }
 
 export interface BrokerDeps {
@@ -56,15 +63,9 @@ export interface BrokerDeps {
   version: string;
 }
 
-interface Session {
-  principal: BrokerPrincipal;
-  bucket: TokenBucket;
-  publishDecisions: Map<string, Decision>;
-}
-
 /**
  * The hub's MQTT broker: Aedes 1.x with LevelDB persistence, listeners on TCP, TLS and WebSocket
- * (/mqtt on the hub's HTTP server), authentication and ACL hooks, limits, and $SYS statistics.
+ * (/mqtt on the hub's HTTP server), the hooks of broker-hooks.ts, limits, and $SYS statistics.
  */
 export class MqttBroker implements Component {
   readonly name = 'mqtt';
@@ -72,16 +73,16 @@ export class MqttBroker implements Component {
   private broker: Aedes | undefined;
   private db: Level<string, unknown> | undefined;
   private persistence: AsyncLevelPersistence | undefined;
+  private registry: ClientIdRegistry | undefined;
+  private hooks: BrokerHooks | undefined;
   private readonly servers: { name: string; server: Server }[] = [];
   private wss: WebSocketServer | undefined;
-  private readonly sessions = new WeakMap<Client, Session>();
   private readonly offlineQueued = new Map<string, number>();
   private readonly retained = new Set<string>();
-  private readonly denyRules: AclRule[];
+  private readonly preAuth: PreAuthBudget;
+  private readonly preAuthRelease = new WeakMap<Duplex, () => void>();
+  private readonly sys: SysStats;
   private sysTimer: NodeJS.Timeout | undefined;
-  private startedAtMs = 0;
-  private lastSys = { atMs: 0, received: 0, sent: 0 };
-  private rates = { receivedPerS: 0, sentPerS: 0 };
   private tlsProblem: string | undefined;
   private stopListening: (() => void) | undefined;
   private readonly listeners: { filter: string; handler: MessageHandler }[] = [];
@@ -90,38 +91,60 @@ export class MqttBroker implements Component {
     private readonly settings: BrokerSettings,
     private readonly deps: BrokerDeps,
   ) {
-    this.denyRules = settings.acl.filter((r) => r.access === 'deny');
+    this.preAuth = new PreAuthBudget(
+      settings.limits.maxPreAuthConnections,
+      settings.limits.maxPreAuthPerAddress,
+    );
+    this.sys = new SysStats(deps.version);
   }
 
   async start(): Promise<void> {
     const { limits } = this.settings;
     this.db = new Level<string, unknown>(this.deps.persistenceDir);
     this.persistence = new AsyncLevelPersistence(this.db);
+    this.registry = new ClientIdRegistry(this.db);
     this.boundOfflineQueues(this.persistence);
     const broker = await Aedes.createBroker({
       persistence: this.persistence,
       connectTimeout: limits.connectTimeoutS * 1000,
-      keepaliveLimit: limits.keepaliveMaxS,
+      // no keepaliveLimit: Aedes would refuse keepalive 0 with CONNACK 6; the hooks check it.
       drainTimeout: 20_000,
       // 0 = no global cap: mqemitter queues with Array.shift (quadratic under a burst); delivery
       // still waits for each subscriber to drain, and drainTimeout drops a frozen one.
       concurrency: 0,
-      heartbeatInterval: 60_000,
+      heartbeatInterval: this.settings.heartbeatIntervalMs ?? 60_000,
     });
     this.broker = broker;
     // Persistence failures arrive as a plain 'error' event, which would crash an unlistened emitter.
     (broker as unknown as EventEmitter).on('error', (err: Error) =>
       this.deps.log.error({ err: describeError(err) }, 'broker error'),
     );
-    this.installHooks(broker);
-    this.installEvents(broker);
+    await this.registry.load();
+    this.hooks = new BrokerHooks({
+      limits,
+      acl: this.settings.acl,
+      authenticate: this.deps.authenticate,
+      registry: this.registry,
+      counters: this.counters,
+      clock: this.deps.clock,
+      log: this.deps.log,
+      loggedIn: (conn) => this.preAuthRelease.get(conn)?.(),
+      noteRetained: (topic, bytes) => this.noteRetained(topic, bytes),
+    });
+    this.hooks.install(broker);
+    this.installEvents(broker, this.hooks);
     for (const { filter, handler } of this.listeners) this.attach(broker, filter, handler);
-    this.stopListening = this.deps.bus.on('device.removed', ({ deviceId }) =>
-      this.disconnectDevice(deviceId),
+    const offRemoved = this.deps.bus.on('device.removed', ({ deviceId }) => this.disconnectDevice(deviceId));
+    // Grants are decided at CONNECT: a device whose grants changed reconnects to get the new ones.
+    const offChanged = this.deps.bus.on('device.grants.changed', ({ deviceId }) =>
+      this.closeDeviceSessions(deviceId, 'device grants changed; disconnecting it'),
     );
+    this.stopListening = () => {
+      offRemoved();
+      offChanged();
+    };
     await this.countRetained();
-    this.startedAtMs = this.deps.clock.nowMs();
-    this.lastSys = { atMs: this.startedAtMs, received: 0, sent: 0 };
+    this.sys.start(this.deps.clock.nowMs());
 
     await this.listen(
       'tcp',
@@ -136,6 +159,7 @@ export class MqttBroker implements Component {
         this.wss?.handleUpgrade(req, socket, head, (ws) => {
           const stream = createWebSocketStream(ws);
           stream.on('error', () => stream.destroy());
+          req.socket.setKeepAlive(true, 60_000);
           this.accept(stream, req.socket.remoteAddress);
         });
       });
@@ -171,7 +195,8 @@ export class MqttBroker implements Component {
         ...tls,
         websocket: this.settings.websocket.enabled ? '/mqtt' : false,
         ...this.counters,
-        ...this.rates,
+        ...this.sys.rates,
+        preAuthConnections: this.preAuth.size,
       },
     };
   }
@@ -182,7 +207,10 @@ export class MqttBroker implements Component {
     if (this.broker) this.attach(this.broker, filter, handler);
   }
 
-  /** Publishes as the hub itself (publish_to_mqtt); false when stopped or the topic is invalid. */
+  /**
+   * Publishes as the hub itself (publish_to_mqtt); false when stopped or the topic is invalid.
+   * Aedes's server-side publish does not pass authorizePublish: only the hub's code reaches it.
+   */
   publish(topic: string, payload: string, retain = false): boolean {
     if (!this.broker || !isValidTopicName(topic)) return false;
     const packet = { cmd: 'publish' as const, topic, payload: Buffer.from(payload), qos: 0 as const };
@@ -192,6 +220,8 @@ export class MqttBroker implements Component {
 
   private attach(broker: Aedes, filter: string, handler: MessageHandler): void {
     const deliver = (packet: { topic: string; payload: unknown }, done: () => void) => {
+      // MQTT-4.7.2-1 also for in-process readers: '#' and '+/…' do not see $ topics.
+      if (packet.topic.charCodeAt(0) === 36 && !topicMatches(filter, packet.topic)) return done();
       try {
         handler(
           packet.topic,
@@ -208,15 +238,24 @@ export class MqttBroker implements Component {
     broker.subscribe(filter, deliver, () => undefined);
   }
 
-  /** A removed device loses its connections at once, not at its next reconnect. */
+  /** A removed device loses its connections at once, not at its next reconnect, and its client ids. */
   private disconnectDevice(deviceId: number): void {
+    this.closeDeviceSessions(deviceId, 'device removed; disconnecting it');
+    this.registry
+      ?.forget(deviceOwner(deviceId))
+      .catch((err: unknown) =>
+        this.deps.log.error({ err: describeError(err) }, 'could not free the client ids of a removed device'),
+      );
+  }
+
+  private closeDeviceSessions(deviceId: number, why: string): void {
     // Aedes keeps connected clients by id in `clients` (not in its type declarations).
     const clients =
       (this.broker as unknown as { clients?: Record<string, Client> } | undefined)?.clients ?? {};
     for (const client of Object.values(clients)) {
-      const principal = this.sessions.get(client)?.principal;
+      const principal = this.hooks?.sessions.get(client)?.principal;
       if (principal?.kind === 'device' && principal.deviceId === deviceId) {
-        this.deps.log.info({ clientId: client.id, deviceId }, 'device removed; disconnecting it');
+        this.deps.log.info({ clientId: client.id, deviceId }, why);
         client.close();
       }
     }
@@ -246,7 +285,9 @@ export class MqttBroker implements Component {
   }
 
   private async listen(name: string, server: Server, host: string, port: number): Promise<void> {
-    server.maxConnections = this.settings.limits.maxConnections;
+    // A hard ceiling on sockets; logged-in clients and the pre-auth budget are checked apart.
+    const { maxConnections, maxPreAuthConnections } = this.settings.limits;
+    server.maxConnections = maxConnections + maxPreAuthConnections;
     server.on('drop', (data?: { remoteAddress?: string }) => {
       this.counters.refusedConnections++;
       this.deps.log.warn(
@@ -268,129 +309,74 @@ export class MqttBroker implements Component {
     );
   }
 
-  /** Hands a connection to Aedes behind a guard that cuts it at the first oversized packet. */
+  /**
+   * Hands a connection to Aedes if the pre-auth budget has room, behind a guard that cuts it at
+   * the first oversized packet or invalid string, and answers an unknown protocol level.
+   */
   private accept(stream: Duplex, remoteAddress?: string): void {
+    const remote = remoteAddress ?? (stream as Socket).remoteAddress ?? '';
+    const over = this.preAuth.admit(remote);
+    if (over) {
+      this.counters.refusedConnections++;
+      this.deps.log.warn(
+        { remoteAddress: remote, budget: over },
+        'mqtt connection refused: too many connections not logged in',
+      );
+      stream.destroy();
+      return;
+    }
+    let inBudget = true;
+    const leaveBudget = () => {
+      if (inBudget) this.preAuth.release(remote);
+      inBudget = false;
+    };
+    this.preAuthRelease.set(stream, leaveBudget);
+    stream.once('close', leaveBudget);
+    // TCP keepalive reaps peers that vanished, also those that asked for no MQTT keepalive.
+    if ('setKeepAlive' in stream) (stream as Socket).setKeepAlive(true, 60_000);
     const guard = new FrameGuard(this.settings.limits.maxPacketBytes);
     // Aedes pulls bytes with conn.read(); the guard sees each chunk before the parser does.
     const read = stream.read.bind(stream);
+    let refused = false;
     stream.read = (size?: number) => {
       const chunk = read(size) as Buffer | null;
-      if (!chunk) return chunk;
-      const announced = guard.push(chunk);
-      if (announced === 0) return chunk;
-      this.counters.kickedClients++;
-      const remote = remoteAddress ?? (stream as Socket).remoteAddress;
-      this.deps.log.warn(
-        { remoteAddress: remote, bytes: announced },
-        'mqtt packet over the size limit; disconnected',
-      );
-      stream.destroy();
+      if (!chunk || refused) return refused ? null : chunk;
+      const verdict = guard.push(chunk);
+      if (verdict.kind === 'ok') return chunk;
+      refused = true;
+      this.refuseFrame(stream, remote, verdict);
       return null;
     };
     this.broker!.handle(stream as never);
   }
 
-  private installHooks(broker: Aedes): void {
+  private refuseFrame(stream: Duplex, remote: string, verdict: Exclude<FrameVerdict, { kind: 'ok' }>): void {
     const { log } = this.deps;
-    const emptyIdPersistent = new WeakSet<Client>();
-    broker.preConnect = (client, packet, callback) => {
-      if (packet.clientId === '' && !packet.clean) emptyIdPersistent.add(client);
-      if (broker.connectedClients >= this.settings.limits.maxConnections) {
-        this.counters.refusedConnections++;
-        log.warn({ clientId: packet.clientId }, 'mqtt connection refused: too many connections');
-        return callback(null, false);
-      }
-      callback(null, true);
-    };
-    broker.authenticate = (client, username, password, done) => {
-      const remote = remoteOf(client);
-      const refuse = (returnCode: 2 | 4 | 5, why: string) => {
-        this.counters.refusedConnections++;
-        log.warn({ clientId: client.id, username, remote, why }, 'mqtt connection refused');
-        const err = new Error(why) as AuthenticateError;
-        err.returnCode = returnCode;
-        done(err, false);
-      };
-      // MQTT-3.1.3-8: an empty client id is only for clean sessions (Aedes 1.2 does not check).
-      if (emptyIdPersistent.has(client)) return refuse(2, 'an empty client id needs a clean session');
-      this.deps
-        .authenticate(username, password, remote)
-        .then((principal) => {
-          if (!principal) return refuse(4, 'bad username or password');
-          this.sessions.set(client, {
-            principal,
-            bucket: new TokenBucket(
-              this.deps.clock,
-              this.settings.limits.publishRatePerS,
-              this.settings.limits.publishBurst,
-            ),
-            publishDecisions: new Map(),
-          });
-          done(null, true);
-        })
-        .catch((err: unknown) => refuse(5, describeError(err)));
-    };
-    broker.authorizePublish = (client, packet, callback) => {
-      if (!client) return callback(null); // a will of a client that was authorized when it connected
-      const session = this.sessions.get(client);
-      if (!session) return callback(new Error('not authenticated'));
-      if (packet.topic.includes('#') || packet.topic.includes('+'))
-        return callback(new Error('invalid topic'));
-      if (!session.bucket.take()) {
-        this.counters.kickedClients++;
-        log.warn({ clientId: client.id }, 'mqtt client publishing faster than allowed; disconnected');
-        return callback(new Error('publish rate limit'));
-      }
-      // Devices publish to a handful of topics over and over: decide each once per session.
-      let decision = session.publishDecisions.get(packet.topic);
-      if (!decision) {
-        decision = decidePublish(session.principal, client.id, packet.topic, this.settings.acl);
-        if (session.publishDecisions.size >= 256) session.publishDecisions.clear();
-        session.publishDecisions.set(packet.topic, decision);
-      }
-      if (!decision.allow) {
-        this.counters.deniedPublishes++;
-        log.warn({ clientId: client.id, topic: packet.topic, why: decision.reason }, 'mqtt publish denied');
-        return callback(new Error(decision.reason));
-      }
-      this.counters.messagesReceived++;
-      if (packet.retain) this.noteRetained(packet.topic, packet.payload.length);
-      callback(null);
-    };
-    broker.authorizeSubscribe = (client, sub, callback) => {
-      const session = this.sessions.get(client);
-      if (!session || !isValidTopicFilter(sub.topic)) return callback(null, null);
-      const decision = decideSubscribe(session.principal, client.id, sub.topic, this.settings.acl);
-      if (!decision.allow) {
-        this.counters.deniedSubscriptions++;
-        log.warn(
-          { clientId: client.id, filter: sub.topic, why: decision.reason },
-          'mqtt subscription denied',
-        );
-        return callback(null, null);
-      }
-      callback(null, sub);
-    };
-    broker.authorizeForward = (client, packet) => {
-      this.counters.messagesSent++;
-      if (this.denyRules.length === 0) return packet;
-      const session = this.sessions.get(client);
-      const username = session && 'username' in session.principal ? session.principal.username : '';
-      const denied = this.denyRules.some(
-        (r) =>
-          (r.who === 'any' || r.who === username || r.who === session?.principal.kind) &&
-          topicMatches(r.topic.replaceAll('%u', username).replaceAll('%c', client.id), packet.topic),
+    if (verdict.kind === 'bad-protocol-level') {
+      // MQTT-3.1.2-2: CONNACK 1 (unacceptable protocol level), then close.
+      this.counters.refusedConnections++;
+      log.warn({ remoteAddress: remote, level: verdict.level }, 'mqtt connection refused: protocol level');
+      stream.end(Buffer.from([0x20, 0x02, 0x00, 0x01]), () => stream.destroy());
+      return;
+    }
+    this.counters.kickedClients++;
+    if (verdict.kind === 'oversized') {
+      log.warn(
+        { remoteAddress: remote, bytes: verdict.bytes },
+        'mqtt packet over the size limit; disconnected',
       );
-      return denied ? null : packet;
-    };
+    } else {
+      log.warn({ remoteAddress: remote, why: verdict.why }, 'mqtt string not valid UTF-8; disconnected');
+    }
+    stream.destroy();
   }
 
-  private installEvents(broker: Aedes): void {
+  private installEvents(broker: Aedes, hooks: BrokerHooks): void {
     broker.on('clientReady', (client) => {
       this.counters.clientsConnected = broker.connectedClients;
       this.counters.clientsMaximum = Math.max(this.counters.clientsMaximum, broker.connectedClients);
       this.offlineQueued.delete(client.id);
-      const principal = this.sessions.get(client)?.principal;
+      const principal = hooks.sessions.get(client)?.principal;
       this.deps.bus.emit('mqtt.connected', {
         clientId: client.id,
         principal: principal?.kind ?? 'unknown',
@@ -400,11 +386,21 @@ export class MqttBroker implements Component {
     });
     broker.on('clientDisconnect', (client) => {
       this.counters.clientsConnected = broker.connectedClients;
-      const principal = this.sessions.get(client)?.principal;
+      const principal = hooks.sessions.get(client)?.principal;
       this.deps.bus.emit('mqtt.disconnected', {
         clientId: client.id,
         ...(principal && 'username' in principal ? { username: principal.username } : {}),
       });
+    });
+    // $SYS is not retained in the persistence: a new subscriber gets the current values from memory.
+    broker.on('subscribe', (subs, client) => {
+      for (const sub of subs) {
+        if ((sub.qos as number) === 128) continue; // refused (SUBACK 0x80)
+        for (const [topic, value] of this.sys.matching(sub.topic)) {
+          const packet = { cmd: 'publish' as const, topic, payload: Buffer.from(value), qos: 0 as const };
+          client.publish({ ...packet, retain: true, dup: false }, () => undefined);
+        }
+      }
     });
   }
 
@@ -432,60 +428,35 @@ export class MqttBroker implements Component {
     };
   }
 
+  /** Counts the retained messages; removes the $SYS ones that earlier versions stored. */
   private async countRetained(): Promise<void> {
+    const stale: string[] = [];
     for await (const packet of this.persistence!.createRetainedStreamCombi(['#'])) {
-      this.retained.add((packet as { topic: string }).topic);
+      const { topic } = packet as { topic: string };
+      if (topic.startsWith('$SYS/')) stale.push(topic);
+      else this.retained.add(topic);
+    }
+    for (const topic of stale) {
+      await this.persistence!.storeRetained({
+        cmd: 'publish',
+        topic,
+        payload: Buffer.alloc(0),
+        qos: 0,
+        retain: true,
+      });
     }
     this.counters.retainedCount = this.retained.size;
   }
 
-  /** Mosquitto's $SYS/broker/... figures, retained, every sysIntervalS. */
+  /** Mosquitto's $SYS/broker/... figures every sysIntervalS, live only (see sys-stats.ts). */
   private publishSys(): void {
     const broker = this.broker;
     if (!broker) return;
-    const nowMs = this.deps.clock.nowMs();
-    this.rates = {
-      receivedPerS: ratePerS(
-        this.lastSys.received,
-        this.counters.messagesReceived,
-        nowMs - this.lastSys.atMs,
-      ),
-      sentPerS: ratePerS(this.lastSys.sent, this.counters.messagesSent, nowMs - this.lastSys.atMs),
-    };
-    this.lastSys = {
-      atMs: nowMs,
-      received: this.counters.messagesReceived,
-      sent: this.counters.messagesSent,
-    };
-    const c = this.counters;
-    const values: [string, string | number][] = [
-      [sysTopics.clientsConnected, c.clientsConnected],
-      [sysTopics.clientsMaximum, c.clientsMaximum],
-      [sysTopics.messagesReceived, c.messagesReceived],
-      [sysTopics.messagesSent, c.messagesSent],
-      [sysTopics.messagesReceivedPerS, this.rates.receivedPerS],
-      [sysTopics.messagesSentPerS, this.rates.sentPerS],
-      [sysTopics.retainedCount, c.retainedCount],
-      [sysTopics.dropped, c.droppedOffline],
-      [sysTopics.uptimeS, `${Math.round((nowMs - this.startedAtMs) / 1000)} seconds`],
-      [sysTopics.version, `energy-hub ${this.deps.version}`],
-    ];
-    for (const [topic, value] of values) {
-      this.noteRetained(topic, 1);
+    for (const [topic, value] of this.sys.update(this.counters, this.deps.clock.nowMs())) {
       broker.publish(
-        { cmd: 'publish', topic, payload: Buffer.from(String(value)), qos: 0, retain: true, dup: false },
+        { cmd: 'publish', topic, payload: Buffer.from(value), qos: 0, retain: false, dup: false },
         () => undefined,
       );
     }
   }
-}
-
-function remoteOf(client: Client): string {
-  const conn = client.conn as unknown as { remoteAddress?: string; _socket?: { remoteAddress?: string } };
-  return (
-    conn.remoteAddress ??
-    conn._socket?.remoteAddress ??
-    (client.req?.socket?.remoteAddress as string | undefined) ??
-    ''
-  );
 }

@@ -8,9 +8,19 @@ export type BrokerPrincipal =
       deviceId: number;
       username: string;
       publish: readonly string[];
+      /** Its command topics. */
       subscribe: readonly string[];
+      /** Read-only subscriptions to topics others own (OpenEVSE's solar-divert meter). */
+      read: readonly string[];
+      /** Publish filters it yields to other devices (a gateway's nodes that others own). */
+      publishExcept: readonly string[];
     }
-  | { kind: 'legacy'; username: string }
+  | {
+      kind: 'legacy';
+      username: string;
+      /** The emon/ node roots devices own: the shared emonpi login may not write there. */
+      publishExcept: readonly string[];
+    }
   | { kind: 'anonymous-loopback' };
 
 /** A Mosquitto-style rule from config: `%u` (username) and `%c` (client id) fill whole levels. */

@@ -1,57 +1,47 @@
 import type { Db } from '../db/database.sqlite.js';
 import type { DeviceKind } from './device-topics.js';
-import type { Device, DeviceRecord, DeviceRepo } from './ports.js';
+import type { DeviceRepo, DeviceRow, DeviceRowWithSecret } from './ports.js';
 
 interface Row {
   id: number;
   name: string;
   kind: DeviceKind;
+  topic_name: string;
   mqtt_username: string;
   secret_sha256: string;
-  publish_filters: string;
-  subscribe_filters: string;
   created_at_ms: number;
 }
 
-const toRecord = (r: Row): DeviceRecord => ({
+const toRecord = (r: Row): DeviceRowWithSecret => ({
   id: r.id,
   name: r.name,
   kind: r.kind,
+  topicName: r.topic_name,
   mqttUsername: r.mqtt_username,
   secretSha256: r.secret_sha256,
-  publish: JSON.parse(r.publish_filters) as string[],
-  subscribe: JSON.parse(r.subscribe_filters) as string[],
   createdAtMs: r.created_at_ms,
 });
 
 export class SqliteDeviceRepo implements DeviceRepo {
   constructor(private readonly db: Db) {}
 
-  insert(d: Omit<DeviceRecord, 'id'>): DeviceRecord {
+  insert(d: Omit<DeviceRowWithSecret, 'id'>): DeviceRowWithSecret {
     const result = this.db
       .prepare(
-        `INSERT INTO devices (name, kind, mqtt_username, secret_sha256, publish_filters, subscribe_filters, created_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO devices (name, kind, topic_name, mqtt_username, secret_sha256, created_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        d.name,
-        d.kind,
-        d.mqttUsername,
-        d.secretSha256,
-        JSON.stringify(d.publish),
-        JSON.stringify(d.subscribe),
-        d.createdAtMs,
-      );
+      .run(d.name, d.kind, d.topicName, d.mqttUsername, d.secretSha256, d.createdAtMs);
     return { ...d, id: Number(result.lastInsertRowid) };
   }
 
-  byUsername(username: string): DeviceRecord | undefined {
+  byUsername(username: string): DeviceRowWithSecret | undefined {
     const row = this.db.prepare('SELECT * FROM devices WHERE mqtt_username = ?').get(username) as
       Row | undefined;
     return row && toRecord(row);
   }
 
-  list(): Device[] {
+  list(): DeviceRow[] {
     return (this.db.prepare('SELECT * FROM devices ORDER BY id').all() as Row[]).map((r) => {
       const { secretSha256: _secret, ...device } = toRecord(r);
       return device;

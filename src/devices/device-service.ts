@@ -2,8 +2,15 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../shared/clock.js';
 import type { EventBus } from '../shared/event-bus.js';
 import { UserError } from '../shared/errors.js';
-import { DEVICE_KINDS, topicsFor, type DeviceKind } from './device-topics.js';
-import type { Device, DeviceRepo } from './ports.js';
+import { findConflict, publishExceptFor } from './device-grants.js';
+import {
+  DEVICE_KINDS,
+  isGatewayKind,
+  topicsFor,
+  type DeviceKind,
+  type DeviceTopics,
+} from './device-topics.js';
+import type { Device, DeviceRepo, DeviceRow } from './ports.js';
 
 /** A device's MQTT login; the secret is shown once, at creation, and stored only as a hash. */
 export interface DeviceCredentials {
@@ -12,9 +19,27 @@ export interface DeviceCredentials {
   secret: string;
 }
 
+/** A signed-in device with what it may do now (a gateway yields the nodes others own). */
+export interface DeviceLogin extends Device {
+  publishExcept: string[];
+}
+
 // Device secrets are 192 random bits, so a fast hash is enough (no dictionary to slow down),
 // and a reconnecting device costs the Pi microseconds, not a scrypt.
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const NO_GRANTS: DeviceTopics = { publish: [], subscribe: [], read: [] };
+
+/** Grants follow from kind and topic name at every load, so a fixed kind reaches old rows too. */
+export function withGrants(row: DeviceRow): Device {
+  let topics = NO_GRANTS;
+  try {
+    if ((DEVICE_KINDS as readonly string[]).includes(row.kind)) topics = topicsFor(row.kind, row.topicName);
+  } catch {
+    // A name reserved since it was added (a Shelly called "hub"): it keeps its login, not the grants.
+  }
+  return { ...row, ...structuredClone(topics) };
+}
 
 export class DeviceService {
   constructor(
@@ -30,31 +55,49 @@ export class DeviceService {
     if (!(DEVICE_KINDS as readonly unknown[]).includes(kind)) {
       throw new UserError(`kind must be one of ${DEVICE_KINDS.join(', ')}`, 400, 'invalid_kind');
     }
+    const deviceKind = kind as DeviceKind;
+    const topic = String(topicName ?? '');
     let topics;
     try {
-      topics = topicsFor(kind as DeviceKind, String(topicName ?? ''));
+      topics = topicsFor(deviceKind, topic);
     } catch (err) {
       throw new UserError((err as Error).message, 400, 'invalid_topic');
     }
-    const mqttUsername = `dev-${kind as string}-${String(topicName)}`.toLowerCase();
+    const mqttUsername = `dev-${deviceKind}-${topic}`.toLowerCase();
     if (this.repo.byUsername(mqttUsername)) {
       throw new UserError(`a device with the MQTT username ${mqttUsername} exists`, 409, 'device_exists');
     }
+    const existing = this.list();
+    const conflict = findConflict({ id: 0, kind: deviceKind, mqttUsername, ...topics }, existing);
+    if (conflict) {
+      const other = existing.find((d) => d.id === conflict.other.id)!;
+      throw new UserError(
+        `${conflict.mine} overlaps ${conflict.theirs} of device ${other.id} "${other.name}" (${other.kind}); ` +
+          (isGatewayKind(deviceKind) && isGatewayKind(other.kind)
+            ? 'only one gateway may own emon/#'
+            : 'two devices may not share topics'),
+        409,
+        'device_topics_overlap',
+      );
+    }
     const secret = randomBytes(24).toString('base64url');
-    const record = this.repo.insert({
+    const { secretSha256: _hash, ...row } = this.repo.insert({
       name,
-      kind: kind as DeviceKind,
+      kind: deviceKind,
+      topicName: topic,
       mqttUsername,
       secretSha256: sha256(secret),
-      ...topics,
       createdAtMs: this.clock.nowMs(),
     });
-    const { secretSha256: _hash, ...device } = record;
-    return { device, mqttUsername, secret };
+    // A connected gateway decided its grants at CONNECT: it must reconnect to yield the new node.
+    for (const gateway of existing.filter((d) => isGatewayKind(d.kind) && !isGatewayKind(deviceKind))) {
+      this.bus?.emit('device.grants.changed', { deviceId: gateway.id });
+    }
+    return { device: withGrants(row), mqttUsername, secret };
   }
 
   list(): Device[] {
-    return this.repo.list();
+    return this.repo.list().map(withGrants);
   }
 
   remove(id: number): void {
@@ -62,13 +105,23 @@ export class DeviceService {
     this.bus?.emit('device.removed', { deviceId: id }); // its live MQTT session ends too
   }
 
+  /** The emon/ node roots devices own, which neither a gateway nor the legacy login may write. */
+  ownedNodeRoots(): string[] {
+    return publishExceptFor(
+      { id: 0, kind: 'emonhub', mqttUsername: '', publish: [], subscribe: [], read: [] },
+      this.list(),
+    );
+  }
+
   /** The device whose login this is, or undefined (unknown username and wrong secret look alike). */
-  verify(username: string, secret: string): Device | undefined {
+  verify(username: string, secret: string): DeviceLogin | undefined {
     const record = this.repo.byUsername(username);
     const expected = Buffer.from(record?.secretSha256 ?? '0'.repeat(64), 'hex');
     const ok = timingSafeEqual(Buffer.from(sha256(secret), 'hex'), expected) && record !== undefined;
     if (!ok || !record) return undefined;
-    const { secretSha256: _hash, ...device } = record;
-    return device;
+    const { secretSha256: _hash, ...row } = record;
+    const device = withGrants(row);
+    const publishExcept = publishExceptFor(device, this.list());
+    return { ...device, publishExcept };
   }
 }

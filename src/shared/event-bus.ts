@@ -6,6 +6,8 @@ export interface HubEvents {
   'mqtt.connected': { clientId: string; principal: string; username?: string; remoteAddress: string };
   'mqtt.disconnected': { clientId: string; username?: string };
   'device.removed': { deviceId: number };
+  /** A device's grants changed (a gateway yields a new node): its live MQTT session must end. */
+  'device.grants.changed': { deviceId: number };
   /** Values that just became readable: inputs and feeds, with unix seconds. */
   'ingest.updated': { inputs: readonly LiveValue[]; feeds: readonly LiveValue[] };
   'ingest.node.created': { node: string };

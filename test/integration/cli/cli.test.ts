@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startHubWithAdmin } from '../../helpers/hub.js';
+import { closed, connectError, mqttClient } from '../../helpers/mqtt.js';
 import { runEntry } from '../../helpers/processes.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { useTeardown } from '../../helpers/teardown.js';
@@ -80,8 +82,38 @@ describe('hub device', () => {
       '1\tKitchen plug\ttasmota\tdev-tasmota-plug1\n',
     );
     const bad = await hub(['device', 'add', 'x', '--kind', 'zigbee', '--topic', 'a'], env);
-    assert.equal(bad.stderr.trim(), 'hub: kind must be one of hub, emonhub, tasmota, shelly');
+    assert.equal(
+      bad.stderr.trim(),
+      'hub: kind must be one of hub, emonhub, tasmota, shelly, emonesp, openevse',
+    );
+    const reserved = await hub(['device', 'add', 'x', '--kind', 'shelly', '--topic', 'cmnd'], env);
+    assert.equal(reserved.code, 1);
+    assert.equal(reserved.stderr.trim(), 'hub: the topic name "cmnd" is reserved (Tasmota commands)');
     assert.equal((await hub(['device', 'delete', '1'], env)).code, 0);
     assert.equal((await hub(['device', 'list'], env)).stdout, '');
+    const again = await hub(['device', 'add', 'Again', '--kind', 'tasmota', '--topic', 'plug1'], env);
+    assert.match(again.stdout, /^added device 2 "Again"/, 'a deleted id is never given again');
+  });
+
+  it("deletes through a running hubd, which ends the device's live MQTT session", async () => {
+    const { hub: running, admin } = await startHubWithAdmin(teardown);
+    const env = { HUB_DATA_DIR: running.dataDir };
+    const added = await hub(['device', 'add', 'Plug', '--kind', 'tasmota', '--topic', 'plug7'], env);
+    assert.equal(added.code, 0, added.stderr);
+    const secret = /MQTT password: (\S+)/.exec(added.stdout)![1]!;
+    const listed = (await admin.request('GET', '/api/v1/devices')).body as { id: number; name: string }[];
+    const id = listed.find((d) => d.name === 'Plug')!.id;
+    const url = `mqtt://127.0.0.1:${running.mqttPort}`;
+    const plug = await mqttClient(teardown, url, { username: 'dev-tasmota-plug7', password: secret });
+    const deleted = await hub(['device', 'delete', String(id)], env);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.equal(deleted.stdout.trim(), `deleted device ${id} (its live MQTT session has ended)`);
+    assert.equal(await closed(plug), true, 'the live session ended');
+    assert.equal(
+      await connectError(url, { username: 'dev-tasmota-plug7', password: secret }),
+      'Connection refused: Bad username or password',
+    );
+    const missing = await hub(['device', 'delete', String(id)], env);
+    assert.equal(missing.stderr.trim(), `hub: device ${id} does not exist`);
   });
 });

@@ -2,68 +2,158 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decidePublish, decideSubscribe, substitute } from '../../../src/broker/acl.js';
 import type { AclRule, BrokerPrincipal } from '../../../src/broker/principal.js';
-import { topicsFor } from '../../../src/devices/device-topics.js';
+import { publishExceptFor, type GrantHolder } from '../../../src/devices/device-grants.js';
+import { topicsFor, type DeviceKind } from '../../../src/devices/device-topics.js';
 
-const admin: BrokerPrincipal = { kind: 'user', username: 'ann', role: 'admin' };
-const viewer: BrokerPrincipal = { kind: 'user', username: 'vic', role: 'viewer' };
-const plug: BrokerPrincipal = {
-  kind: 'device',
-  deviceId: 1,
-  username: 'dev-tasmota-plug1',
-  ...topicsFor('tasmota', 'plug1'),
-};
-const emontx: BrokerPrincipal = {
-  kind: 'device',
-  deviceId: 2,
-  username: 'dev-emonhub-emontx4',
-  ...topicsFor('emonhub', 'emontx4'),
-};
-const legacy: BrokerPrincipal = { kind: 'legacy', username: 'emonpi' };
-const anon: BrokerPrincipal = { kind: 'anonymous-loopback' };
+// One device of each kind on the same hub, so the gateway yields the EmonESP's node.
+const fleet: GrantHolder[] = (
+  [
+    ['hub', 'h1'],
+    ['emonhub', 'emonpi'],
+    ['tasmota', 'plug1'],
+    ['shelly', 'sh1'],
+    ['emonesp', 'sp1'],
+    ['openevse', 'openevse-a1b2'],
+  ] as [DeviceKind, string][]
+).map(([kind, name], i) => ({
+  id: i + 1,
+  kind,
+  mqttUsername: `dev-${kind}-${name}`,
+  ...topicsFor(kind, name),
+}));
 
-const publishTable: [string, BrokerPrincipal, string, boolean][] = [
-  ['admin publishes anywhere', admin, 'anything/at/all', true],
-  ['admin publishes $SYS', admin, '$SYS/broker/x', true],
-  ['viewer publishes nothing', viewer, 'emon/x/y', false],
-  ['plug publishes its telemetry', plug, 'tele/plug1/SENSOR', true],
-  ['plug publishes its state', plug, 'stat/plug1/POWER', true],
-  ['plug may not publish as another plug', plug, 'tele/plug2/SENSOR', false],
-  ['plug may not command itself', plug, 'cmnd/plug1/POWER', false],
-  ['plug may not publish $SYS', plug, '$SYS/broker/clients/connected', false],
-  ['emonTx publishes its node', emontx, 'emon/emontx4/power1', true],
-  ['emonTx publishes the node JSON topic', emontx, 'emon/emontx4', true],
-  ['emonTx may not publish another node', emontx, 'emon/emonpi/power1', false],
-  ['legacy login publishes under emon/#', legacy, 'emon/emonpi/power1', true],
-  ['legacy login may not publish elsewhere', legacy, 'cmnd/plug1/POWER', false],
-  ['anonymous publishes nothing', anon, 'hub/signals/x', false],
+const device = (kind: DeviceKind): BrokerPrincipal => {
+  const d = fleet.find((x) => x.kind === kind)!;
+  return {
+    kind: 'device',
+    deviceId: d.id,
+    username: d.mqttUsername,
+    publish: d.publish,
+    subscribe: d.subscribe,
+    read: d.read,
+    publishExcept: publishExceptFor(d, fleet),
+  };
+};
+const ownedNodeRoots = publishExceptFor(
+  { id: 0, kind: 'emonhub', mqttUsername: '', publish: [], subscribe: [], read: [] },
+  fleet,
+);
+
+const principals: Record<string, BrokerPrincipal> = {
+  admin: { kind: 'user', username: 'ann', role: 'admin' },
+  viewer: { kind: 'user', username: 'vic', role: 'viewer' },
+  'read-key viewer': { kind: 'user', username: 'ann', role: 'viewer' },
+  hub: device('hub'),
+  emonhub: device('emonhub'),
+  tasmota: device('tasmota'),
+  shelly: device('shelly'),
+  emonesp: device('emonesp'),
+  openevse: device('openevse'),
+  legacy: { kind: 'legacy', username: 'emonpi', publishExcept: ownedNodeRoots },
+  'anonymous-loopback': { kind: 'anonymous-loopback' },
+};
+
+const EVERYONE = Object.keys(principals);
+const VIEWERS = ['admin', 'viewer', 'read-key viewer'];
+
+// Every topic class, and who may publish to it. Anyone not named is refused.
+const publishTable: [string, string[]][] = [
+  ['hub/dev/h1/power', ['admin', 'hub']],
+  ['hub/dev/h1/relay/set', ['admin', 'hub']],
+  ['hub/dev/h2/power', ['admin']],
+  ['hub/signals/tariff', ['admin']],
+  ['emon/emontx4/power1', ['admin', 'emonhub', 'legacy']],
+  ['emon/emonpi', ['admin', 'emonhub', 'legacy']],
+  ['emon/emontx4/rssi', ['admin', 'emonhub', 'legacy']],
+  ['emonhub/rx/10/values', ['admin', 'emonhub']],
+  ['emonhub/tx/10/values', ['admin']],
+  ['emon/sp1/describe', ['admin', 'emonesp']],
+  ['emon/sp1', ['admin', 'emonesp']],
+  ['emon/sp1/out/state', ['admin', 'emonesp']],
+  ['emon/sp1/in/ctrlmode', ['admin', 'emonesp']],
+  ['emon/sp2/describe', ['admin', 'emonhub', 'legacy']],
+  ['tele/plug1/SENSOR', ['admin', 'tasmota']],
+  ['stat/plug1/POWER', ['admin', 'tasmota']],
+  ['cmnd/plug1/POWER', ['admin']],
+  ['tele/plug2/SENSOR', ['admin']],
+  ['cmnd/plug2/POWER', ['admin']],
+  ['sh1/status/switch:0', ['admin', 'shelly']],
+  ['shellies/sh1/relay/0', ['admin', 'shelly']],
+  ['sh2/status/switch:0', ['admin']],
+  ['openevse-a1b2/amp', ['admin', 'openevse']],
+  ['openevse-a1b2/config_version', ['admin', 'openevse']],
+  ['openevse-a1b2/rapi/out', ['admin', 'openevse']],
+  ['openevse/announce/a1b2', ['admin', 'openevse']],
+  ['openevse/announce/ffff', ['admin']],
+  ['openevse-ffff/amp', ['admin']],
+  ['$SYS/broker/uptime', ['admin']],
+  ['anything/else', ['admin']],
 ];
 
-const subscribeTable: [string, BrokerPrincipal, string, boolean][] = [
-  ['admin subscribes to #', admin, '#', true],
-  ['admin subscribes to $SYS/#', admin, '$SYS/#', true],
-  ['viewer reads emon/#', viewer, 'emon/#', true],
-  ['viewer may not read #', viewer, '#', false],
-  ['viewer may not read $SYS', viewer, '$SYS/broker/#', false],
-  ['plug reads its commands', plug, 'cmnd/plug1/#', true],
-  ['plug reads one command', plug, 'cmnd/plug1/POWER', true],
-  ["plug may not read another plug's commands", plug, 'cmnd/plug2/#', false],
-  ['plug may not widen with a wildcard', plug, 'cmnd/+/POWER', false],
-  ['plug may not read #', plug, '#', false],
-  ['plug reads the hub signals', plug, 'hub/signals/tariff', true],
-  ['emonTx has no command topics', emontx, 'emon/emontx4/#', false],
-  ['anonymous reads signals', anon, 'hub/signals/#', true],
-  ['anonymous may not read emon', anon, 'emon/#', false],
-  ['legacy login may not subscribe', legacy, 'emon/#', false],
+// Every filter class, and who may subscribe to it.
+const subscribeTable: [string, string[]][] = [
+  ['#', ['admin']],
+  ['+/#', ['admin']],
+  ['+/+', ['admin']],
+  ['$SYS/#', ['admin']],
+  ['$SYS/broker/uptime', ['admin']],
+  ['hub/signals/#', EVERYONE.filter((p) => p !== 'legacy')],
+  ['hub/signals/tariff', EVERYONE.filter((p) => p !== 'legacy')],
+  ['hub/dev/h1/relay/set', [...VIEWERS, 'hub']],
+  ['hub/dev/h1/cmd/#', [...VIEWERS, 'hub']],
+  ['hub/dev/h1/#', VIEWERS],
+  ['hub/dev/+/cmd/#', VIEWERS],
+  ['hub/dev/h2/+/set', VIEWERS],
+  ['emon/#', VIEWERS],
+  ['emon/emonpi/power1', [...VIEWERS, 'openevse']],
+  ['emon/+/+', [...VIEWERS, 'openevse']],
+  ['emonhub/tx/#', [...VIEWERS, 'emonhub']],
+  ['emonhub/rx/#', VIEWERS],
+  ['emon/sp1/in/#', [...VIEWERS, 'emonesp']],
+  ['emon/sp1/sp1/in/#', [...VIEWERS, 'emonesp']],
+  ['emon/sp2/in/#', VIEWERS],
+  ['cmnd/plug1/#', [...VIEWERS, 'tasmota']],
+  ['cmnd/plug1/POWER', [...VIEWERS, 'tasmota']],
+  ['cmnd/plug2/#', VIEWERS],
+  ['cmnd/+/POWER', VIEWERS],
+  ['tele/plug1/#', VIEWERS],
+  ['stat/+/POWER', VIEWERS],
+  ['sh1/rpc', [...VIEWERS, 'shelly']],
+  ['sh1/command', [...VIEWERS, 'shelly']],
+  ['shellies/sh1/command', [...VIEWERS, 'shelly']],
+  ['sh1/#', VIEWERS],
+  ['openevse-a1b2/rapi/in/#', [...VIEWERS, 'openevse']],
+  ['openevse-a1b2/override/set', [...VIEWERS, 'openevse']],
+  ['openevse-a1b2/schedule/clear', [...VIEWERS, 'openevse']],
+  ['openevse-a1b2/restart', [...VIEWERS, 'openevse']],
+  ['openevse-a1b2/#', VIEWERS],
+  ['openevse/announce/#', VIEWERS],
 ];
 
-describe('MQTT authorization', () => {
-  for (const [name, who, topic, allow] of publishTable) {
-    it(`publish: ${name}`, () => assert.equal(decidePublish(who, 'c1', topic, []).allow, allow));
+describe('MQTT authorization: every principal against every topic class', () => {
+  for (const [topic, allowed] of publishTable) {
+    it(`publish ${topic}: only ${allowed.join(', ')}`, () => {
+      const got = EVERYONE.filter((name) => decidePublish(principals[name]!, 'c1', topic, []).allow);
+      assert.deepEqual(
+        got,
+        EVERYONE.filter((name) => allowed.includes(name)),
+      );
+    });
   }
-  for (const [name, who, filter, allow] of subscribeTable) {
-    it(`subscribe: ${name}`, () => assert.equal(decideSubscribe(who, 'c1', filter, []).allow, allow));
+  for (const [filter, allowed] of subscribeTable) {
+    it(`subscribe ${filter}: only ${allowed.join(', ')}`, () => {
+      const got = EVERYONE.filter((name) => decideSubscribe(principals[name]!, 'c1', filter, []).allow);
+      assert.deepEqual(
+        got,
+        EVERYONE.filter((name) => allowed.includes(name)),
+      );
+    });
   }
+});
 
+describe('MQTT authorization rules', () => {
+  const plug = principals.tasmota!;
+  const emonhub = principals.emonhub!;
   const rules: AclRule[] = [
     { who: 'device', access: 'write', topic: 'shared/%u/out' },
     { who: 'any', access: 'read', topic: 'public/%c/#' },
@@ -77,17 +167,17 @@ describe('MQTT authorization', () => {
     ],
     [
       "%u does not grant another user's topic",
-      () => decidePublish(plug, 'c1', 'shared/dev-emonhub-emontx4/out', rules).allow,
+      () => decidePublish(plug, 'c1', 'shared/dev-emonhub-emonpi/out', rules).allow,
       false,
     ],
     [
       '%c grants reading by client id',
-      () => decideSubscribe(emontx, 'box-7', 'public/box-7/x', rules).allow,
+      () => decideSubscribe(emonhub, 'box-7', 'public/box-7/x', rules).allow,
       true,
     ],
     [
       '%c does not match another client id',
-      () => decideSubscribe(emontx, 'box-7', 'public/box-8/x', rules).allow,
+      () => decideSubscribe(emonhub, 'box-7', 'public/box-8/x', rules).allow,
       false,
     ],
     [

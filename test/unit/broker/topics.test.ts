@@ -49,24 +49,29 @@ describe('topics', () => {
   });
 });
 
+const OK = { kind: 'ok' };
+
 describe('frame guard', () => {
   it('passes packets within the limit, across chunk boundaries', () => {
     const guard = new FrameGuard(200);
     // PUBLISH with remaining length 130 (0x82 0x01), split mid-header and mid-body
     const packet = Buffer.concat([Buffer.from([0x30, 0x82, 0x01]), Buffer.alloc(130)]);
-    assert.equal(guard.push(packet.subarray(0, 2)), 0);
-    assert.equal(guard.push(packet.subarray(2, 50)), 0);
-    assert.equal(guard.push(packet.subarray(50)), 0);
-    assert.equal(guard.push(Buffer.from([0xc0, 0x00])), 0, 'a PINGREQ after it');
+    assert.deepEqual(guard.push(packet.subarray(0, 2)), OK);
+    assert.deepEqual(guard.push(packet.subarray(2, 50)), OK);
+    assert.deepEqual(guard.push(packet.subarray(50)), OK);
+    assert.deepEqual(guard.push(Buffer.from([0xc0, 0x00])), OK, 'a PINGREQ after it');
   });
 
   it('reports a packet announcing more than the limit before its body arrives', () => {
     const guard = new FrameGuard(1000);
-    assert.equal(guard.push(Buffer.from([0x30, 0xe8, 0x07])), 1003); // remaining length 1000
+    assert.deepEqual(guard.push(Buffer.from([0x30, 0xe8, 0x07])), { kind: 'oversized', bytes: 1003 }); // remaining length 1000
   });
 
   it('reports a malformed remaining length', () => {
-    assert.ok(new FrameGuard(1000).push(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01])) > 1000);
+    assert.equal(
+      new FrameGuard(1000).push(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01])).kind,
+      'oversized',
+    );
   });
 });
 

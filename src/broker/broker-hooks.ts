@@ -1,0 +1,254 @@
+import type { Aedes, AuthenticateError, Client, ConnectPacket, PublishPacket } from 'aedes';
+import type { Duplex } from 'node:stream';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { describeError } from '../shared/errors.js';
+import { decidePublish, decideSubscribe, type Decision } from './acl.js';
+import type { BrokerCounters } from './broker-stats.js';
+import { ownerOf, type ClientIdRegistry } from './client-id-registry.js';
+import type { AclRule, BrokerPrincipal } from './principal.js';
+import { TokenBucket } from './token-bucket.js';
+import { isValidTopicFilter, isValidTopicName, topicMatches } from './topics.js';
+
+const DENIED_LOG_EVERY_MS = 60_000;
+
+export interface Session {
+  principal: BrokerPrincipal;
+  bucket: TokenBucket;
+  publishDecisions: Map<string, Decision>;
+  /** Publishes of this connection the ACL refused (acknowledged and dropped). */
+  deniedPublishes: number;
+  lastDeniedLogMs: number;
+}
+
+export interface HookDeps {
+  limits: {
+    maxConnections: number;
+    keepaliveMaxS: number;
+    publishRatePerS: number;
+    publishBurst: number;
+  };
+  acl: AclRule[];
+  authenticate(
+    username: string | undefined,
+    password: Buffer | undefined,
+    remoteAddress: string,
+  ): Promise<BrokerPrincipal | undefined>;
+  registry: ClientIdRegistry;
+  counters: BrokerCounters;
+  clock: Clock;
+  log: Logger;
+  /** The connection has logged in: it leaves the pre-auth budget. */
+  loggedIn(conn: Duplex): void;
+  noteRetained(topic: string, payloadBytes: number): void;
+}
+
+/**
+ * The broker's CONNECT, publish, subscribe and forward hooks: who may connect (logins, client id
+ * owners, wills, keepalive), what they may publish and read. A publish the ACL refuses is
+ * acknowledged and dropped (as Mosquitto does; 3.1.1 has no negative PUBACK), not disconnected.
+ */
+export class BrokerHooks {
+  readonly sessions = new WeakMap<Client, Session>();
+  private readonly dropped = new WeakSet<object>();
+  private readonly connects = new WeakMap<Client, ConnectPacket>();
+  private readonly denyRules: AclRule[];
+
+  constructor(private readonly deps: HookDeps) {
+    this.denyRules = deps.acl.filter((r) => r.access === 'deny');
+  }
+
+  install(broker: Aedes): void {
+    this.dropDenied(broker);
+    broker.preConnect = (client, packet, callback) => {
+      this.connects.set(client, packet);
+      callback(null, true);
+    };
+    broker.authenticate = (client, username, password, done) =>
+      void this.authenticate(broker, client, username, password).then(
+        () => done(null, true),
+        (err: AuthenticateError) => done(err, false),
+      );
+    broker.authorizePublish = (client, packet, callback) => callback(this.authorizePublish(client, packet));
+    broker.authorizeSubscribe = (client, sub, callback) => {
+      const session = this.sessions.get(client);
+      if (!session || !isValidTopicFilter(sub.topic)) return callback(null, null);
+      const decision = decideSubscribe(session.principal, client.id, sub.topic, this.deps.acl);
+      if (decision.allow) return callback(null, sub);
+      this.deps.counters.deniedSubscriptions++;
+      this.deps.log.warn(
+        { clientId: client.id, filter: sub.topic, why: decision.reason },
+        'mqtt subscription denied',
+      );
+      callback(null, null);
+    };
+    broker.authorizeForward = (client, packet) => {
+      this.deps.counters.messagesSent++;
+      // MQTT-4.7.2-1: a filter starting with a wildcard never matches a $ topic. Aedes checks
+      // this for live messages, not for retained ones sent on SUBSCRIBE.
+      if (packet.retain && packet.topic.startsWith('$') && !this.subscribedTo(client, packet.topic))
+        return null;
+      return this.forwardDenied(client, packet.topic) ? null : packet;
+    };
+  }
+
+  /** A denied publish (or stale will) is marked in authorizePublish and dropped here. */
+  private dropDenied(broker: Aedes): void {
+    const publish = broker.publish.bind(broker) as (p: unknown, c: unknown, d?: unknown) => void;
+    (broker as unknown as { publish: unknown }).publish = (
+      packet: object,
+      client: unknown,
+      done: unknown,
+    ) => {
+      if (!this.dropped.has(packet)) return publish(packet, client, done);
+      this.dropped.delete(packet);
+      const callback = (typeof client === 'function' ? client : done) as ((e: null) => void) | undefined;
+      callback?.(null);
+    };
+  }
+
+  private async authenticate(
+    broker: Aedes,
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<void> {
+    const { limits, log } = this.deps;
+    const remote = remoteOf(client);
+    const packet = this.connects.get(client);
+    const refuse = (returnCode: 2 | 3 | 4 | 5, why: string) => {
+      this.deps.counters.refusedConnections++;
+      log.warn({ clientId: client.id, username, remote, why }, 'mqtt connection refused');
+      const err = new Error(why) as AuthenticateError;
+      err.returnCode = returnCode;
+      return err;
+    };
+    // MQTT-3.1.3-8: an empty client id is only for clean sessions (Aedes 1.2 does not check).
+    if (packet?.clientId === '' && !packet.clean) throw refuse(2, 'an empty client id needs a clean session');
+    // Keepalive 0 (no keepalive) is valid; TCP keepalive and the connect timeout reap dead peers.
+    // Over the limit: CONNACK 2, as Mosquitto answers a 3.1.1 client.
+    if ((packet?.keepalive ?? 0) > limits.keepaliveMaxS) throw refuse(2, 'keepalive over the limit');
+    if (broker.connectedClients >= limits.maxConnections) throw refuse(3, 'too many connections');
+    let principal: BrokerPrincipal | undefined;
+    try {
+      principal = await this.deps.authenticate(username, password, remote);
+    } catch (err) {
+      throw refuse(5, describeError(err));
+    }
+    if (!principal) throw refuse(4, 'bad username or password');
+    const will = packet?.will;
+    if (will) {
+      const decision = isValidTopicName(will.topic)
+        ? decidePublish(principal, client.id, will.topic, this.deps.acl)
+        : ({ allow: false, reason: 'invalid will topic' } as const);
+      if (!decision.allow) throw refuse(5, `will on ${will.topic}: ${decision.reason}`);
+    }
+    if (packet?.clientId) {
+      const keep = !packet.clean || principal.kind === 'device' || will !== undefined;
+      const owner = ownerOf(principal);
+      const token = client.conn;
+      const claimed = await this.deps.registry.claim(client.id, owner, {
+        keep,
+        willTopic: will?.topic ?? null,
+        token,
+      });
+      if (!claimed) throw refuse(5, 'the client id belongs to another login');
+      const release = () => this.deps.registry.release(client.id, token);
+      if ((client.conn as unknown as Duplex).destroyed) release();
+      else client.conn.once('close', release);
+    }
+    this.sessions.set(client, {
+      principal,
+      bucket: new TokenBucket(this.deps.clock, limits.publishRatePerS, limits.publishBurst),
+      publishDecisions: new Map(),
+      deniedPublishes: 0,
+      lastDeniedLogMs: -Infinity,
+    });
+    this.deps.loggedIn(client.conn as unknown as Duplex);
+  }
+
+  /** An Error disconnects the client; a denied topic is marked to be acknowledged and dropped. */
+  private authorizePublish(client: Client | null, packet: PublishPacket): Error | null {
+    const { counters, log } = this.deps;
+    if (!client) return this.authorizeStaleWill(packet);
+    const session = this.sessions.get(client);
+    if (!session) return new Error('not authenticated');
+    if (!isValidTopicName(packet.topic)) return new Error('invalid topic');
+    const isWill = packet === (client as unknown as { will?: unknown }).will;
+    if (!isWill && !session.bucket.take()) {
+      counters.kickedClients++;
+      log.warn({ clientId: client.id }, 'mqtt client publishing faster than allowed; disconnected');
+      return new Error('publish rate limit');
+    }
+    // Devices publish to a handful of topics over and over: decide each once per session.
+    let decision = session.publishDecisions.get(packet.topic);
+    if (!decision) {
+      decision = decidePublish(session.principal, client.id, packet.topic, this.deps.acl);
+      if (session.publishDecisions.size >= 256) session.publishDecisions.clear();
+      session.publishDecisions.set(packet.topic, decision);
+    }
+    if (!decision.allow) {
+      counters.deniedPublishes++;
+      session.deniedPublishes++;
+      const nowMs = this.deps.clock.nowMs();
+      if (nowMs - session.lastDeniedLogMs >= DENIED_LOG_EVERY_MS) {
+        session.lastDeniedLogMs = nowMs;
+        log.warn(
+          { clientId: client.id, topic: packet.topic, why: decision.reason, denied: session.deniedPublishes },
+          'mqtt publish denied; acknowledged and dropped (logged at most once a minute per client)',
+        );
+      }
+      this.dropped.add(packet);
+      return null;
+    }
+    counters.messagesReceived++;
+    if (packet.retain) this.deps.noteRetained(packet.topic, packet.payload.length);
+    return null;
+  }
+
+  /**
+   * Aedes publishes the wills of a broker that died (a crash) with no client. Only a will whose
+   * topic was authorised for its client id at CONNECT goes out; others are dropped (and so
+   * deleted from the persistence, not retried).
+   */
+  private authorizeStaleWill(packet: PublishPacket): null {
+    const clientId = (packet as { clientId?: string }).clientId ?? '';
+    if (isValidTopicName(packet.topic) && this.deps.registry.allowsStaleWill(clientId, packet.topic)) {
+      if (packet.retain) this.deps.noteRetained(packet.topic, packet.payload.length);
+      return null;
+    }
+    this.deps.counters.deniedPublishes++;
+    this.deps.log.warn(
+      { clientId, topic: packet.topic },
+      'mqtt will of a previous run not authorised; dropped',
+    );
+    this.dropped.add(packet);
+    return null;
+  }
+
+  private subscribedTo(client: Client, topic: string): boolean {
+    const subs = (client as unknown as { subscriptions?: Record<string, unknown> }).subscriptions ?? {};
+    return Object.keys(subs).some((filter) => topicMatches(filter, topic));
+  }
+
+  private forwardDenied(client: Client, topic: string): boolean {
+    if (this.denyRules.length === 0) return false;
+    const session = this.sessions.get(client);
+    const username = session && 'username' in session.principal ? session.principal.username : '';
+    return this.denyRules.some(
+      (r) =>
+        (r.who === 'any' || r.who === username || r.who === session?.principal.kind) &&
+        topicMatches(r.topic.replaceAll('%u', username).replaceAll('%c', client.id), topic),
+    );
+  }
+}
+
+export function remoteOf(client: Client): string {
+  const conn = client.conn as unknown as { remoteAddress?: string; _socket?: { remoteAddress?: string } };
+  return (
+    conn.remoteAddress ??
+    conn._socket?.remoteAddress ??
+    (client.req?.socket?.remoteAddress as string | undefined) ??
+    ''
+  );
+}
