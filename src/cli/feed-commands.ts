@@ -1,12 +1,21 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuthService } from '../auth/auth-service.js';
-import { verifyEmoncmsFeed, type EmoncmsListEntry } from '../timeseries/emoncms-import.js';
+import { describeError } from '../shared/errors.js';
+import {
+  verifyEmoncmsFeed,
+  type EmoncmsListEntry,
+  type ImportCandidate,
+} from '../timeseries/emoncms-import.js';
 import type { FeedService } from '../timeseries/feed-service.js';
 
 export interface FeedCommandDeps {
   auth: AuthService;
   feeds: FeedService;
+  /** Rewrites input process lists that log to feeds given new ids (ingest's SQLite). */
+  processLists?: {
+    rewriteFeedIds(newIds: ReadonlyMap<number, number>): { id: number; node: string; name: string }[];
+  };
   out: (line: string) => void;
 }
 
@@ -24,13 +33,17 @@ export function checkFeeds(deps: FeedCommandDeps, repair: boolean): number {
 }
 
 /**
- * `hub feeds import-emoncms <dir> [--only 1,2] [--list list.json] [--owner name]`: copies the
- * PHPFina feeds of an emoncms data folder, builds their rollups, reports what it took and refused.
+ * `hub feeds import-emoncms <dir> [--only 1,2] [--list list.json] [--owner name] [--remap]`:
+ * copies the PHPFina feeds of an emoncms data folder under their emoncms ids (dashboards, apps
+ * and process lists `1:<feedid>` name feeds by id), with name, tag, unit and public flag from
+ * list.json, and builds their rollups. If an id is taken here, nothing is imported and the
+ * conflicts are listed; `--remap` gives those feeds new ids, and `--rewrite-process-lists` also
+ * points the process lists that log to the old ids at the new ones. A tag:name that exists already is refused, as emoncms does.
  */
 export function importEmoncms(
   deps: FeedCommandDeps,
   dir: string,
-  opts: { only?: string; list?: string; owner?: string },
+  opts: { only?: string; list?: string; owner?: string; remap?: boolean; rewriteProcessLists?: boolean },
 ): number {
   if (!existsSync(dir)) throw new Error(`no folder ${dir}`);
   const owner = opts.owner
@@ -40,14 +53,9 @@ export function importEmoncms(
     throw new Error(
       opts.owner ? `no user "${opts.owner}"` : 'create the administrator first (hub user add NAME --admin)',
     );
-  const listPath = opts.list ?? (existsSync(join(dir, 'list.json')) ? join(dir, 'list.json') : undefined);
-  const entries = new Map<number, EmoncmsListEntry>();
-  if (listPath) {
-    const parsed = JSON.parse(readFileSync(listPath, 'utf8')) as unknown;
-    if (!Array.isArray(parsed))
-      throw new Error(`${listPath} is not an emoncms feed/list.json export (a JSON list)`);
-    for (const e of parsed as EmoncmsListEntry[]) entries.set(Number(e.id), e);
-  }
+  const entries = readList(
+    opts.list ?? (existsSync(join(dir, 'list.json')) ? join(dir, 'list.json') : undefined),
+  );
   const wanted = opts.only ? new Set(opts.only.split(',').map((s) => Number(s.trim()))) : undefined;
   const ids = readdirSync(dir)
     .map((f) => /^(\d+)\.meta$/.exec(f)?.[1])
@@ -55,8 +63,10 @@ export function importEmoncms(
     .map(Number)
     .filter((id) => !wanted || wanted.has(id))
     .sort((a, b) => a - b);
-  let took = 0;
-  let refused = 0;
+  const missing = [...(wanted ?? [])].filter((id) => !ids.includes(id));
+  let refused = missing.length;
+  const report = new Map<number, string>(); // one line per emoncms feed, printed in id order
+  const candidates: ImportCandidate[] = [];
   for (const id of ids) {
     const dat = join(dir, `${id}.dat`);
     const verdict = verifyEmoncmsFeed(
@@ -65,21 +75,61 @@ export function importEmoncms(
       existsSync(dat) ? statSync(dat).size : undefined,
       entries.get(id),
     );
-    if ('refuse' in verdict) {
+    if ('take' in verdict) candidates.push(verdict.take);
+    else {
       refused++;
-      deps.out(`refused emoncms feed ${id}: ${verdict.refuse.reason}`);
+      report.set(id, `refused emoncms feed ${id}: ${verdict.refuse.reason}`);
+    }
+  }
+  const taken = candidates.filter((c) => deps.feeds.isIdTaken(c.emoncmsId));
+  if (taken.length && !opts.remap) {
+    for (const [, line] of [...report].sort(([a], [b]) => a - b)) deps.out(line);
+    deps.out(`emoncms feed ids already taken here: ${taken.map((c) => c.emoncmsId).join(', ')}`);
+    for (const c of taken) deps.out(`  ${c.emoncmsId} "${c.name}"`);
+    deps.out('nothing imported; run again with --remap to give these feeds new ids');
+    deps.out("(add --rewrite-process-lists if this hub's process lists use the emoncms ids)");
+    return 1;
+  }
+  // Feeds keeping their ids first, so a new id never lands on an emoncms id still to come.
+  const remapped = new Map<number, number>();
+  let took = 0;
+  for (const c of [...candidates.filter((c) => !taken.includes(c)), ...taken]) {
+    const keepId = !taken.includes(c);
+    let feedId: number;
+    try {
+      feedId = deps.feeds.importFeed(c, owner.id, join(dir, `${c.emoncmsId}.dat`), keepId).id;
+    } catch (err) {
+      refused++;
+      report.set(c.emoncmsId, `refused emoncms feed ${c.emoncmsId}: ${describeError(err)}`);
       continue;
     }
-    const c = verdict.take;
-    const feed = deps.feeds.importFeed(c, owner.id, dat);
     took++;
+    if (!keepId) remapped.set(c.emoncmsId, feedId);
     const partial = c.partialBytes ? `, ${c.partialBytes} bytes of a partial last value left behind` : '';
-    deps.out(
-      `took emoncms feed ${id} "${c.name}" (${c.intervalS} s, ${c.npoints} values${partial}) as feed ${feed.id}`,
+    report.set(
+      c.emoncmsId,
+      `took emoncms feed ${c.emoncmsId} "${c.name}" (${c.intervalS} s, ${c.npoints} values${partial}) as feed ${feedId}`,
     );
   }
-  for (const id of wanted ?? [])
-    if (!ids.includes(id)) deps.out(`refused emoncms feed ${id}: no ${id}.meta in ${dir}`);
-  deps.out(`took ${took}, refused ${refused + [...(wanted ?? [])].filter((id) => !ids.includes(id)).length}`);
+  for (const [, line] of [...report].sort(([a], [b]) => a - b)) deps.out(line);
+  for (const id of missing) deps.out(`refused emoncms feed ${id}: no ${id}.meta in ${dir}`);
+  for (const [from, to] of remapped) deps.out(`emoncms feed ${from} is feed ${to} here`);
+  // A taken id names this hub's own feed: its process lists move only when asked (lists copied
+  // from the emonPi that use its ids), never by default.
+  if (remapped.size && opts.rewriteProcessLists && deps.processLists) {
+    for (const input of deps.processLists.rewriteFeedIds(remapped))
+      deps.out(`process list of input ${input.id} (${input.node}/${input.name}) now logs to the new ids`);
+  }
+  deps.out(`took ${took}, refused ${refused}`);
   return 0;
+}
+
+function readList(listPath: string | undefined): Map<number, EmoncmsListEntry> {
+  const entries = new Map<number, EmoncmsListEntry>();
+  if (!listPath) return entries;
+  const parsed = JSON.parse(readFileSync(listPath, 'utf8')) as unknown;
+  if (!Array.isArray(parsed))
+    throw new Error(`${listPath} is not an emoncms feed/list.json export (a JSON list)`);
+  for (const e of parsed as EmoncmsListEntry[]) entries.set(Number(e.id), e);
+  return entries;
 }

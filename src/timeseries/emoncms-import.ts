@@ -7,6 +7,8 @@ export interface EmoncmsListEntry {
   tag?: string;
   unit?: string;
   engine?: string | number;
+  /** "0"/"1" in feed/list.json (Redis hash strings), 0/1 in a feeds table export. */
+  public?: string | number | boolean;
 }
 
 export interface ImportCandidate {
@@ -14,6 +16,7 @@ export interface ImportCandidate {
   name: string;
   tag: string;
   unit: string;
+  public: boolean;
   intervalS: number;
   startTimeS: number;
   npoints: number;
@@ -51,6 +54,7 @@ export function verifyEmoncmsFeed(
       name: entry?.name?.slice(0, 64) || `emoncms feed ${emoncmsId}`,
       tag: entry?.tag?.slice(0, 64) ?? '',
       unit: entry?.unit?.slice(0, 64) ?? '',
+      public: [1, '1', true, 'true'].includes(entry?.public ?? 0),
       intervalS: meta.intervalS,
       startTimeS: meta.startTimeS,
       npoints,

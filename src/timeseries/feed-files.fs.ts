@@ -2,8 +2,6 @@ import {
   closeSync,
   copyFileSync,
   existsSync,
-  fdatasyncSync,
-  fsyncSync,
   ftruncateSync,
   mkdirSync,
   openSync,
@@ -31,7 +29,7 @@ import {
   type RollupHeader,
   type SumCount,
 } from './rollup-format.js';
-import { fstatSize, readValues, writeAll } from './feed-io.fs.js';
+import { fstatSize, nodeFileWriter, readValues, writeAll, type FileWriter } from './feed-io.fs.js';
 import { FeedReader, type StoredFeed } from './feed-reader.fs.js';
 import type { FeedStore } from './ports.js';
 import { planWrite, type Point, type WritePlan } from './write-plan.js';
@@ -53,7 +51,10 @@ const ROLLUP_PERSIST_BACKLOG_BUCKETS = 144;
  * fdatasync'ed once per write batch, never per reading.
  */
 export class FeedFiles implements FeedStore {
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    private readonly io: FileWriter = nodeFileWriter,
+  ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
@@ -87,7 +88,7 @@ export class FeedFiles implements FeedStore {
     const fd = openSync(this.paths(id).dat, 'r+');
     try {
       ftruncateSync(fd, 0);
-      fsyncSync(fd);
+      this.io.fsync(fd);
     } finally {
       closeSync(fd);
     }
@@ -130,7 +131,7 @@ export class FeedFiles implements FeedStore {
       const fd = openSync(dat, 'r+');
       try {
         ftruncateSync(fd, size - extra);
-        fsyncSync(fd);
+        this.io.fsync(fd);
       } finally {
         closeSync(fd);
       }
@@ -148,9 +149,9 @@ export class FeedFiles implements FeedStore {
     if (plan.overwrites.length === 0 && plan.append.length === 0) return plan;
     const fd = openSync(this.paths(id).dat, 'r+');
     try {
-      for (const o of plan.overwrites) writeAll(fd, encodeValues([o.value]), o.slot * VALUE_BYTES);
-      if (plan.append.length) writeAll(fd, encodeValues(plan.append), feed.npoints * VALUE_BYTES);
-      fdatasyncSync(fd);
+      for (const o of plan.overwrites) writeAll(fd, encodeValues([o.value]), o.slot * VALUE_BYTES, this.io);
+      if (plan.append.length) writeAll(fd, encodeValues(plan.append), feed.npoints * VALUE_BYTES, this.io);
+      this.io.datasync(fd);
     } finally {
       closeSync(fd);
     }
@@ -186,15 +187,20 @@ export class FeedFiles implements FeedStore {
     const kept = this.values(id, drop, feed.npoints);
     const fd = openSync(`${dat}.trim`, 'w', 0o644);
     try {
-      writeAll(fd, encodeValues(kept), 0);
-      fsyncSync(fd);
+      writeAll(fd, encodeValues(kept), 0, this.io);
+      this.io.fsync(fd);
     } finally {
       closeSync(fd);
     }
     const metaFd = openSync(`${meta}.tmp`, 'w', 0o644);
     try {
-      writeAll(metaFd, encodeMeta({ intervalS: feed.intervalS, startTimeS: kept.length ? newStartS : 0 }), 0);
-      fsyncSync(metaFd);
+      writeAll(
+        metaFd,
+        encodeMeta({ intervalS: feed.intervalS, startTimeS: kept.length ? newStartS : 0 }),
+        0,
+        this.io,
+      );
+      this.io.fsync(metaFd);
     } finally {
       closeSync(metaFd);
     }
@@ -217,7 +223,7 @@ export class FeedFiles implements FeedStore {
     const fd = openSync(dat, 'r+');
     try {
       ftruncateSync(fd, npoints * VALUE_BYTES); // whole values only
-      fsyncSync(fd);
+      this.io.fsync(fd);
     } finally {
       closeSync(fd);
     }
@@ -255,9 +261,9 @@ export class FeedFiles implements FeedStore {
       const fd = openSync(this.rollupPath(id, levelS), 'r+');
       try {
         const recordAt = ROLLUP_HEADER_BYTES + (from / k - header.firstBucket) * ROLLUP_RECORD_BYTES;
-        writeAll(fd, encodeRecords(records), recordAt);
-        writeAll(fd, encodeRollupHeader({ ...header, validEndSlot: completeEnd }), 0);
-        fdatasyncSync(fd);
+        writeAll(fd, encodeRecords(records), recordAt, this.io);
+        writeAll(fd, encodeRollupHeader({ ...header, validEndSlot: completeEnd }), 0, this.io);
+        this.io.datasync(fd);
       } finally {
         closeSync(fd);
       }
@@ -300,9 +306,9 @@ export class FeedFiles implements FeedStore {
           const from = Math.max(bucket * k, firstSlot);
           const raw = this.values(id, from - firstSlot, (bucket + 1) * k - firstSlot);
           const at = ROLLUP_HEADER_BYTES + (bucket - header.firstBucket) * ROLLUP_RECORD_BYTES;
-          writeAll(fd, encodeRecords([sumValues(raw)]), at);
+          writeAll(fd, encodeRecords([sumValues(raw)]), at, this.io);
         }
-        fdatasyncSync(fd);
+        this.io.datasync(fd);
       } finally {
         closeSync(fd);
       }
@@ -315,7 +321,7 @@ export class FeedFiles implements FeedStore {
     const header = { levelS, firstBucket: Math.floor((firstSlot * intervalS) / levelS), validEndSlot: 0 };
     const fd = openSync(this.rollupPath(id, levelS), 'w', 0o644);
     try {
-      writeAll(fd, encodeRollupHeader(header), 0);
+      writeAll(fd, encodeRollupHeader(header), 0, this.io);
     } finally {
       closeSync(fd);
     }
@@ -332,8 +338,8 @@ export class FeedFiles implements FeedStore {
     const tmp = `${path}.tmp`;
     const fd = openSync(tmp, 'w', 0o644);
     try {
-      writeAll(fd, encodeMeta(meta), 0);
-      fsyncSync(fd);
+      writeAll(fd, encodeMeta(meta), 0, this.io);
+      this.io.fsync(fd);
     } finally {
       closeSync(fd);
     }
@@ -344,7 +350,7 @@ export class FeedFiles implements FeedStore {
   private syncDir(): void {
     const dirFd = openSync(this.dir, 'r');
     try {
-      fsyncSync(dirFd);
+      this.io.fsync(dirFd);
     } finally {
       closeSync(dirFd);
     }

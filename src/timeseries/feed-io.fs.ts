@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { VALUE_BYTES } from './phpfina-format.js';
 
 // Small file helpers shared by the feed writer and reader.
@@ -8,8 +8,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
 /** Values of file slots [from, to) of a .dat; NaN where the file has none. */
 export function readValues(fd: number, from: number, to: number): Float32Array {
   const out = new Float32Array(Math.max(0, to - from)).fill(NaN);
-  if (to <= from) return out;
   const start = Math.max(0, from);
+  // A range wholly before the file (a cached block ahead of its first slot) reads as missing.
+  if (to <= start) return out;
   const bytes = new Uint8Array((to - start) * VALUE_BYTES);
   const got = readSync(fd, bytes, 0, bytes.length, start * VALUE_BYTES);
   const count = Math.floor(got / VALUE_BYTES);
@@ -22,9 +23,26 @@ export function readValues(fd: number, from: number, to: number): Float32Array {
   return out;
 }
 
-export function writeAll(fd: number, bytes: Uint8Array, position: number): void {
+/**
+ * Every write and sync of the feed files goes through this seam, so a test can make the disk
+ * fail (ENOSPC, EIO, a short write) as a real one does.
+ */
+export interface FileWriter {
+  /** One write(2): may write fewer bytes than asked; throws on an error. */
+  write(fd: number, bytes: Uint8Array, offset: number, length: number, position: number): number;
+  datasync(fd: number): void;
+  fsync(fd: number): void;
+}
+
+export const nodeFileWriter: FileWriter = {
+  write: (fd, bytes, offset, length, position) => writeSync(fd, bytes, offset, length, position),
+  datasync: (fd) => fdatasyncSync(fd),
+  fsync: (fd) => fsyncSync(fd),
+};
+
+export function writeAll(fd: number, bytes: Uint8Array, position: number, io = nodeFileWriter): void {
   let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+  while (done < bytes.length) done += io.write(fd, bytes, done, bytes.length - done, position + done);
 }
 
 export function fstatSize(path: string): number {

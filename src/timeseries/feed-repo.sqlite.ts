@@ -37,13 +37,15 @@ const COLUMNS: Record<keyof FeedChanges, string> = {
 export class SqliteFeedRepo implements FeedRepo {
   constructor(private readonly db: Db) {}
 
-  insert(feed: NewFeed): FeedRecord {
+  /** With `id`, takes exactly that id (an import keeping emoncms's); else the next free one. */
+  insert(feed: NewFeed, id?: number): FeedRecord {
     const result = this.db
       .prepare(
-        `INSERT INTO feeds (owner_id, name, tag, unit, interval_s, public, retention_days, created_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO feeds (id, owner_id, name, tag, unit, interval_s, public, retention_days, created_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
+        id ?? null,
         feed.ownerId,
         feed.name,
         feed.tag,

@@ -1,7 +1,9 @@
 import type { Clock } from '../shared/clock.js';
 import { UserError } from '../shared/errors.js';
+import { BufferBacklog } from './buffer-backlog.js';
 import { isAllowedInterval, ALLOWED_INTERVALS_S } from './phpfina-format.js';
 import type { ImportCandidate } from './emoncms-import.js';
+import { checkRetention, checkText, pointProblem } from './feed-validation.js';
 import type { BufferedPoint, FeedChanges, FeedRecord, FeedRepo, FeedStore, WriteBuffer } from './ports.js';
 import { ReadError, readSeries, type ReadQuery, type Sample } from './read-query.js';
 import { overlayView } from './series-view.js';
@@ -10,6 +12,8 @@ export interface FeedServiceSettings {
   /** Points stamped further than this into the future are refused. */
   maxFutureS: number;
   timeZone: string;
+  /** Most points waiting in the write-behind buffers; past it new points are refused (503). */
+  maxBufferedPoints?: number;
 }
 
 /** Which write-behind buffer takes new points now, which to read and flush, and the last resort. */
@@ -41,6 +45,8 @@ export interface IngestCounters {
  */
 export class FeedService {
   readonly counters: IngestCounters = { accepted: 0, refused: 0 };
+  /** Points waiting for the flusher; shared with it, which recounts them after each flush. */
+  readonly backlog: BufferBacklog;
   /** Feed records by id, filled on first use; every change goes through this service. */
   private readonly known = new Map<number, FeedRecord>();
   private readonly missing = new Set<number>();
@@ -51,9 +57,14 @@ export class FeedService {
     private readonly buffers: BufferChoice,
     private readonly clock: Clock,
     private readonly settings: FeedServiceSettings,
-  ) {}
+  ) {
+    this.backlog = new BufferBacklog(settings.maxBufferedPoints ?? Infinity);
+  }
 
-  create(input: NewFeedInput): FeedRecord {
+  /** With `id`, the feed takes exactly that id (an emoncms import), refused if it is taken. */
+  create(input: NewFeedInput, id?: number): FeedRecord {
+    if (id !== undefined && this.isIdTaken(id))
+      throw new UserError(`feed id ${id} is taken`, 409, 'feed_id_taken');
     const intervalS = Number(input.intervalS);
     if (!isAllowedInterval(intervalS)) {
       throw new UserError(
@@ -62,30 +73,53 @@ export class FeedService {
         'invalid_interval',
       );
     }
-    const feed = this.repo.insert({
-      ownerId: input.ownerId,
-      name: checkText(input.name, 'name', 1),
-      tag: checkText(input.tag ?? '', 'tag', 0),
-      unit: checkText(input.unit ?? '', 'unit', 0),
-      intervalS,
-      public: input.public === true,
-      retentionDays: checkRetention(input.retentionDays),
-      createdAtMs: this.clock.nowMs(),
-    });
+    const feed = this.repo.insert(
+      {
+        ownerId: input.ownerId,
+        name: checkText(input.name, 'name', 1),
+        tag: checkText(input.tag ?? '', 'tag', 0),
+        unit: checkText(input.unit ?? '', 'unit', 0),
+        intervalS,
+        public: input.public === true,
+        retentionDays: checkRetention(input.retentionDays),
+        createdAtMs: this.clock.nowMs(),
+      },
+      id,
+    );
     this.store.create(feed.id, intervalS);
     this.missing.delete(feed.id);
     return feed;
   }
 
-  /** Creates a feed from a verified emoncms PHPFina feed and copies its data. */
-  importFeed(candidate: ImportCandidate, ownerId: number, sourceDat: string): FeedRecord {
-    const feed = this.create({
-      ownerId,
-      name: candidate.name,
-      tag: candidate.tag,
-      unit: candidate.unit,
-      intervalS: candidate.intervalS,
-    });
+  /** A feed row or feed files hold this id. */
+  isIdTaken(id: number): boolean {
+    return this.repo.get(id) !== undefined || this.store.exists(id);
+  }
+
+  /**
+   * Creates a feed from a verified emoncms PHPFina feed and copies its data: under the emoncms
+   * id when `keepId` (dashboards and process lists name feeds by id), else the next free one.
+   * Refuses a tag:name that exists already, as emoncms's feed create does.
+   */
+  importFeed(candidate: ImportCandidate, ownerId: number, sourceDat: string, keepId = true): FeedRecord {
+    const same = this.repo.list().find((f) => f.tag === candidate.tag && f.name === candidate.name);
+    if (same)
+      throw new UserError(
+        `feed already exists: "${candidate.tag}:${candidate.name}" is feed ${same.id}`,
+        409,
+        'feed_exists',
+      );
+    const feed = this.create(
+      {
+        ownerId,
+        name: candidate.name,
+        tag: candidate.tag,
+        unit: candidate.unit,
+        intervalS: candidate.intervalS,
+        public: candidate.public,
+      },
+      keepId ? candidate.emoncmsId : undefined,
+    );
     this.store.importData(feed.id, candidate, sourceDat, candidate.npoints);
     return feed;
   }
@@ -167,7 +201,8 @@ export class FeedService {
 
   /**
    * Accepts points into the write-behind buffer. The whole batch is refused (nothing stored) if
-   * any point is bad; NaN is a missing value and is accepted.
+   * any point is bad (UserError 400) or the buffer is at its cap (BufferFullError, 503); NaN is a
+   * missing value and is accepted.
    */
   async post(id: number, points: readonly { tsS: unknown; value: unknown }[], join = false): Promise<number> {
     this.get(id);
@@ -181,6 +216,12 @@ export class FeedService {
       }
       checked.push({ tsS: Math.floor(p.tsS as number), value: p.value as number, join });
     }
+    try {
+      this.backlog.admit(checked.length);
+    } catch (err) {
+      this.counters.refused += checked.length;
+      throw err;
+    }
     const buffer = this.buffers.current();
     try {
       await buffer.append(id, checked);
@@ -189,6 +230,7 @@ export class FeedService {
       if (buffer === this.buffers.fallback) throw err;
       await this.buffers.fallback.append(id, checked);
     }
+    this.backlog.added(checked.length);
     this.counters.accepted += checked.length;
     return checked.length;
   }
@@ -258,33 +300,4 @@ export class FeedService {
     const lists = await Promise.all(this.buffers.all().map((b) => b.peek(id).catch(() => [])));
     return lists.flat();
   }
-}
-
-function pointProblem(p: { tsS: unknown; value: unknown }, latestS: number): string | undefined {
-  if (typeof p.tsS !== 'number' || !Number.isFinite(p.tsS) || p.tsS < 0) return 'time must be unix seconds';
-  if (p.tsS > latestS) return `time ${p.tsS} is too far in the future`;
-  if (typeof p.value !== 'number') return 'value must be a number';
-  if (p.value === Infinity || p.value === -Infinity)
-    return 'value must be finite (NaN marks a missing value)';
-  return undefined;
-}
-
-function checkText(value: unknown, field: string, minLength: number): string {
-  const hasControl = typeof value === 'string' && [...value].some((ch) => ch.charCodeAt(0) < 0x20);
-  if (typeof value !== 'string' || value.length < minLength || value.length > 64 || hasControl) {
-    throw new UserError(`${field} must be text of ${minLength} to 64 characters`, 400, `invalid_${field}`);
-  }
-  return value;
-}
-
-function checkRetention(value: unknown): number | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 36500) {
-    throw new UserError(
-      'retentionDays must be a whole number of days from 1 to 36500, or null',
-      400,
-      'invalid_retention',
-    );
-  }
-  return value;
 }

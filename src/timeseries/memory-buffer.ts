@@ -31,6 +31,10 @@ export class MemoryWriteBuffer implements WriteBuffer {
     return [...this.points.keys()];
   }
 
+  async length(feedId: number): Promise<number> {
+    return this.points.get(feedId)?.length ?? 0;
+  }
+
   async remove(feedId: number, count: number): Promise<void> {
     const list = this.points.get(feedId);
     if (!list) return;

@@ -14,6 +14,8 @@ export interface WriteBuffer {
   peek(feedId: number): Promise<BufferedPoint[]>;
   /** Feeds with buffered points. */
   feedsWithPoints(): Promise<number[]>;
+  /** How many points of a feed are buffered. */
+  length(feedId: number): Promise<number>;
   /** Removes the first `count` points of a feed (after they were written). */
   remove(feedId: number, count: number): Promise<void>;
   /** Drops a feed's buffered points (feed cleared or deleted). */
@@ -37,7 +39,7 @@ export type NewFeed = Omit<FeedRecord, 'id'>;
 export type FeedChanges = Partial<Pick<FeedRecord, 'name' | 'tag' | 'unit' | 'public' | 'retentionDays'>>;
 
 export interface FeedRepo {
-  insert(feed: NewFeed): FeedRecord;
+  insert(feed: NewFeed, id?: number): FeedRecord;
   get(id: number): FeedRecord | undefined;
   list(): FeedRecord[];
   update(id: number, changes: FeedChanges): void;

@@ -1,11 +1,12 @@
 import type { BufferedPoint, FeedReaderPort } from './ports.js';
 import { alignToGrid } from './phpfina-format.js';
 import type { SeriesView } from './read-query.js';
+import { latestPerSlot } from './write-plan.js';
 
 /**
  * A feed as reads see it: its files with the buffered points laid over them, so a value is
- * readable the moment it is accepted. The overlay follows the flusher: points sorted by time,
- * the last one for a slot wins, points before the file's start are dropped.
+ * readable the moment it is accepted. The overlay follows the flusher (latestPerSlot): the later
+ * arrival wins a slot, points before the file's start are dropped.
  */
 export function overlayView(reader: FeedReaderPort, buffered: readonly BufferedPoint[]): SeriesView {
   const { intervalS, npoints, startTimeS } = reader.feed;
@@ -13,12 +14,13 @@ export function overlayView(reader: FeedReaderPort, buffered: readonly BufferedP
   const fileEnd = startTimeS / intervalS + npoints;
   const overlay = new Map<number, number>();
   const empty = npoints === 0 && startTimeS === 0;
-  const sorted = [...buffered].sort((a, b) => a.tsS - b.tsS);
-  const firstBuffered = sorted[0] ? alignToGrid(sorted[0].tsS, intervalS) / intervalS : undefined;
+  const latest = latestPerSlot(buffered, intervalS);
+  const firstBuffered = latest[0] ? alignToGrid(latest[0].tsS, intervalS) / intervalS : undefined;
   const dataStart = empty ? (firstBuffered ?? 0) : startTimeS / intervalS;
-  for (const p of sorted) {
+  for (const p of latest) {
     const slot = alignToGrid(p.tsS, intervalS) / intervalS;
-    if (slot >= dataStart) overlay.set(slot, p.value);
+    // Stored as float32, so a value reads the same before and after the flush.
+    if (slot >= dataStart) overlay.set(slot, Math.fround(p.value));
   }
   const lastOverlay = Math.max(-Infinity, ...overlay.keys());
   const startSlot = empty ? dataStart : fileStart;
@@ -44,7 +46,7 @@ export function overlayView(reader: FeedReaderPort, buffered: readonly BufferedP
           count--;
         }
         if (value === value) {
-          sum += Math.fround(value);
+          sum += value;
           count++;
         }
       }

@@ -35,6 +35,10 @@ export class RedisWriteBuffer implements WriteBuffer {
     return (await this.redis().smembers(this.keys.bufferedFeeds())).map(Number).filter(Number.isInteger);
   }
 
+  async length(feedId: number): Promise<number> {
+    return this.redis().llen(this.keys.feedBuffer(feedId));
+  }
+
   async remove(feedId: number, count: number): Promise<void> {
     await this.redis().eval(
       REMOVE_SCRIPT,

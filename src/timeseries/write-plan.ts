@@ -26,6 +26,17 @@ export interface WritePlan {
   droppedOutOfOrder: number;
 }
 
+/**
+ * The write-behind buffer's rule for points of one flush: the later arrival wins a slot, whatever
+ * its timestamp inside the slot, as with emoncms's direct writes; the result is in slot order, so
+ * the outcome does not depend on when the flusher ran. Points come oldest arrival first.
+ */
+export function latestPerSlot<P extends Point>(points: readonly P[], intervalS: number): P[] {
+  const bySlot = new Map<number, P>();
+  for (const p of points) bySlot.set(alignToGrid(p.tsS, intervalS), p);
+  return [...bySlot.entries()].sort(([a], [b]) => a - b).map(([, p]) => p);
+}
+
 export class PaddingLimitError extends Error {
   constructor(readonly paddingSlots: number) {
     super(`a gap of ${paddingSlots} slots exceeds the padding limit of ${MAX_PADDING_SLOTS}`);

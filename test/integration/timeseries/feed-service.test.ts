@@ -107,6 +107,67 @@ describe('feeds through the write-behind buffer', () => {
     ]);
   });
 
+  it('within one flush window the later arrival wins a slot, even stamped earlier in it', async () => {
+    const id = await newFeed('arrival order');
+    const t = NOW_S - (NOW_S % 10) - 100;
+    await post(id, [
+      [t, 1],
+      [t + 17, 7],
+    ]);
+    await post(id, [[t + 11, 6]]); // same 10 s slot as t + 17, earlier stamp, later arrival
+    const expected = [
+      [t, 1],
+      [t + 10, 6],
+    ];
+    assert.deepEqual(await data(id, `start=${t}&end=${t + 10}&interval=10`), expected, 'buffered');
+    await hub.flusher.flush();
+    assert.deepEqual(await data(id, `start=${t}&end=${t + 10}&interval=10`), expected, 'flushed');
+    await post(id, [[t + 19, 8]]);
+    await post(id, [[t + 10, 9]]); // and the same across a flush
+    await hub.flusher.flush();
+    assert.deepEqual(await data(id, `start=${t + 10}&end=${t + 15}&interval=10`), [[t + 10, 9]]);
+  });
+
+  it("answers nulls, not an error, for reads starting before the feed's first slot", async () => {
+    const id = await newFeed('young feed');
+    const t0 = NOW_S - (NOW_S % 10) - 3000; // mid-day: the day's rollup bucket starts before it
+    const values = Array.from({ length: 100 }, (_, i) => 200 + i);
+    await post(
+      id,
+      values.map((v, i) => [t0 + i * 10, v]),
+    );
+    await hub.flusher.flush();
+    hub.feeds.rebuildRollups(id);
+    const startS = t0 - 20_003; // not on a 600 s block edge
+    const endS = t0 + 45;
+    const expected: [number, number | null][] = [];
+    for (let t = startS; t <= endS; t += 10)
+      expected.push([t, t < t0 ? null : values[Math.floor((t - t0) / 10)]!]);
+
+    const own = await admin.request(
+      'GET',
+      `/api/v1/feeds/${id}/data?start=${startS}&end=${endS}&interval=10`,
+    );
+    assert.equal(own.status, 200, own.text);
+    assert.deepEqual(own.body, expected);
+    const averaged = await admin.request(
+      'GET',
+      `/api/v1/feeds/${id}/data?start=${startS}&end=${endS}&interval=600&average=1`,
+    );
+    assert.equal(averaged.status, 200, averaged.text);
+
+    // emoncms answers nulls before start_time (get_data_combined); feed/data.json in ms by default
+    const keys = (await admin.request('GET', '/api/v1/me/apikeys')).body as { readApiKey: string };
+    const res = await fetch(
+      `${hub.baseUrl}/feed/data.json?id=${id}&start=${startS}&end=${endS}&interval=10&apikey=${keys.readApiKey}`,
+    );
+    assert.equal(res.status, 200);
+    assert.deepEqual(
+      await res.json(),
+      expected.map(([t, v]) => [t * 1000, v]),
+    );
+  });
+
   const badBatches: { name: string; points: unknown; message: RegExp }[] = [
     {
       name: 'Infinity is not a value',
