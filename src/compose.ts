@@ -13,6 +13,7 @@ import { DatabaseComponent } from './db/database-component.sqlite.js';
 import { migrate, openDatabase } from './db/database.sqlite.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { describeError } from './shared/errors.js';
+import type { Component } from './shared/component.js';
 import { Hub } from './shared/hub.js';
 import type { Logger } from './shared/logger.js';
 import { RedisSupervisor } from './state/embedded-redis.process.js';
@@ -22,6 +23,7 @@ import { BrokerAuthService } from './broker/broker-auth-service.js';
 import { ensureTlsMaterial, loadUserTls, type TlsMaterial } from './broker/certificates.process.js';
 import { MqttBroker } from './broker/mqtt-broker.net.js';
 import { DeviceService } from './devices/device-service.js';
+import { controlSocketPath, DeviceControlSocket } from './devices/device-control-socket.net.js';
 import { SqliteDeviceRepo } from './devices/device-repo.sqlite.js';
 import { deviceMigrations } from './devices/migrations.js';
 import { EventBus } from './shared/event-bus.js';
@@ -74,7 +76,13 @@ const MIGRATIONS = [
 ];
 
 /** The one composition root: builds every adapter and service and wires them into a Hub. */
-export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = systemClock): ComposedHub {
+export function compose(
+  loaded: LoadedConfig,
+  log: Logger,
+  clock: Clock = systemClock,
+  /** Made by the caller but shown in /readyz (the log sink); started first, stopped last. */
+  outerComponents: readonly Component[] = [],
+): ComposedHub {
   const { config, paths } = loaded;
   const version = readVersion();
   const keys = createKeys(config.redis.keyPrefix);
@@ -104,6 +112,7 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
   const feeds = new FeedService(feedRepo, feedFiles, buffers, clock, {
     maxFutureS: config.timeseries.maxFutureS,
     timeZone: config.timezone,
+    maxBufferedPoints: config.timeseries.maxBufferedPoints,
   });
   const flusher = new FlushRunner(
     feedRepo,
@@ -117,6 +126,7 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
       memoryBuffered: memoryBuffer.held,
       memoryDropped: memoryBuffer.dropped,
     }),
+    feeds.backlog,
   );
 
   const bus = new EventBus(log.child({ component: 'bus' }));
@@ -144,7 +154,11 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
   const ingest = new IngestService(
     new SqliteInputRepo(db),
     new RedisLiveState(() => redis.redis, keys),
-    { exists: (id) => feeds.exists(id), post: (id, points, join) => feeds.post(id, points, join) },
+    {
+      exists: (id) => feeds.exists(id),
+      admit: (points) => feeds.backlog.admit(points),
+      post: (id, points, join) => feeds.post(id, points, join),
+    },
     bus,
     clock,
     { ...config.ingest, maxFutureS: config.timeseries.maxFutureS, timeZone: config.timezone },
@@ -191,6 +205,11 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
     ...(mqttSource ? [mqttSource] : []),
     ...(vzPush ? [vzPush] : []),
     live,
+    new DeviceControlSocket(
+      devices,
+      controlSocketPath(paths.runDir),
+      log.child({ component: 'device-control' }),
+    ),
   ];
   const readiness = () => hub.readiness();
   const { app } = createApp({
@@ -223,7 +242,7 @@ export function compose(loaded: LoadedConfig, log: Logger, clock: Clock = system
   });
   const http = new HttpServer(app, config.http.host, config.http.port, log.child({ component: 'http' }));
   http.onUpgrade('/ws', (req, socket, head) => live.handleUpgrade(req, socket, head));
-  const hub = new Hub([...components, http], log);
+  const hub = new Hub([...outerComponents, ...components, http], log);
 
   // Facts for `hub status`, written again whenever Redis (re)connects.
   const startedAtMs = clock.nowMs();
@@ -267,7 +286,16 @@ function autoConfigure(bus: EventBus, templates: TemplateService, auth: AuthServ
 export function composeAdmin(
   loaded: LoadedConfig,
   clock: Clock = systemClock,
-): { auth: AuthService; feeds: FeedService; devices: DeviceService; close(): void } {
+): {
+  auth: AuthService;
+  feeds: FeedService;
+  devices: DeviceService;
+  /** Feed import --remap: process lists follow feeds to their new ids. */
+  processLists: {
+    rewriteFeedIds(newIds: ReadonlyMap<number, number>): { id: number; node: string; name: string }[];
+  };
+  close(): void;
+} {
   const { config, paths } = loaded;
   const db = openDatabase(paths.dbFile);
   migrate(db, MIGRATIONS);
@@ -281,7 +309,11 @@ export function composeAdmin(
     { maxFutureS: config.timeseries.maxFutureS, timeZone: config.timezone },
   );
   const devices = new DeviceService(new SqliteDeviceRepo(db), clock);
-  return { auth, feeds, devices, close: () => db.close() };
+  const inputs = new SqliteInputRepo(db);
+  const processLists = {
+    rewriteFeedIds: (newIds: ReadonlyMap<number, number>) => inputs.rewriteFeedArgs(newIds),
+  };
+  return { auth, feeds, devices, processLists, close: () => db.close() };
 }
 
 function readVersion(): VersionInfo {

@@ -1,13 +1,21 @@
 import { hostname } from 'node:os';
 import { compose } from './compose.js';
 import { ConfigError, loadConfig } from './config/config-file.fs.js';
+import { tightenDataDir } from './config/data-dir.fs.js';
 import { describeError } from './shared/errors.js';
+import { LogSink, openFdWriter } from './shared/logger-sink.fs.js';
 import { createPinoLogger } from './shared/logger.pino.js';
 
 // Process entry of hubd: environment → config → compose() → start; SIGTERM/SIGINT → stop.
 
 const STOP_DEADLINE_MS = 5000;
 const EXIT_CONFIG = 78; // sysexits EX_CONFIG: systemd will not restart-loop on a bad config
+const LOG_FLUSH_MS = 1000;
+
+// Everything hubd creates (hub.db and its WAL, feeds, keys, hub.json) is for its own user only.
+process.umask(0o077);
+// A banner line to a full disk or a closed pipe must not end the process.
+process.stderr.on('error', () => undefined);
 
 async function main(): Promise<void> {
   let loaded;
@@ -18,9 +26,20 @@ async function main(): Promise<void> {
     process.stderr.write(`${err.message}\nhubd did not start.\n`);
     process.exit(EXIT_CONFIG);
   }
-  const log = createPinoLogger(loaded.config.log.level);
+  const logSink = new LogSink(openFdWriter(1));
+  const log = createPinoLogger(loaded.config.log.level, logSink);
+  const exit = async (code: number) => {
+    await logSink.flush(LOG_FLUSH_MS); // a stdout nobody reads must not hold the exit up
+    process.exit(code);
+  };
   if (loaded.created) log.info({ file: loaded.paths.configFile }, 'created hub.json with defaults');
-  const { hub, http, broker, version } = compose(loaded, log);
+  const tightened = tightenDataDir(loaded.paths.dataDir);
+  if (tightened.count > 0 || tightened.failed > 0)
+    log.warn(
+      { dataDir: loaded.paths.dataDir, tightened: tightened.count, failed: tightened.failed },
+      `tightened the modes of ${tightened.count} files and directories in the data dir to 600/700`,
+    );
+  const { hub, http, broker, version } = compose(loaded, log, undefined, [logSink]);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -33,7 +52,7 @@ async function main(): Promise<void> {
     }, STOP_DEADLINE_MS).unref();
     await hub.stop();
     log.info({}, 'stopped');
-    process.exit(0);
+    await exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
@@ -43,7 +62,7 @@ async function main(): Promise<void> {
   } catch (err) {
     log.error({ err: describeError(err) }, 'start failed');
     await hub.stop();
-    process.exit(1);
+    await exit(1);
   }
   const port = http.listeningPort;
   const readiness = hub.readiness();

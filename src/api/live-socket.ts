@@ -210,9 +210,13 @@ export class LiveSocket implements Component {
   }
 }
 
-/** No Origin (a non-browser client) or one naming this host; "null" and garbage are refused. */
+/**
+ * An Origin naming this host. Browsers always send one on a WebSocket handshake, so a cookie
+ * without it did not come from this hub's page; non-browser clients use an API key instead.
+ * "null" and garbage are refused too.
+ */
 function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
-  if (origin === undefined) return true;
+  if (origin === undefined) return false;
   try {
     return new URL(origin).host === host;
   } catch {

@@ -11,7 +11,7 @@ import {
   verifyPassword,
 } from './credentials.js';
 import type { SessionRepo, User, UserRecord, UserRepo } from './ports.js';
-import { FailureLimiter } from './rate-limiter.js';
+import { LoginLimiter } from './login-limiter.js';
 import { isRole, type Principal, type Role } from './roles.js';
 
 export interface AuthSettings {
@@ -47,18 +47,20 @@ export class RateLimitedError extends UserError {
   }
 }
 
+/** The login backoff waits in real time; the policy itself (LoginLimiter) reads the injected clock. */
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 export class AuthService {
-  private readonly perUser: FailureLimiter;
-  private readonly perIp: FailureLimiter;
+  private readonly limiter: LoginLimiter;
 
   constructor(
     private readonly users: UserRepo,
     private readonly sessions: SessionRepo,
     private readonly clock: Clock,
     private readonly settings: AuthSettings,
+    private readonly sleep: (ms: number) => Promise<void> = pause,
   ) {
-    this.perUser = new FailureLimiter(clock, settings.loginFailuresPerUser, settings.loginWindowS);
-    this.perIp = new FailureLimiter(clock, settings.loginFailuresPerIp, settings.loginWindowS);
+    this.limiter = new LoginLimiter(clock, settings);
   }
 
   needsOnboarding(): boolean {
@@ -80,25 +82,23 @@ export class AuthService {
   }
 
   /**
-   * The user these credentials belong to, or undefined; failures count against the address and
-   * the username (the same limits for the web and MQTT), and a limited caller is refused first.
+   * The user these credentials belong to, or undefined; the same limits for the web and MQTT
+   * (see LoginLimiter): a username+address or an address that failed too often is refused first;
+   * a username failing from many addresses is only slowed down.
    */
   async checkCredentials(username: unknown, password: unknown, ip: string): Promise<UserRecord | undefined> {
-    const userKey = typeof username === 'string' ? username.toLowerCase() : '';
-    const waitS = Math.max(this.perIp.retryAfterS(ip), this.perUser.retryAfterS(userKey));
-    if (waitS > 0) throw new RateLimitedError(waitS);
+    const name = typeof username === 'string' ? username : '';
+    const verdict = this.limiter.attempt(name, ip);
+    if (verdict.kind === 'refuse') throw new RateLimitedError(verdict.retryAfterS);
+    if (verdict.delayMs > 0) await this.sleep(verdict.delayMs);
 
     const record = typeof username === 'string' ? this.users.byUsername(username) : undefined;
     const ok =
       typeof password === 'string' &&
       (await verifyPassword(password, record?.passwordHash ?? (await UNKNOWN_USER_HASH))) &&
       record !== undefined;
-    if (!ok || !record) {
-      this.perIp.recordFailure(ip);
-      this.perUser.recordFailure(userKey);
-      return undefined;
-    }
-    this.perUser.reset(userKey);
+    if (!ok || !record) return undefined;
+    this.limiter.succeeded(name, ip);
     return record;
   }
 

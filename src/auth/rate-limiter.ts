@@ -21,6 +21,11 @@ export class FailureLimiter {
     return Math.max(1, Math.ceil((w.startMs + this.windowS * 1000 - this.clock.nowMs()) / 1000));
   }
 
+  /** Failures of the key in its current window. */
+  failures(key: string): number {
+    return this.current(key)?.failures ?? 0;
+  }
+
   recordFailure(key: string): void {
     const w = this.current(key);
     if (w) {
@@ -29,6 +34,12 @@ export class FailureLimiter {
     }
     if (this.windows.size >= this.maxKeys) this.evictExpired();
     this.windows.set(key, { startMs: this.clock.nowMs(), failures: 1 });
+  }
+
+  /** Takes back one failure (an attempt counted before it was known to succeed). */
+  forgive(key: string): void {
+    const w = this.current(key);
+    if (w && --w.failures <= 0) this.windows.delete(key);
   }
 
   reset(key: string): void {

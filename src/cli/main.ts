@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { composeAdmin } from '../compose.js';
 import { ConfigError, loadConfig } from '../config/config-file.fs.js';
 import { describeError, UserError } from '../shared/errors.js';
+import { deviceCommand } from './device-commands.js';
 import { checkFeeds, importEmoncms } from './feed-commands.js';
 import { readPassword } from './prompt.js';
 
@@ -15,12 +16,16 @@ const USAGE = `Usage: hub <command>
   hub feeds check [--repair]                 verify every feed's files (repair cuts partial values,
                                              finishes interrupted trims, rebuilds rollups)
   hub feeds rebuild-rollups [ID]             rebuild rollups from full-resolution data
-  hub feeds import-emoncms DIR [--only 1,2] [--list list.json] [--owner NAME]
-                                             copy emoncms PHPFina feeds and build their rollups
+  hub feeds import-emoncms DIR [--only 1,2] [--list list.json] [--owner NAME] [--remap]
+                           [--rewrite-process-lists]
+                                             copy emoncms PHPFina feeds under their ids and build
+                                             their rollups (--remap: new ids for taken ones;
+                                             --rewrite-process-lists: lists using the old ids follow)
   hub device add NAME --kind KIND --topic T  add a device's MQTT login (KIND: hub, emonhub, tasmota,
-                                             shelly; T: its node, topic or id); prints the secret once
+                                             shelly, emonesp, openevse; T: its node, topic, id or
+                                             base topic); prints the secret once
   hub device list                            list devices and their topics
-  hub device delete ID                       delete a device (its login stops working)
+  hub device delete ID                       delete a device (its login and live session end)
   hub config check                           validate <dataDir>/hub.json and HUB_* variables
   hub status [--url URL]                     ask a running hubd how it is (GET /readyz)
 
@@ -40,6 +45,8 @@ async function run(argv: string[]): Promise<number> {
       only: { type: 'string' },
       list: { type: 'string' },
       owner: { type: 'string' },
+      remap: { type: 'boolean' },
+      'rewrite-process-lists': { type: 'boolean' },
       kind: { type: 'string' },
       topic: { type: 'string' },
     },
@@ -54,10 +61,20 @@ async function run(argv: string[]): Promise<number> {
   if (group !== 'user' && group !== 'feeds' && group !== 'device')
     throw new UsageError(`unknown command "${positionals.join(' ')}"`);
 
-  const admin = composeAdmin(loadConfig(process.env));
+  const loaded = loadConfig(process.env);
+  const admin = composeAdmin(loaded);
   try {
     if (group === 'feeds') return feedCommand(admin, action, name, values);
-    if (group === 'device') return deviceCommand(admin, action, name, values);
+    if (group === 'device') {
+      const deps = {
+        devices: admin.devices,
+        runDir: loaded.paths.runDir,
+        out: (l: string) => console.log(l),
+      };
+      const code = await deviceCommand(deps, action, name, values);
+      if (code === undefined) throw new UsageError(`unknown device command "${action ?? ''}"`);
+      return code;
+    }
     switch (action) {
       case 'add': {
         if (values.admin && values.viewer) throw new UsageError('choose --admin or --viewer, not both');
@@ -103,7 +120,14 @@ function feedCommand(
   admin: ReturnType<typeof composeAdmin>,
   action: string | undefined,
   arg: string | undefined,
-  values: { repair?: boolean; only?: string; list?: string; owner?: string },
+  values: {
+    repair?: boolean;
+    only?: string;
+    list?: string;
+    owner?: string;
+    remap?: boolean;
+    'rewrite-process-lists'?: boolean;
+  },
 ): number {
   const deps = { ...admin, out: (line: string) => console.log(line) };
   switch (action) {
@@ -120,37 +144,9 @@ function feedCommand(
     }
     case 'import-emoncms':
       if (!arg) throw new UsageError('give the emoncms phpfina folder');
-      return importEmoncms(deps, arg, values);
+      return importEmoncms(deps, arg, { ...values, rewriteProcessLists: values['rewrite-process-lists'] });
     default:
       throw new UsageError(`unknown feeds command "${action ?? ''}"`);
-  }
-}
-
-function deviceCommand(
-  admin: ReturnType<typeof composeAdmin>,
-  action: string | undefined,
-  arg: string | undefined,
-  values: { kind?: string; topic?: string },
-): number {
-  switch (action) {
-    case 'add': {
-      const created = admin.devices.add(requireName(arg), values.kind, values.topic);
-      console.log(`added device ${created.device.id} "${created.device.name}"`);
-      console.log(`  MQTT username: ${created.mqttUsername}`);
-      console.log(`  MQTT password: ${created.secret}   (shown once; store it in the device now)`);
-      console.log(`  publishes:     ${created.device.publish.join(' ')}`);
-      console.log(`  subscribes:    ${created.device.subscribe.join(' ') || '(nothing)'}`);
-      return 0;
-    }
-    case 'list':
-      for (const d of admin.devices.list()) console.log(`${d.id}\t${d.name}\t${d.kind}\t${d.mqttUsername}`);
-      return 0;
-    case 'delete':
-      admin.devices.remove(Number(requireName(arg)));
-      console.log(`deleted device ${arg}`);
-      return 0;
-    default:
-      throw new UsageError(`unknown device command "${action ?? ''}"`);
   }
 }
 

@@ -80,7 +80,7 @@ function readJson(file: string): unknown {
 
 function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o644 });
+  writeFileSync(tmp, text, { mode: 0o600 }); // it may hold the legacy MQTT password
   renameSync(tmp, file);
 }
 

@@ -81,6 +81,11 @@ export const configSchema = z.strictObject({
           publishRatePerS: positiveInt('publishes per second per client', 1_000_000).default(50),
           publishBurst: positiveInt('publish burst per client', 1_000_000).default(500),
           offlineQueueMax: positiveInt('messages queued per offline client', 1_000_000).default(1000),
+          maxPreAuthConnections: positiveInt('MQTT connections not logged in yet', 100_000).default(64),
+          maxPreAuthPerAddress: positiveInt(
+            'MQTT connections not logged in yet per address',
+            100_000,
+          ).default(8),
         })
         .prefault({}),
       sysIntervalS: positiveInt('seconds between $SYS statistics', 3600).default(10),
@@ -129,6 +134,10 @@ export const configSchema = z.strictObject({
       memoryBufferPoints: positiveInt('points held in memory while Redis is away', 10_000_000).default(
         100_000,
       ),
+      maxBufferedPoints: positiveInt(
+        'points waiting to be written before new readings are refused',
+        50_000_000,
+      ).default(1_000_000),
     })
     .prefault({}),
   ingest: z
@@ -153,7 +162,10 @@ export const configSchema = z.strictObject({
   auth: z
     .strictObject({
       sessionTtlH: positiveInt('session lifetime in hours', 24 * 365).default(24 * 30),
-      loginFailuresPerUser: positiveInt('failed logins allowed per user per window', 1000).default(5),
+      loginFailuresPerUser: positiveInt(
+        'failed logins allowed per user from one address per window',
+        1000,
+      ).default(5),
       loginFailuresPerIp: positiveInt('failed logins allowed per address per window', 10000).default(20),
       loginWindowS: positiveInt('login rate-limit window in seconds', 86400).default(900),
     })

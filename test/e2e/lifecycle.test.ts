@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HttpClient } from '../helpers/http-client.js';
 import { processAlive, runEntry, spawnHubd, until } from '../helpers/processes.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { useTeardown } from '../helpers/teardown.js';
@@ -24,7 +25,11 @@ describe('hubd as a process', () => {
     assert.ok(banner.includes(`data:     ${dataDir}`));
 
     await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 10_000, 'ready');
-    const report = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as {
+    const admin = new HttpClient(`http://127.0.0.1:${port}`);
+    await admin.request('POST', '/api/v1/onboarding', {
+      json: { username: 'ann', password: 'ann-password' },
+    });
+    const report = (await admin.request('GET', '/readyz')).body as {
       components: Record<string, { state: string; detail?: { port?: number; mode?: string } }>;
     };
     assert.equal(report.components.http?.detail?.port, port, '/readyz shows the chosen port');

@@ -1,7 +1,7 @@
 import type { ReadinessReport, VersionInfo } from '../contract.js';
 import { isIanaTimezone } from '../../config/schema.js';
 import { UserError } from '../../shared/errors.js';
-import type { RouteDef } from '../route-table.js';
+import { authOf, type RouteDef } from '../route-table.js';
 import { bodyOf } from './session.js';
 
 export interface SystemDeps {
@@ -26,7 +26,9 @@ export function systemRoutes(deps: SystemDeps): RouteDef[] {
       access: 'public',
       handler: (_req, res) => {
         const report = deps.readiness();
-        res.status(report.ready ? 200 : 503).json(report);
+        // Paths, ports and counters help an attacker; anyone may know whether the hub is up.
+        const body = authOf(res).principal ? report : statesOnly(report);
+        res.status(report.ready ? 200 : 503).json(body);
       },
     },
     {
@@ -59,4 +61,12 @@ export function systemRoutes(deps: SystemDeps): RouteDef[] {
       },
     },
   ];
+}
+
+/** The report without details: overall and per-component state. */
+export function statesOnly(report: ReadinessReport): ReadinessReport {
+  const components = Object.fromEntries(
+    Object.entries(report.components).map(([name, s]) => [name, { state: s.state }]),
+  );
+  return { ready: report.ready, components };
 }

@@ -137,6 +137,14 @@ describe('/ws live updates', () => {
       await assert.rejects(liveClient(teardown, wsUrl, { cookie: admin.cookie!, origin }), /HTTP 403/);
   });
 
+  it('refuses a session cookie without an Origin; an API key needs none', async () => {
+    await assert.rejects(liveClient(teardown, wsUrl, { cookie: admin.cookie! }), /HTTP 403/);
+    const keys = (await admin.request('GET', '/api/v1/me/apikeys')).body as { readApiKey: string };
+    const byKey = await liveClient(teardown, `${wsUrl}?apikey=${keys.readApiKey}`);
+    byKey.send({ op: 'subscribe', inputs: [inputId] });
+    assert.deepEqual((await byKey.next('subscribed')).inputs, [inputId], 'signed in as the admin');
+  });
+
   it('answers malformed requests with an error and keeps the connection', async () => {
     const live = await liveClient(teardown, wsUrl, cookieOf(admin));
     live.send('not json');

@@ -1,0 +1,77 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { LogSink, type ChunkWriter } from '../../../src/shared/logger-sink.fs.js';
+
+/** A writer that holds each chunk until the test says what the system answered. */
+function heldWriter() {
+  const pending: { chunk: string; done: (err?: Error | null) => void }[] = [];
+  const writer: ChunkWriter = {
+    write: (chunk, done) => void pending.push({ chunk: chunk.toString(), done }),
+  };
+  const answer = (err?: Error) => pending.shift()!.done(err);
+  return { writer, pending, answer };
+}
+
+const enospc = () => Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+const line = (i: number) => `{"msg":"line ${i}"}\n`;
+
+describe('LogSink', () => {
+  it('writes lines in order, one write in flight, batching what queued meanwhile', () => {
+    const { writer, pending, answer } = heldWriter();
+    const sink = new LogSink(writer);
+    sink.write(line(1));
+    sink.write(line(2));
+    sink.write(line(3));
+    assert.deepEqual(
+      pending.map((p) => p.chunk),
+      [line(1)],
+    );
+    answer();
+    assert.deepEqual(
+      pending.map((p) => p.chunk),
+      [line(2) + line(3)],
+    );
+    answer();
+    assert.deepEqual(sink.counters, { linesWritten: 3, linesDropped: 0, writeErrors: 0 });
+  });
+
+  it('counts a refused write (disk full) and its lines, never throws, and goes on writing', () => {
+    const { writer, answer } = heldWriter();
+    const sink = new LogSink(writer);
+    sink.write(line(1));
+    sink.write(line(2));
+    assert.doesNotThrow(() => answer(enospc()));
+    answer(enospc());
+    sink.write(line(3));
+    answer();
+    assert.deepEqual(sink.counters, { linesWritten: 1, linesDropped: 2, writeErrors: 2 });
+    assert.deepEqual(sink.status(), {
+      state: 'ready',
+      detail: { linesWritten: 1, linesDropped: 2, writeErrors: 2, queuedBytes: 0, lastError: 'ENOSPC' },
+    });
+  });
+
+  it('holds at most its byte budget while stdout is not read, dropping and counting the rest', () => {
+    const { writer, pending, answer } = heldWriter();
+    const sink = new LogSink(writer, 100);
+    for (let i = 0; i < 50; i++) sink.write(line(i)); // 18-19 bytes each
+    assert.equal(pending.length, 1, 'the first write is stuck');
+    assert.ok(sink.counters.linesDropped >= 44, `dropped ${sink.counters.linesDropped}`);
+    assert.ok(Number(sink.status().detail?.queuedBytes) <= 100);
+    answer();
+    answer();
+    assert.equal(sink.counters.linesWritten + sink.counters.linesDropped, 50, 'every line accounted for');
+    assert.equal(pending.length, 0);
+  });
+
+  it('flush waits for the queue to drain, and gives up after its deadline', async () => {
+    const { writer, answer } = heldWriter();
+    const sink = new LogSink(writer);
+    assert.equal(await sink.flush(10), true, 'nothing queued');
+    sink.write(line(1));
+    assert.equal(await sink.flush(20), false, 'stdout not read');
+    const flushed = sink.flush(1000);
+    answer();
+    assert.equal(await flushed, true);
+  });
+});
