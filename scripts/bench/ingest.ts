@@ -123,7 +123,7 @@ async function wireInputs(hub: Hub, node: string, names: string[]): Promise<numb
 }
 
 async function ingestedValues(hub: Hub): Promise<number> {
-  const ready = (await (await fetch(`${hub.http}/readyz`)).json()) as {
+  const ready = (await (await fetch(`${hub.http}/readyz?apikey=${hub.apiKey}`)).json()) as {
     components: { ingest: { detail: { values: number } } };
   };
   return ready.components.ingest.detail.values;

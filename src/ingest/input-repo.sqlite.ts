@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.sqlite.js';
+import { PROCESSES } from './process-catalog.js';
 import type { InputRecord } from './ports.js';
 import type { ProcessStep } from './process-types.js';
 
@@ -55,6 +56,24 @@ export class SqliteInputRepo {
   delete(ids: readonly number[]): number {
     const del = this.db.prepare('DELETE FROM inputs WHERE id = ?');
     return this.db.transaction(() => ids.reduce((n, id) => n + del.run(id).changes, 0))();
+  }
+
+  // --- for `hub feeds import-emoncms --remap` (timeseries), run while hubd is stopped ---
+
+  /** Points every process step whose feed argument is a key of `newIds` at its new id. */
+  rewriteFeedArgs(newIds: ReadonlyMap<number, number>): InputRecord[] {
+    const update = this.db.prepare('UPDATE inputs SET process_list = ? WHERE id = ?');
+    return this.db.transaction(() =>
+      this.all().flatMap((input) => {
+        const steps = input.processList.map((step) => {
+          const to = PROCESSES.get(step.id)?.argType === 'feed' ? newIds.get(Number(step.arg)) : undefined;
+          return to === undefined ? step : { ...step, arg: to };
+        });
+        if (steps.every((step, i) => step === input.processList[i])) return [];
+        update.run(JSON.stringify(steps), input.id);
+        return [{ ...input, processList: steps }];
+      }),
+    )();
   }
 }
 

@@ -3,6 +3,7 @@ import type { Component, ComponentStatus } from '../shared/component.js';
 import { describeError } from '../shared/errors.js';
 import type { EventBus } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
+import { OPENEVSE_ANNOUNCE_FILTER, parseOpenEvseAnnounce } from './device-announce.js';
 import { parseEmonMessage } from './mqtt-payload.js';
 import type { IngestPort } from './ports.js';
 
@@ -16,10 +17,13 @@ export type SubscribeFn = (filter: string, handler: (topic: string, payload: Buf
 
 const LOG_EVERY_MS = 60_000;
 
-/** Readings published under `emon/#` (emonhub, EmonESP, OpenEVSE) into the input registry. */
+/**
+ * Readings published under `emon/#` (emonhub, EmonESP, OpenEVSE) into the input registry, and the
+ * devices that say what they are: `emon/<node>/describe` (EmonESP) and OpenEVSE's announce.
+ */
 export class MqttSourceRunner implements Component {
   readonly name = 'mqtt-ingest';
-  readonly counters = { messages: 0, refused: 0, described: 0 };
+  readonly counters = { messages: 0, refused: 0, refusedBufferFull: 0, described: 0, announcements: 0 };
   private readonly lastLoggedMs = new Map<string, number>();
   private running = false;
 
@@ -33,7 +37,10 @@ export class MqttSourceRunner implements Component {
   ) {}
 
   async start(): Promise<void> {
-    if (!this.running) this.subscribe(`${this.settings.baseTopic}/#`, (t, p) => this.onMessage(t, p));
+    if (!this.running) {
+      this.subscribe(`${this.settings.baseTopic}/#`, (t, p) => this.onMessage(t, p));
+      this.subscribe(OPENEVSE_ANNOUNCE_FILTER, (t, p) => this.onAnnounce(t, p));
+    }
     this.running = true;
   }
 
@@ -57,19 +64,47 @@ export class MqttSourceRunner implements Component {
     if (readings.values.length === 0) return;
     this.ingest.post([readings], 'mqtt').then(
       (outcome) => {
-        if (outcome.refused) this.refuse(topic, outcome.refusal ?? 'refused');
+        // MQTT 3.1.1 has no negative acknowledgement: the message is counted, and ingest logs
+        // refusals for a full buffer once a minute for every source together.
+        if (outcome.bufferFull) {
+          this.counters.refused++;
+          this.counters.refusedBufferFull++;
+        } else if (outcome.refused) this.refuse(topic, outcome.refusal ?? 'refused');
       },
       (err: unknown) => this.refuse(topic, describeError(err)),
     );
   }
 
+  /**
+   * OpenEVSE says it is one on connect: its readings' node gets the `openevse` template. An announce
+   * is never a reading; one whose readings are not under the base topic is only logged.
+   */
+  private onAnnounce(topic: string, payload: Buffer): void {
+    this.counters.announcements++;
+    const { baseTopic } = this.settings;
+    const result = parseOpenEvseAnnounce(payload, baseTopic);
+    if (!result.ok) return this.refuse(topic, result.error);
+    const { state, name, mqttTopic, node } = result.value;
+    if (state !== 'connected') return;
+    if (node === undefined) {
+      const why = `OpenEVSE ${name} publishes under ${mqttTopic ?? '(no topic)'}, not ${baseTopic}/<node>: its readings are not stored`;
+      return this.note(topic, why, 'OpenEVSE readings are outside the ingest base topic');
+    }
+    this.counters.described++;
+    this.bus.emit('ingest.device.described', { node, type: 'openevse' });
+  }
+
   /** Counted always; logged at most once a minute per topic, so one bad device cannot flood the log. */
   private refuse(topic: string, why: string): void {
     this.counters.refused++;
+    this.note(topic, why);
+  }
+
+  private note(topic: string, why: string, message = 'mqtt reading refused'): void {
     const nowMs = this.clock.nowMs();
     if (nowMs - (this.lastLoggedMs.get(topic) ?? -Infinity) < LOG_EVERY_MS) return;
     if (this.lastLoggedMs.size > 1000) this.lastLoggedMs.clear();
     this.lastLoggedMs.set(topic, nowMs);
-    this.log.warn({ topic, why }, 'mqtt reading refused');
+    this.log.warn({ topic, why }, message);
   }
 }

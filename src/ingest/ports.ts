@@ -1,5 +1,5 @@
 import type { ProcessStep, TimeValue } from './process-types.js';
-import type { NodeReadings } from './readings.js';
+import type { NodeReadings, Parsed } from './readings.js';
 
 /** An input: a node's named value, with its process list. Configuration lives in SQLite. */
 export interface InputRecord {
@@ -29,11 +29,25 @@ export interface PostOutcome {
   refused: number;
   /** Why values were refused (first reason), for the HTTP answer. */
   refusal?: string;
+  /** Frames dropped by `postFrames` (the rest of the request was stored). */
+  droppedFrames?: number;
+  /**
+   * Set when the whole post was refused because the write-behind buffer cannot take the points
+   * its process lists would log: nothing of it was stored; the sender should try again later.
+   */
+  bufferFull?: true;
 }
 
 /** The single entry point of every source: readings → inputs → process lists → feeds. */
 export interface IngestPort {
+  /** Stores the whole batch, or nothing of it (also when the feeds' buffer has no room for it). */
   post(batch: readonly NodeReadings[], source: SourceName): Promise<PostOutcome>;
+  /**
+   * Stores each good frame, in order; a frame its parser refused, or one with a bad time or over a
+   * cap, is dropped and counted (`droppedFrames`). For senders that re-send a refused body for ever.
+   * Refused whole (`bufferFull`) when the feeds' buffer has no room for what the frames would log.
+   */
+  postFrames(frames: readonly Parsed<NodeReadings>[], source: SourceName): Promise<PostOutcome>;
 }
 
 /** Reading and managing inputs (the emoncms input API and /api/v1/inputs). */
@@ -72,9 +86,11 @@ export interface LiveSnapshot {
   processes: Map<string, TimeValue>;
 }
 
-/** What ingest needs of the feeds: does one exist, and take points into its buffer. */
+/** What ingest needs of the feeds: does one exist, is there room, and take points into its buffer. */
 export interface FeedSink {
   exists(feedId: number): boolean;
+  /** Throws a UserError (BufferFullError, status 503) if the buffer cannot take `points` more. */
+  admit(points: number): void;
   post(feedId: number, points: readonly { tsS: number; value: number }[], join: boolean): Promise<number>;
 }
 

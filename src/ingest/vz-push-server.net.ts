@@ -3,14 +3,18 @@ import type { AddressInfo } from 'node:net';
 import type { Component, ComponentStatus } from '../shared/component.js';
 import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { parseVzPush, vzError } from './vzlogger-payload.js';
+import { parseVzPush, vzError, vzRefusal } from './vzlogger-payload.js';
 import type { VzloggerService } from './vzlogger-service.js';
 
 const MAX_BODY_BYTES = 1 << 20;
 
 /**
  * volkszaehler's push-server ingest port (5582): vzlogger POSTs `{"data":[{uuid,tuples}]}` to any
- * path, as soon as it reads a meter. Answers as the push-server does.
+ * path, as soon as it reads a meter. Answers as the push-server does (lib/Server/HttpReceiver.php:
+ * a malformed body is 400 `1`), except that a refused upload (an unknown UUID) is 400 with the
+ * exception body, as the middleware answers it, where the push-server answers 500: it is the
+ * sender's mistake, not the hub's; a full write-behind buffer is 503. vzlogger only logs a non-200
+ * answer (src/PushData.cpp).
  */
 export class VzPushServer implements Component {
   readonly name = 'vzlogger-push';
@@ -57,20 +61,23 @@ export class VzPushServer implements Component {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.counters.requests++;
     if (req.method !== 'POST') return this.reply(res, 405, 'text/plain', 'POST only');
+    const badBody = (why: string) => this.refuse(res, 400, '1', why);
     let body: unknown;
     try {
       body = JSON.parse(await readBody(req));
     } catch (err) {
-      return this.refuse(res, 400, '1', `body is not JSON: ${describeError(err)}`);
+      return badBody(`body is not JSON: ${describeError(err)}`);
     }
     const parsed = parseVzPush(body);
-    if (!parsed.ok) return this.refuse(res, 400, '1', parsed.error);
+    if (!parsed.ok) return badBody(parsed.error);
     try {
-      const outcome = await this.vz.push(parsed.value);
-      if (outcome.unknownUuid !== undefined || outcome.refused) {
-        const why = outcome.refusal ?? 'refused';
-        return this.refuse(res, 500, JSON.stringify(vzError(why, 'Exception')), why);
+      const refusal = vzRefusal(await this.vz.push(parsed.value));
+      if (refusal?.bufferFull) {
+        // Counted here; ingest logs refusals for a full buffer once a minute.
+        this.counters.refused++;
+        return this.reply(res, refusal.status, 'application/json', JSON.stringify(refusal.body));
       }
+      if (refusal) return this.refuse(res, refusal.status, JSON.stringify(refusal.body), refusal.reason);
       const data = parsed.value.map(({ uuid, tuples }) => ({
         uuid,
         tuples: tuples.map((t) => [t.tsMs, t.value, 1]),
@@ -84,7 +91,7 @@ export class VzPushServer implements Component {
   private refuse(res: ServerResponse, status: number, body: string, why: string): void {
     this.counters.refused++;
     this.log.warn({ why }, 'vzlogger push refused');
-    this.reply(res, status, status === 400 ? 'text/plain' : 'application/json', body);
+    this.reply(res, status, 'application/json', body);
   }
 
   private reply(res: ServerResponse, status: number, type: string, body: string): void {

@@ -28,6 +28,25 @@ export const vzError = (message: string, type = 'Exception', code = 0): VzExcept
   exception: { message, type, code },
 });
 
+/**
+ * How both of vzlogger's outputs (push port and middleware) answer an upload the hub refused, an
+ * unknown UUID above all: 400 and volkszaehler's exception body (as lib/View/View.php answers any
+ * exception); 503 with that body when the write-behind buffer is full, so that the middleware
+ * sender keeps its values and sends them again (vzlogger src/api/Volkszaehler.cpp clears its
+ * buffer only on 200). Undefined when it was stored.
+ */
+export function vzRefusal(outcome: {
+  refused: number;
+  refusal?: string;
+  unknownUuid?: string;
+  bufferFull?: true;
+}): { status: 400 | 503; body: VzException; reason: string; bufferFull: boolean } | undefined {
+  if (outcome.unknownUuid === undefined && !outcome.refused) return undefined;
+  const reason = outcome.refusal ?? 'refused';
+  const bufferFull = outcome.bufferFull === true;
+  return { status: bufferFull ? 503 : 400, body: vzError(reason), reason, bufferFull };
+}
+
 /** The answer to `POST /data/<uuid>.json`: how many rows were inserted. */
 export const vzRows = (n: number): { version: typeof VZ_VERSION; rows: number } => ({
   version: VZ_VERSION,

@@ -1,4 +1,5 @@
-import { emoncmsReply, parseInputBulk, parseInputPost } from '../../ingest/http-input.js';
+import { parseInputBulk } from '../../ingest/bulk-input.js';
+import { emoncmsFailure, emoncmsReply, emoncmsSuccess, parseInputPost } from '../../ingest/http-input.js';
 import { stripInputName } from '../../ingest/input-names.js';
 import type { IngestPort, InputsPort, InputState, PostOutcome } from '../../ingest/ports.js';
 import { encodeProcessList, decodeProcessListParam } from '../../ingest/process-list-codec.js';
@@ -38,20 +39,28 @@ export function emoncmsInputRoutes(deps: EmoncmsInputDeps): RouteDef[] {
       : {};
     return { ...form, ...(call.req.query as Record<string, unknown>) };
   };
-  /** Stores a parsed request; the answer is emoncms's text/plain `ok` or its error JSON. */
-  const store = async (
-    call: EmoncmsCall,
-    result: Parsed<{ fulljson: boolean }>,
-    batch: () => Parameters<IngestPort['post']>[0],
-    source: 'http' | 'bulk',
-  ) => {
+  /** Stores a parsed post; the answer is emoncms's text/plain `ok` or its error JSON. */
+  const store = async (call: EmoncmsCall, result: ReturnType<typeof parseInputPost>) => {
     if (!call.write) return false;
     let answer: Parsed<{ fulljson: boolean }> = result;
     if (result.ok) {
-      const outcome: PostOutcome = await ingest.post(batch(), source);
+      const outcome: PostOutcome = await ingest.post([result.value.readings], 'http');
+      if (outcome.bufferFull) return bufferFull(outcome);
       if (outcome.refused) answer = { ok: false, error: outcome.refusal ?? 'refused' };
     }
     return new EmoncmsReply(emoncmsReply(answer), TEXT_PLAIN);
+  };
+  /**
+   * A readable bulk body is answered `ok` even when frames were dropped (they are counted in
+   * /readyz): emonhub clears its buffer only on `ok` and would otherwise re-send the body for ever.
+   * Only a full buffer refuses it whole, so that emonhub keeps it and sends it again.
+   */
+  const storeBulk = async (call: EmoncmsCall, result: ReturnType<typeof parseInputBulk>) => {
+    if (!call.write) return false;
+    if (!result.ok) return new EmoncmsReply(emoncmsReply(result), TEXT_PLAIN);
+    const outcome = await ingest.postFrames(result.value.frames, 'bulk');
+    if (outcome.bufferFull) return bufferFull(outcome);
+    return new EmoncmsReply(emoncmsSuccess(result.value.fulljson), TEXT_PLAIN);
   };
   const inputOf = (call: EmoncmsCall): InputState | undefined => {
     const id = call.get('inputid');
@@ -63,16 +72,17 @@ export function emoncmsInputRoutes(deps: EmoncmsInputDeps): RouteDef[] {
       path: 'input/post{/:node}',
       action: (call) => {
         const node = typeof call.req.params.node === 'string' ? call.req.params.node : undefined;
-        const parsed = parseInputPost(params(call), nowS(), { maxFutureS: deps.maxFutureS, pathNode: node });
-        return store(call, parsed, () => (parsed.ok ? [parsed.value.readings] : []), 'http');
+        return store(
+          call,
+          parseInputPost(params(call), nowS(), { maxFutureS: deps.maxFutureS, pathNode: node }),
+        );
       },
     },
     {
       path: 'input/bulk',
       action: (call) => {
         const raw = Buffer.isBuffer(call.req.body) ? call.req.body : undefined;
-        const parsed = parseInputBulk(params(call), raw, nowS(), { maxFutureS: deps.maxFutureS });
-        return store(call, parsed, () => (parsed.ok ? parsed.value.rows : []), 'bulk');
+        return storeBulk(call, parseInputBulk(params(call), raw, nowS(), { maxFutureS: deps.maxFutureS }));
       },
     },
     {
@@ -192,6 +202,14 @@ export function emoncmsInputRoutes(deps: EmoncmsInputDeps): RouteDef[] {
   ];
   return emoncmsRoutes(endpoints);
 }
+
+/**
+ * Nothing was stored because the write-behind buffer is full: 503 with emoncms's error body.
+ * emonhub keeps its buffer on any non-200 answer (`raise_for_status`) and sends it again; EmonESP
+ * and OpenEVSE count a post that is not `ok`/`success: true` as failed.
+ */
+const bufferFull = (outcome: PostOutcome): EmoncmsReply =>
+  new EmoncmsReply(emoncmsFailure(outcome.refusal ?? 'the write-behind buffer is full'), TEXT_PLAIN, 503);
 
 function groupByNode<T>(
   inputs: readonly InputState[],

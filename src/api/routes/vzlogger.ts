@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { isVzUuid, parseVzData, vzError, vzRows } from '../../ingest/vzlogger-payload.js';
+import { isVzUuid, parseVzData, vzError, vzRefusal, vzRows } from '../../ingest/vzlogger-payload.js';
 import type { VzloggerService } from '../../ingest/vzlogger-service.js';
 import type { Clock } from '../../shared/clock.js';
 import { UserError } from '../../shared/errors.js';
@@ -62,13 +62,9 @@ async function postData(vz: VzloggerService, clock: Clock, req: Request, res: Re
     res.status(400).json(vzError(parsed.error, 'Exception'));
     return;
   }
-  const outcome = await vz.push([{ uuid, tuples: parsed.value }]);
-  if (outcome.unknownUuid !== undefined) {
-    res.status(400).json(vzError(`No entity with UUID '${uuid}'`, 'Exception'));
-    return;
-  }
-  if (outcome.refused) {
-    res.status(400).json(vzError(outcome.refusal ?? 'refused', 'Exception'));
+  const refusal = vzRefusal(await vz.push([{ uuid, tuples: parsed.value }]));
+  if (refusal) {
+    res.status(refusal.status).json(refusal.body);
     return;
   }
   res.json(vzRows(parsed.value.length));

@@ -84,12 +84,36 @@ describe('vzlogger push and middleware upload', () => {
         ],
       }),
     );
-    assert.equal(res.status, 500);
+    assert.equal(res.status, 400);
     assert.deepEqual(await res.json(), {
       version: '0.3',
       exception: { message: `No entity with UUID '${UNKNOWN}'`, type: 'Exception', code: 0 },
     });
     assert.equal((await inputs()).find((i) => i.name === 'power')?.value, 420);
+  });
+
+  it('answers an unknown UUID with the same status and body on the push port and the middleware', async () => {
+    const viaPush = await push(JSON.stringify({ data: [{ uuid: UNKNOWN, tuples: [[NOW_MS, 1]] }] }));
+    const viaMiddleware = await fetch(`${hub.baseUrl}/middleware.php/data/${UNKNOWN}.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([[NOW_MS, 1]]),
+    });
+    const answer = async (res: Response) => ({
+      status: res.status,
+      type: res.headers.get('content-type')?.split(';')[0],
+      body: await res.text(),
+    });
+    const expected = {
+      status: 400,
+      type: 'application/json',
+      body: JSON.stringify({
+        version: '0.3',
+        exception: { message: `No entity with UUID '${UNKNOWN}'`, type: 'Exception', code: 0 },
+      }),
+    };
+    assert.deepEqual(await answer(viaPush), expected);
+    assert.deepEqual(await answer(viaMiddleware), expected);
   });
 
   it('refuses a malformed push with 400 and body 1', async () => {
@@ -100,6 +124,8 @@ describe('vzlogger push and middleware upload', () => {
     ]) {
       const res = await push(body);
       assert.equal(res.status, 400, body);
+      // lib/Server/HttpReceiver.php sends its `1` as application/json too.
+      assert.equal(res.headers.get('content-type'), 'application/json');
       assert.equal(await res.text(), '1');
     }
   });

@@ -5,6 +5,7 @@ import {
   parseVzData,
   parseVzPush,
   vzError,
+  vzRefusal,
   vzRows,
   type VzChannelTuples,
   type VzTuple,
@@ -243,4 +244,31 @@ describe('volkszaehler answers', () => {
     }));
   it('the rows answer of POST /data', () =>
     assert.equal(JSON.stringify(vzRows(3)), '{"version":"0.3","rows":3}'));
+});
+
+describe('how a refused upload is answered', () => {
+  const table: [string, Parameters<typeof vzRefusal>[0], ReturnType<typeof vzRefusal>][] = [
+    ['stored', { refused: 0 }, undefined],
+    [
+      'an unknown UUID: the sender must fix it (400)',
+      { refused: 1, refusal: `No entity with UUID '${UUID_A}'`, unknownUuid: UUID_A },
+      {
+        status: 400,
+        body: vzError(`No entity with UUID '${UUID_A}'`),
+        reason: `No entity with UUID '${UUID_A}'`,
+        bufferFull: false,
+      },
+    ],
+    [
+      'a full write-behind buffer: send it again later (503)',
+      { refused: 2, refusal: 'the write-behind buffer is full', bufferFull: true },
+      {
+        status: 503,
+        body: vzError('the write-behind buffer is full'),
+        reason: 'the write-behind buffer is full',
+        bufferFull: true,
+      },
+    ],
+  ];
+  for (const [name, outcome, answer] of table) it(name, () => assert.deepEqual(vzRefusal(outcome), answer));
 });

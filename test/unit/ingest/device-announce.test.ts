@@ -1,0 +1,57 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseOpenEvseAnnounce, type OpenEvseAnnounce } from '../../../src/ingest/device-announce.js';
+import type { Parsed } from '../../../src/ingest/readings.js';
+
+// The payloads of OpenEVSE/ESP32_WiFi_V4.x src/mqtt.cpp (connect announce and last will).
+const CONNECTED = {
+  state: 'connected',
+  id: 'c44f330d55ad',
+  name: 'openevse-55ad',
+  mqtt: 'emon/openevse-55ad',
+  http: 'http://192.168.1.43/',
+};
+const WILL = { state: 'disconnected', id: 'c44f330d55ad', name: 'openevse-55ad' };
+const announce = (json: unknown): Parsed<OpenEvseAnnounce> =>
+  parseOpenEvseAnnounce(Buffer.from(typeof json === 'string' ? json : JSON.stringify(json)), 'emon');
+const ok = (value: OpenEvseAnnounce): Parsed<OpenEvseAnnounce> => ({ ok: true, value });
+
+describe("OpenEVSE's announce", () => {
+  const table: [string, unknown, Parsed<OpenEvseAnnounce>][] = [
+    [
+      'connected, readings under emon/<node>',
+      CONNECTED,
+      ok({
+        state: 'connected',
+        id: 'c44f330d55ad',
+        name: 'openevse-55ad',
+        mqttTopic: 'emon/openevse-55ad',
+        node: 'openevse-55ad',
+      }),
+    ],
+    ['its last will', WILL, ok({ state: 'disconnected', id: 'c44f330d55ad', name: 'openevse-55ad' })],
+    [
+      'the default base topic (its host name): no node',
+      { ...CONNECTED, mqtt: 'openevse-55ad' },
+      ok({ state: 'connected', id: 'c44f330d55ad', name: 'openevse-55ad', mqttTopic: 'openevse-55ad' }),
+    ],
+    [
+      'a base topic two levels below emon: no node',
+      { ...CONNECTED, mqtt: 'emon/garage/evse' },
+      ok({ state: 'connected', id: 'c44f330d55ad', name: 'openevse-55ad', mqttTopic: 'emon/garage/evse' }),
+    ],
+    [
+      'a node emoncms would clean: no node',
+      { ...CONNECTED, mqtt: 'emon/ev(1)' },
+      ok({ state: 'connected', id: 'c44f330d55ad', name: 'openevse-55ad', mqttTopic: 'emon/ev(1)' }),
+    ],
+    ['not JSON', 'connected', { ok: false, error: "announce 'connected' is not a JSON object" }],
+    [
+      'an unknown state',
+      { ...CONNECTED, state: 'sleeping' },
+      { ok: false, error: "announce state 'sleeping' is not connected or disconnected" },
+    ],
+    ['no id', { state: 'connected', name: 'x' }, { ok: false, error: 'announce without a text id and name' }],
+  ];
+  for (const [name, json, expected] of table) it(name, () => assert.deepEqual(announce(json), expected));
+});
