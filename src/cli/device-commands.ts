@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { controlSocketPath } from '../devices/device-control-socket.net.js';
+import { controlSocketPath } from '../devices/control-socket-path.js';
 import type { DeviceCredentials, DeviceService } from '../devices/device-service.js';
 import { UserError } from '../shared/errors.js';
 

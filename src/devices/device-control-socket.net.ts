@@ -1,15 +1,12 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Component, ComponentStatus } from '../shared/component.js';
 import { describeError, UserError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { DeviceService } from './device-service.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
-
-/** Where hubd listens for the `hub` command of the same data dir (docs/decisions/006). */
-export const controlSocketPath = (runDir: string): string => join(runDir, 'control', 'hubd.sock');
 
 /**
  * Lets `hub device add|delete` act through the running hubd, so a deleted device's live MQTT
