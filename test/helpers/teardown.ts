@@ -32,7 +32,7 @@ export function useTeardown(): { add: (closer: Closer) => void } {
     for (const close of closers.reverse()) await close();
     await new Promise((resolve) => setTimeout(resolve, 50));
     const leaked = process.getActiveResourcesInfo().filter((kind) => !BENIGN.has(kind) && kind !== 'Timeout');
-    assert.deepEqual(leaked, [], `leaked handles: ${leaked.join(', ')}`);
+    assert.deepEqual(leaked, [], `leaked handles in ${process.argv[1] ?? '?'}: ${leaked.join(', ')}`);
     // Unref'd timers (Node's HTTP date cache, fetch's clock) never keep a process alive; the
     // test runner's own hook timeouts are not ours either.
     const ours = [...timerOrigins.values()]
@@ -40,7 +40,7 @@ export function useTeardown(): { add: (closer: Closer) => void } {
       .filter(({ stack }) => !stack.includes('node:internal/test_runner'))
       .map(({ stack }) => stack)
       .filter((stack) => !stack.includes('helpers/teardown.ts'));
-    assert.deepEqual(ours, [], `leaked timers, created at:\n${ours.join('\n---\n')}`);
+    assert.deepEqual(ours, [], `leaked timers in ${process.argv[1] ?? '?'}, created at:\n${ours.join('\n---\n')}`);
   });
   return { add: (closer) => void closers.push(closer) };
 }
