@@ -44,6 +44,7 @@ if (mode === 'hub') {
         username?.startsWith('pub')
           ? { kind: 'device', deviceId: 1, username, ...topicsFor('hub', username), publishExcept: [] }
           : { kind: 'user', username: username ?? 'sub', role: 'admin' },
+      resolveOwner: () => undefined,
       persistenceDir: join(dir, 'mqtt'),
       tls: () => {
         throw new Error('no TLS in the bench');

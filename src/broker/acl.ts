@@ -1,3 +1,4 @@
+import { cleanInputName } from '../ingest/input-names.js';
 import type { AclRule, BrokerPrincipal } from './principal.js';
 import { filterCovers, SIGNALS_FILTER, topicMatches } from './topics.js';
 
@@ -26,6 +27,9 @@ export function decidePublish(
   if (ruled) return ruled;
   if (p.kind === 'user' && p.role === 'admin') return ALLOW;
   if (topic.startsWith('$')) return deny('only the hub publishes $ topics');
+  const node = uncleanNode(topic);
+  if (node !== undefined)
+    return deny(`node "${node}" is not in the form ingest stores (letters, digits, _ - . space)`);
   switch (p.kind) {
     case 'device':
       if (p.publishExcept.some((f) => topicMatches(f, topic)))
@@ -66,6 +70,17 @@ export function decideSubscribe(
     default:
       return deny('this login may not subscribe');
   }
+}
+
+// Ingest drops ':' and other characters from a node level and trims it (emoncms's cleaning), so
+// `emon/plug1:/power` would land in node plug1: a carve-out checked on the raw topic is bypassed.
+const INGEST_BASE = 'emon/';
+
+/** The node level of an `emon/` topic that ingest's cleaning would change, or undefined. */
+function uncleanNode(topic: string): string | undefined {
+  if (!topic.startsWith(INGEST_BASE)) return undefined;
+  const node = topic.slice(INGEST_BASE.length).split('/')[0]!;
+  return cleanInputName(node) === node ? undefined : node;
 }
 
 /** `#`, `+/#`, `+/+`…: reads every topic (of a depth), which is the same as `#` for a viewer. */

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { AuthService } from '../auth/auth-service.js';
-import type { DeviceService } from '../devices/device-service.js';
+import type { DeviceLogin, DeviceService } from '../devices/device-service.js';
+import { deviceIdOf } from './client-id-registry.js';
 import type { BrokerPrincipal } from './principal.js';
 
 export interface BrokerAuthSettings {
@@ -42,17 +43,7 @@ export class BrokerAuthService {
     }
     if (username.startsWith('dev-')) {
       const device = this.devices.verify(username, secret);
-      return (
-        device && {
-          kind: 'device',
-          deviceId: device.id,
-          username,
-          publish: device.publish,
-          subscribe: device.subscribe,
-          read: device.read,
-          publishExcept: device.publishExcept,
-        }
-      );
+      return device && devicePrincipal(device);
     }
     const byKey = this.auth.principalForApiKey(secret);
     if (byKey && byKey.username.toLowerCase() === username.toLowerCase()) {
@@ -62,6 +53,41 @@ export class BrokerAuthService {
     const user = await this.auth.checkCredentials(username, secret, remoteAddress).catch(() => undefined);
     return user && { kind: 'user', username: user.username, role: user.role };
   }
+
+  /**
+   * The principal a client-id owner (client-id-registry.ts) is now, with its grants of now;
+   * undefined when it is gone (a deleted device or user, the legacy login turned off).
+   */
+  resolveOwner(owner: string): BrokerPrincipal | undefined {
+    const deviceId = deviceIdOf(owner);
+    if (deviceId !== undefined) {
+      const device = this.devices.login(deviceId);
+      return device && devicePrincipal(device);
+    }
+    const legacy = this.settings.legacyLogin;
+    if (owner.startsWith('legacy:')) {
+      const username = owner.slice('legacy:'.length);
+      return legacy.enabled && legacy.password && username === legacy.username
+        ? { kind: 'legacy', username, publishExcept: this.devices.ownedNodeRoots() }
+        : undefined;
+    }
+    const m = /^user:(.+?)(?::(admin|viewer))?$/.exec(owner);
+    const user = m && this.auth.listUsers().find((u) => u.username.toLowerCase() === m[1]);
+    if (!m || !user) return undefined;
+    return { kind: 'user', username: user.username, role: m[2] === 'viewer' ? 'viewer' : user.role };
+  }
+}
+
+function devicePrincipal(device: DeviceLogin): BrokerPrincipal {
+  return {
+    kind: 'device',
+    deviceId: device.id,
+    username: device.mqttUsername,
+    publish: device.publish,
+    subscribe: device.subscribe,
+    read: device.read,
+    publishExcept: device.publishExcept,
+  };
 }
 
 function sameText(a: string, b: string): boolean {

@@ -34,6 +34,8 @@ export interface HookDeps {
     password: Buffer | undefined,
     remoteAddress: string,
   ): Promise<BrokerPrincipal | undefined>;
+  /** The principal a client-id owner is now (grants of now), or undefined when it is gone. */
+  resolveOwner(owner: string): BrokerPrincipal | undefined;
   registry: ClientIdRegistry;
   counters: BrokerCounters;
   clock: Clock;
@@ -53,9 +55,24 @@ export class BrokerHooks {
   private readonly dropped = new WeakSet<object>();
   private readonly connects = new WeakMap<Client, ConnectPacket>();
   private readonly denyRules: AclRule[];
+  /** Devices deleted while this broker runs: a login that passed verify() before is refused. */
+  private readonly removedDevices = new Set<number>();
+  /** Bumped when grants change: a login that decided its grants before must retry. */
+  private grantsEpoch = 0;
 
   constructor(private readonly deps: HookDeps) {
     this.denyRules = deps.acl.filter((r) => r.access === 'deny');
+  }
+
+  /** A device was deleted: a login of it still in flight is refused. */
+  deviceRemoved(deviceId: number): void {
+    this.removedDevices.add(deviceId);
+    this.grantsEpoch++;
+  }
+
+  /** Some grants changed: logins still in flight decided theirs too early. */
+  grantsChanged(): void {
+    this.grantsEpoch++;
   }
 
   install(broker: Aedes): void {
@@ -129,6 +146,7 @@ export class BrokerHooks {
     // Over the limit: CONNACK 2, as Mosquitto answers a 3.1.1 client.
     if ((packet?.keepalive ?? 0) > limits.keepaliveMaxS) throw refuse(2, 'keepalive over the limit');
     if (broker.connectedClients >= limits.maxConnections) throw refuse(3, 'too many connections');
+    const epoch = this.grantsEpoch;
     let principal: BrokerPrincipal | undefined;
     try {
       principal = await this.deps.authenticate(username, password, remote);
@@ -143,20 +161,34 @@ export class BrokerHooks {
         : ({ allow: false, reason: 'invalid will topic' } as const);
       if (!decision.allow) throw refuse(5, `will on ${will.topic}: ${decision.reason}`);
     }
+    const owner = ownerOf(principal);
     if (packet?.clientId) {
       const keep = !packet.clean || principal.kind === 'device' || will !== undefined;
-      const owner = ownerOf(principal);
       const token = client.conn;
-      const claimed = await this.deps.registry.claim(client.id, owner, {
+      const claim = await this.deps.registry.claim(client.id, owner, {
         keep,
         willTopic: will?.topic ?? null,
         token,
       });
-      if (!claimed) throw refuse(5, 'the client id belongs to another login');
+      if (claim === 'refused') throw refuse(5, 'the client id belongs to another login');
+      if (claim === 'taken-over') {
+        // Aedes closes the squatter (same client id); its session is not the device's to inherit.
+        log.warn({ clientId: client.id, owner }, 'mqtt client id taken back by its device');
+        packet.clean = true;
+        client.clean = true;
+      }
       const release = () => this.deps.registry.release(client.id, token);
       if ((client.conn as unknown as Duplex).destroyed) release();
       else client.conn.once('close', release);
     }
+    // Checked after the last await: a device deleted meanwhile must not sign in (nor keep the
+    // binding its claim just made); grants changed meanwhile are decided again at the retry.
+    if (principal.kind === 'device' && this.removedDevices.has(principal.deviceId)) {
+      await this.deps.registry.forget(owner);
+      throw refuse(5, 'the device was deleted');
+    }
+    if (epoch !== this.grantsEpoch && principal.kind !== 'user')
+      throw refuse(3, 'grants changed during the login; retry');
     this.sessions.set(client, {
       principal,
       bucket: new TokenBucket(this.deps.clock, limits.publishRatePerS, limits.publishBurst),
@@ -170,12 +202,13 @@ export class BrokerHooks {
   /** An Error disconnects the client; a denied topic is marked to be acknowledged and dropped. */
   private authorizePublish(client: Client | null, packet: PublishPacket): Error | null {
     const { counters, log } = this.deps;
-    if (!client) return this.authorizeStaleWill(packet);
+    // A will comes with no client (a crashed run's) or with a client that is connected again
+    // (Aedes's sweep of a previous run's wills): it is not the client's publish, so no rate limit.
+    if (!client || isStaleWill(client, packet)) return this.authorizeStaleWill(packet);
     const session = this.sessions.get(client);
     if (!session) return new Error('not authenticated');
     if (!isValidTopicName(packet.topic)) return new Error('invalid topic');
-    const isWill = packet === (client as unknown as { will?: unknown }).will;
-    if (!isWill && !session.bucket.take()) {
+    if (!session.bucket.take()) {
       counters.kickedClients++;
       log.warn({ clientId: client.id }, 'mqtt client publishing faster than allowed; disconnected');
       return new Error('publish rate limit');
@@ -207,13 +240,14 @@ export class BrokerHooks {
   }
 
   /**
-   * Aedes publishes the wills of a broker that died (a crash) with no client. Only a will whose
-   * topic was authorised for its client id at CONNECT goes out; others are dropped (and so
-   * deleted from the persistence, not retried).
+   * Aedes publishes the wills of a broker that died (a crash). A will goes out only if its topic
+   * was authorised for its client id at CONNECT and its owner, as it is now (its grants of now),
+   * may still publish there; others are dropped (a deleted device's), and so deleted from the
+   * persistence, not retried.
    */
   private authorizeStaleWill(packet: PublishPacket): null {
     const clientId = (packet as { clientId?: string }).clientId ?? '';
-    if (isValidTopicName(packet.topic) && this.deps.registry.allowsStaleWill(clientId, packet.topic)) {
+    if (isValidTopicName(packet.topic) && this.staleWillAllowed(clientId, packet.topic)) {
       if (packet.retain) this.deps.noteRetained(packet.topic, packet.payload.length);
       return null;
     }
@@ -224,6 +258,14 @@ export class BrokerHooks {
     );
     this.dropped.add(packet);
     return null;
+  }
+
+  private staleWillAllowed(clientId: string, topic: string): boolean {
+    const { registry } = this.deps;
+    const owner = registry.ownerOfId(clientId);
+    if (owner === undefined || registry.staleWillTopic(clientId) !== topic) return false;
+    const principal = this.deps.resolveOwner(owner);
+    return principal !== undefined && decidePublish(principal, clientId, topic, this.deps.acl).allow;
   }
 
   private subscribedTo(client: Client, topic: string): boolean {
@@ -241,6 +283,11 @@ export class BrokerHooks {
         topicMatches(r.topic.replaceAll('%u', username).replaceAll('%c', client.id), topic),
     );
   }
+}
+
+/** A previous run's will (from the persistence), swept while its client is connected again. */
+function isStaleWill(client: Client, packet: PublishPacket): boolean {
+  return packet !== (client as unknown as { will?: unknown }).will && 'brokerId' in packet;
 }
 
 export function remoteOf(client: Client): string {

@@ -7,13 +7,17 @@ interface Binding {
   willTopic: string | null;
 }
 
-/** One principal per client id: kind and device id, or kind and username. */
+/** Kept bindings per owner: one login rotating random client ids cannot grow the store for good. */
+export const MAX_KEPT_IDS_PER_OWNER = 16;
+
+/** One principal per client id: kind and device id, kind, username and role, or the legacy login. */
 export function ownerOf(p: BrokerPrincipal): string {
   switch (p.kind) {
     case 'device':
       return deviceOwner(p.deviceId);
     case 'user':
-      return `user:${p.username.toLowerCase()}`;
+      // A read key (viewer) must not take over the session of the same user's write key.
+      return `user:${p.username.toLowerCase()}:${p.role}`;
     case 'legacy':
       return `legacy:${p.username}`;
     default:
@@ -25,14 +29,30 @@ export function deviceOwner(deviceId: number): string {
   return `device:${deviceId}`;
 }
 
+/** The device id of a device owner, or undefined for any other owner. */
+export function deviceIdOf(owner: string): number | undefined {
+  const m = /^device:(\d+)$/.exec(owner);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Bindings written before roles were part of a user's owner (`user:ann`) stay the admin's. */
+const sameOwner = (holder: string, owner: string) =>
+  holder === owner ||
+  (owner.startsWith('user:') && owner.endsWith(':admin') && holder === owner.slice(0, -6));
+
+export type ClaimResult = 'claimed' | 'taken-over' | 'refused';
+
 /**
  * Binds each MQTT client id to the principal that first used it, so another login cannot take
- * over its session, its queued commands or its connection. Bindings of persistent sessions,
- * devices and clients with a will are kept in the broker's LevelDB (written only when a binding
- * is new or its will topic changes, never per message) and survive a restart; the others last
- * while their connection does.
+ * over its session, its queued commands or its connection. A device's claim is strong: it takes
+ * a client id back from a user or the legacy login (a Tasmota's `DVES_xxxxxx` squatted by a
+ * viewer). Bindings of persistent sessions, devices and clients with a will are kept in the
+ * broker's LevelDB (written only when a binding is new or its will topic changes, never per
+ * message) and survive a restart, at most MAX_KEPT_IDS_PER_OWNER per owner (the least recently
+ * claimed goes first); the others last while their connection does.
  */
 export class ClientIdRegistry {
+  /** In least-recently-claimed order. */
   private readonly kept = new Map<string, Binding>();
   private readonly live = new Map<string, { owner: string; token: object }>();
 
@@ -46,34 +66,53 @@ export class ClientIdRegistry {
     for await (const [clientId, binding] of this.store.iterator()) this.kept.set(clientId, binding);
   }
 
+  /** Every owner with a kept binding (to reconcile with the devices that still exist). */
+  keptOwners(): Set<string> {
+    return new Set([...this.kept.values()].map((b) => b.owner));
+  }
+
   /** The owner of a client id, if it has one. */
   ownerOfId(clientId: string): string | undefined {
     return this.kept.get(clientId)?.owner ?? this.live.get(clientId)?.owner;
   }
 
-  /** Was this will topic authorised for this client id when it last connected? */
-  allowsStaleWill(clientId: string, topic: string): boolean {
-    return this.kept.get(clientId)?.willTopic === topic;
+  /** The will topic authorised for this client id when it last connected, if any. */
+  staleWillTopic(clientId: string): string | null | undefined {
+    return this.kept.get(clientId)?.willTopic;
   }
 
   /**
-   * Claims a client id for `owner`; false when another principal holds it. `token` identifies the
-   * connection; `release(clientId, token)` ends a binding that is not kept.
+   * Claims a client id for `owner`: 'refused' when another principal holds it, 'taken-over' when
+   * a device took it from a non-device owner (whose session must not be inherited). `token`
+   * identifies the connection; `release(clientId, token)` ends a binding that is not kept.
    */
   async claim(
     clientId: string,
     owner: string,
     opts: { keep: boolean; willTopic: string | null; token: object },
-  ): Promise<boolean> {
+  ): Promise<ClaimResult> {
     const holder = this.ownerOfId(clientId);
-    if (holder !== undefined && holder !== owner) return false;
+    const changesOwner = holder !== undefined && !sameOwner(holder, owner);
+    const deviceTakesBack = deviceIdOf(owner) !== undefined && deviceIdOf(holder ?? '') === undefined;
+    if (changesOwner && !deviceTakesBack) return 'refused';
+    const result: ClaimResult = changesOwner ? 'taken-over' : 'claimed';
     this.live.set(clientId, { owner, token: opts.token });
     const before = this.kept.get(clientId);
-    if (!opts.keep || (before && before.willTopic === opts.willTopic)) return true;
+    this.kept.delete(clientId); // re-inserted last: the most recently claimed
+    const unchanged = before?.owner === owner && before.willTopic === opts.willTopic;
+    if (before && !changesOwner && (!opts.keep || unchanged)) {
+      this.kept.set(clientId, before);
+      return result;
+    }
+    if (!opts.keep) {
+      if (before) await this.store.del(clientId);
+      return result;
+    }
     const binding = { owner, willTopic: opts.willTopic };
     this.kept.set(clientId, binding);
     await this.store.put(clientId, binding);
-    return true;
+    await this.evictOver(owner);
+    return result;
   }
 
   release(clientId: string, token: object): void {
@@ -88,5 +127,13 @@ export class ClientIdRegistry {
       await this.store.del(clientId);
     }
     for (const [clientId, binding] of this.live) if (binding.owner === owner) this.live.delete(clientId);
+  }
+
+  private async evictOver(owner: string): Promise<void> {
+    const mine = [...this.kept].filter(([, b]) => b.owner === owner).map(([id]) => id);
+    for (const clientId of mine.slice(0, Math.max(0, mine.length - MAX_KEPT_IDS_PER_OWNER))) {
+      this.kept.delete(clientId);
+      await this.store.del(clientId);
+    }
   }
 }

@@ -54,6 +54,8 @@ export interface BrokerDeps {
     password: Buffer | undefined,
     remoteAddress: string,
   ): Promise<BrokerPrincipal | undefined>;
+  /** The principal a client-id owner is now, or undefined when it is gone (a deleted device). */
+  resolveOwner(owner: string): BrokerPrincipal | undefined;
   persistenceDir: string;
   tls: () => TlsMaterial;
   onUpgrade(path: string, handler: (req: IncomingMessage, socket: Socket, head: Buffer) => void): void;
@@ -120,10 +122,12 @@ export class MqttBroker implements Component {
       this.deps.log.error({ err: describeError(err) }, 'broker error'),
     );
     await this.registry.load();
+    await this.forgetGoneOwners(this.registry);
     this.hooks = new BrokerHooks({
       limits,
       acl: this.settings.acl,
       authenticate: this.deps.authenticate,
+      resolveOwner: this.deps.resolveOwner,
       registry: this.registry,
       counters: this.counters,
       clock: this.deps.clock,
@@ -136,12 +140,18 @@ export class MqttBroker implements Component {
     for (const { filter, handler } of this.listeners) this.attach(broker, filter, handler);
     const offRemoved = this.deps.bus.on('device.removed', ({ deviceId }) => this.disconnectDevice(deviceId));
     // Grants are decided at CONNECT: a device whose grants changed reconnects to get the new ones.
-    const offChanged = this.deps.bus.on('device.grants.changed', ({ deviceId }) =>
-      this.closeDeviceSessions(deviceId, 'device grants changed; disconnecting it'),
-    );
+    const offChanged = this.deps.bus.on('device.grants.changed', ({ deviceId }) => {
+      this.hooks?.grantsChanged();
+      this.closeSessions((p) => p.kind === 'device' && p.deviceId === deviceId, 'device grants changed');
+    });
+    const offTaken = this.deps.bus.on('device.nodes.taken', () => {
+      this.hooks?.grantsChanged();
+      this.closeSessions((p) => p.kind === 'legacy', 'a device took emon/ nodes from the legacy login');
+    });
     this.stopListening = () => {
       offRemoved();
       offChanged();
+      offTaken();
     };
     await this.countRetained();
     this.sys.start(this.deps.clock.nowMs());
@@ -238,9 +248,19 @@ export class MqttBroker implements Component {
     broker.subscribe(filter, deliver, () => undefined);
   }
 
+  /** Client ids of owners gone while hubd was down (a device deleted with the CLI) are freed. */
+  private async forgetGoneOwners(registry: ClientIdRegistry): Promise<void> {
+    for (const owner of registry.keptOwners()) {
+      if (this.deps.resolveOwner(owner)) continue;
+      this.deps.log.info({ owner }, 'freeing the client ids of a login that no longer exists');
+      await registry.forget(owner);
+    }
+  }
+
   /** A removed device loses its connections at once, not at its next reconnect, and its client ids. */
   private disconnectDevice(deviceId: number): void {
-    this.closeDeviceSessions(deviceId, 'device removed; disconnecting it');
+    this.hooks?.deviceRemoved(deviceId);
+    this.closeSessions((p) => p.kind === 'device' && p.deviceId === deviceId, 'device removed');
     this.registry
       ?.forget(deviceOwner(deviceId))
       .catch((err: unknown) =>
@@ -248,14 +268,15 @@ export class MqttBroker implements Component {
       );
   }
 
-  private closeDeviceSessions(deviceId: number, why: string): void {
+  /** Ends the sessions of the principals `which` picks; they reconnect with their grants of now. */
+  private closeSessions(which: (p: BrokerPrincipal) => boolean, why: string): void {
     // Aedes keeps connected clients by id in `clients` (not in its type declarations).
     const clients =
       (this.broker as unknown as { clients?: Record<string, Client> } | undefined)?.clients ?? {};
     for (const client of Object.values(clients)) {
       const principal = this.hooks?.sessions.get(client)?.principal;
-      if (principal?.kind === 'device' && principal.deviceId === deviceId) {
-        this.deps.log.info({ clientId: client.id, deviceId }, why);
+      if (principal && which(principal)) {
+        this.deps.log.info({ clientId: client.id }, `${why}; disconnecting it`);
         client.close();
       }
     }

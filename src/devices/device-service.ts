@@ -1,8 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../shared/clock.js';
 import type { EventBus } from '../shared/event-bus.js';
+import type { Logger } from '../shared/logger.js';
 import { UserError } from '../shared/errors.js';
-import { findConflict, publishExceptFor } from './device-grants.js';
+import { findConflict, publishExceptFor, type GrantHolder } from './device-grants.js';
 import {
   DEVICE_KINDS,
   isGatewayKind,
@@ -28,6 +29,16 @@ export interface DeviceLogin extends Device {
 // and a reconnecting device costs the Pi microseconds, not a scrypt.
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** A gateway that is no device: what it yields is every node root some device owns. */
+const GATEWAY_PROBE: GrantHolder = {
+  id: 0,
+  kind: 'emonhub',
+  mqttUsername: '',
+  publish: [],
+  subscribe: [],
+  read: [],
+};
+
 const NO_GRANTS: DeviceTopics = { publish: [], subscribe: [], read: [] };
 
 /** Grants follow from kind and topic name at every load, so a fixed kind reaches old rows too. */
@@ -42,10 +53,13 @@ export function withGrants(row: DeviceRow): Device {
 }
 
 export class DeviceService {
+  private readonly loggedExtraGateways = new Set<number>();
+
   constructor(
     private readonly repo: DeviceRepo,
     private readonly clock: Clock,
     private readonly bus?: EventBus,
+    private readonly log?: Logger,
   ) {}
 
   add(name: unknown, kind: unknown, topicName: unknown): DeviceCredentials {
@@ -89,15 +103,44 @@ export class DeviceService {
       secretSha256: sha256(secret),
       createdAtMs: this.clock.nowMs(),
     });
-    // A connected gateway decided its grants at CONNECT: it must reconnect to yield the new node.
-    for (const gateway of existing.filter((d) => isGatewayKind(d.kind) && !isGatewayKind(deviceKind))) {
-      this.bus?.emit('device.grants.changed', { deviceId: gateway.id });
+    const device = withGrants(row);
+    // Connected gateways and legacy logins decided their grants at CONNECT: they must reconnect
+    // to yield the new device's nodes.
+    if (publishExceptFor(GATEWAY_PROBE, [device]).length > 0) {
+      for (const gateway of existing.filter((d) => isGatewayKind(d.kind))) {
+        this.bus?.emit('device.grants.changed', { deviceId: gateway.id });
+      }
+      this.bus?.emit('device.nodes.taken', { deviceId: device.id });
     }
-    return { device: withGrants(row), mqttUsername, secret };
+    return { device, mqttUsername, secret };
   }
 
+  /**
+   * Every device with its grants. Only one gateway may own emon/#: should there be more (version
+   * 1 stored one emonhub row per node, and its migration made each a full gateway), the oldest
+   * keeps the grants and the others get none, like a reserved name.
+   */
   list(): Device[] {
-    return this.repo.list().map(withGrants);
+    const rows = this.repo.list(); // by id: the oldest first
+    const gatewayId = rows.find((r) => isGatewayKind(r.kind))?.id;
+    return rows.map((row) => {
+      if (!isGatewayKind(row.kind) || row.id === gatewayId) return withGrants(row);
+      if (!this.loggedExtraGateways.has(row.id)) {
+        this.loggedExtraGateways.add(row.id);
+        this.log?.warn(
+          { deviceId: row.id, name: row.name, gatewayId },
+          'a second gateway has no MQTT grants: only the oldest may own emon/# (delete the extra one)',
+        );
+      }
+      return { ...row, ...structuredClone(NO_GRANTS) };
+    });
+  }
+
+  /** Device `id`'s login with its grants of now, or undefined if it no longer exists. */
+  login(id: number): DeviceLogin | undefined {
+    const all = this.list();
+    const device = all.find((d) => d.id === id);
+    return device && { ...device, publishExcept: publishExceptFor(device, all) };
   }
 
   remove(id: number): void {
@@ -107,10 +150,7 @@ export class DeviceService {
 
   /** The emon/ node roots devices own, which neither a gateway nor the legacy login may write. */
   ownedNodeRoots(): string[] {
-    return publishExceptFor(
-      { id: 0, kind: 'emonhub', mqttUsername: '', publish: [], subscribe: [], read: [] },
-      this.list(),
-    );
+    return publishExceptFor(GATEWAY_PROBE, this.list());
   }
 
   /** The device whose login this is, or undefined (unknown username and wrong secret look alike). */
@@ -119,9 +159,6 @@ export class DeviceService {
     const expected = Buffer.from(record?.secretSha256 ?? '0'.repeat(64), 'hex');
     const ok = timingSafeEqual(Buffer.from(sha256(secret), 'hex'), expected) && record !== undefined;
     if (!ok || !record) return undefined;
-    const { secretSha256: _hash, ...row } = record;
-    const device = withGrants(row);
-    const publishExcept = publishExceptFor(device, this.list());
-    return { ...device, publishExcept };
+    return this.login(record.id);
   }
 }

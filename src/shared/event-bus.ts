@@ -8,6 +8,8 @@ export interface HubEvents {
   'device.removed': { deviceId: number };
   /** A device's grants changed (a gateway yields a new node): its live MQTT session must end. */
   'device.grants.changed': { deviceId: number };
+  /** A new device owns emon/ nodes: the legacy login's sessions (grants fixed at CONNECT) must end. */
+  'device.nodes.taken': { deviceId: number };
   /** Values that just became readable: inputs and feeds, with unix seconds. */
   'ingest.updated': { inputs: readonly LiveValue[]; feeds: readonly LiveValue[] };
   'ingest.node.created': { node: string };

@@ -30,16 +30,24 @@ function capturingLogger(lines: string[]): Logger {
   return log;
 }
 
-function startBroker(persistenceDir: string, lines: string[]): Promise<MqttBroker> {
+const plug = (deviceId: number, name: string): BrokerPrincipal => ({
+  kind: 'device',
+  deviceId,
+  username: name,
+  publishExcept: [],
+  ...topicsFor('tasmota', name),
+});
+
+/** `devices`: the ids of the devices that exist in this run (the others were deleted). */
+function startBroker(persistenceDir: string, lines: string[], devices = [1, 2]): Promise<MqttBroker> {
   const principals: Record<string, BrokerPrincipal> = {
-    plug1: {
-      kind: 'device',
-      deviceId: 1,
-      username: 'plug1',
-      publishExcept: [],
-      ...topicsFor('tasmota', 'plug1'),
-    },
+    plug1: plug(1, 'plug1'),
+    plug2: plug(2, 'plug2'),
     ann: { kind: 'user', username: 'ann', role: 'admin' },
+  };
+  const owners: Record<string, BrokerPrincipal> = {
+    'user:ann:admin': principals.ann!,
+    ...Object.fromEntries(devices.map((id) => [`device:${id}`, principals[`plug${id}`]!])),
   };
   const broker = new MqttBroker(
     {
@@ -65,6 +73,7 @@ function startBroker(persistenceDir: string, lines: string[]): Promise<MqttBroke
     {
       authenticate: (username, password) =>
         Promise.resolve(password?.toString() === 'pw' && username ? principals[username] : undefined),
+      resolveOwner: (owner) => owners[owner],
       persistenceDir,
       tls: () => {
         throw new Error('no TLS here');
@@ -135,5 +144,38 @@ describe('wills of a broker that crashed', () => {
     const dropped = lines.filter((l) => l.includes('will of a previous run not authorised'));
     assert.equal(dropped.length, 2, 'each refused will is dropped once, not retried every sweep');
     assert.equal(second.counters.deniedPublishes, 2);
+  });
+
+  it("drops a deleted device's will and frees its client ids at start (a delete while hubd was down)", async () => {
+    const dir = join(makeTempDir(teardown), 'mqtt');
+    const lines: string[] = [];
+    const first = await startBroker(dir, lines);
+    const url1 = `mqtt://127.0.0.1:${first.ports().tcp}`;
+    const will = { topic: 'tele/plug2/LWT', payload: Buffer.from('Offline'), qos: 1 as const, retain: true };
+    const plug2 = await mqttClient(teardown, url1, {
+      username: 'plug2',
+      password: 'pw',
+      clientId: 'DVES_3',
+      will,
+    });
+    await plug2.endAsync();
+    await first.stop();
+    const db = new Level<string, unknown>(dir);
+    const persistence = new AsyncLevelPersistence(db);
+    await persistence.putWill({ id: 'DVES_3' }, { ...will });
+    await persistence.destroy();
+
+    // plug2 (device 2) was deleted while the broker was down.
+    const second = await startBroker(dir, lines, [1]);
+    await new Promise((r) => setTimeout(r, 600)); // three will sweeps
+    const url2 = `mqtt://127.0.0.1:${second.ports().tcp}`;
+    const reader = await mqttClient(teardown, url2, { username: 'ann', password: 'pw', clientId: 'DVES_3' });
+    const lwt = nextMessage(reader, (t) => t === 'tele/plug2/LWT', 500).then(
+      (m) => `retained ${m.payload}`,
+      () => 'nothing',
+    );
+    await reader.subscribeAsync('tele/plug2/LWT');
+    assert.equal(await lwt, 'nothing');
+    assert.equal(second.counters.deniedPublishes, 1);
   });
 });

@@ -128,7 +128,8 @@ describe('broker security (issue 10)', () => {
     for (const [login, topic, allowed] of cases) {
       const error = await connectError(url, {
         ...logins[login],
-        will: { topic, payload: Buffer.from('Offline'), qos: 1, retain: false },
+        // A refused will is retained, so the next test would find it had it been stored.
+        will: { topic, payload: Buffer.from('Offline'), qos: 1, retain: !allowed },
       });
       assert.equal(error, allowed ? undefined : NOT_AUTHORIZED, `${login} with a will on ${topic}`);
     }
@@ -191,6 +192,59 @@ describe('broker security (issue 10)', () => {
     // A clean user session without a will holds its id only while connected.
     const adminAfter = await mqttClient(teardown, url, { ...logins.admin, clientId: 'dashboard-1' });
     await adminAfter.endAsync();
+  });
+
+  it("lets a device take back its client id from a squatting user, without the squatter's session", async () => {
+    const squatter = await mqttClient(teardown, url, {
+      ...logins.viewer,
+      clientId: 'DVES_SQUAT',
+      clean: false,
+    });
+    await squatter.subscribeAsync('tele/plug2/#', { qos: 1 });
+    const device = connect(url, {
+      ...logins.plug1,
+      clientId: 'DVES_SQUAT',
+      clean: false,
+      reconnectPeriod: 0,
+    });
+    teardown.add(() => device.endAsync(true));
+    const connack = await new Promise<{ sessionPresent: boolean }>((resolve, reject) => {
+      device.once('connect', resolve);
+      device.once('error', reject);
+    });
+    assert.equal(connack.sessionPresent, false, "the squatter's session is not inherited");
+    assert.equal(await closed(squatter), true, 'the squatter is disconnected');
+    const leaked = nothingOn(device, (t) => t.startsWith('tele/plug2/'));
+    const sender = await mqttClient(teardown, url, logins.admin);
+    await sender.publishAsync('tele/plug2/SENSOR', 'x', { qos: 1 });
+    assert.equal(await leaked, 'nothing', "the squatter's subscription went with it");
+    for (const other of ['viewer', 'admin', 'legacy']) {
+      const error = await connectError(url, { ...logins[other], clientId: 'DVES_SQUAT', clean: false });
+      assert.equal(error, NOT_AUTHORIZED, `${other} taking the device's id back`);
+    }
+    await device.endAsync();
+  });
+
+  it("keeps a read key off the persistent session of the same user's write key", async () => {
+    const writer = await mqttClient(teardown, url, { ...logins.admin, clientId: 'ann-desk', clean: false });
+    await writer.endAsync();
+    const error = await connectError(url, { ...logins.viewer, clientId: 'ann-desk', clean: false });
+    assert.equal(error, NOT_AUTHORIZED);
+    const again = await mqttClient(teardown, url, { ...logins.admin, clientId: 'ann-desk', clean: false });
+    await again.endAsync();
+  });
+
+  it("keeps retained $ topics of an admin from '#' and '+/#' subscribers", async () => {
+    const publisher = await mqttClient(teardown, url, logins.admin);
+    await publisher.publishAsync('$test/x', 'retained', { qos: 1, retain: true });
+    const all = await mqttClient(teardown, url, logins.admin);
+    const leaked = nothingOn(all, (t) => t === '$test/x', 700);
+    await all.subscribeAsync(['#', '+/#']);
+    assert.equal(await leaked, 'nothing');
+    const direct = await mqttClient(teardown, url, logins.admin);
+    const got = nextMessage(direct, (t) => t === '$test/x', 1000);
+    await direct.subscribeAsync('$test/#');
+    assert.equal((await got).retain, true, 'a $ filter gets it');
   });
 
   it("keeps retained $SYS from '+/#' and '#' subscribers (MQTT-4.7.2-1), and gives it to $SYS/# at once", async () => {

@@ -48,7 +48,9 @@ function granted(client: MqttClient, filters: string[]): Promise<number[]> {
 
 describe('device logins for real firmware', () => {
   before(async () => {
-    ({ hub, admin } = await startHubWithAdmin(teardown));
+    ({ hub, admin } = await startHubWithAdmin(teardown, {
+      config: { mqtt: { legacyLogin: { enabled: true, password: 'legacy-secret' } } },
+    }));
     url = `mqtt://127.0.0.1:${hub.mqttPort}`;
     watcher = await mqttClient(teardown, url, { username: 'ann', password: 'ann-password' });
     await watcher.subscribeAsync(['emon/#', 'emonhub/#', 'openevse/#', 'openevse-a1b2/#']);
@@ -163,5 +165,33 @@ describe('device logins for real firmware', () => {
     const after = await mqttClient(teardown, url, gatewayLogin);
     assert.equal(await delivered(after, 'emon/smartplug3/power', '2'), false);
     assert.equal(await delivered(after, 'emon/emontx/power1', '47'), true);
+  });
+
+  it('disconnects a connected legacy login when a device takes a node, so it reconnects without that node', async () => {
+    const legacyLogin = { username: 'emonpi', password: 'legacy-secret' };
+    const before = await mqttClient(teardown, url, legacyLogin);
+    assert.equal(
+      await delivered(before, 'emon/smartplug4/power', '1'),
+      true,
+      'the legacy login owns the node',
+    );
+    await addDevice('Plug 4', 'emonesp', 'smartplug4');
+    assert.equal(await closed(before), true, 'the legacy login was disconnected');
+    const after = await mqttClient(teardown, url, legacyLogin);
+    assert.equal(await delivered(after, 'emon/smartplug4/power', '2'), false);
+    assert.equal(await delivered(after, 'emon/emontx/power1', '48'), true);
+  });
+
+  it("refuses node levels that ingest would clean into a device's node (emon/plug:/…, emon/ plug/…)", async () => {
+    const gateway = await mqttClient(teardown, url, {
+      username: 'dev-emonhub-emonpi',
+      password: await gatewaySecret,
+    });
+    const legacy = await mqttClient(teardown, url, { username: 'emonpi', password: 'legacy-secret' });
+    for (const client of [gateway, legacy]) {
+      for (const topic of ['emon/smartplug1:/power', 'emon/smartplug1!/power', 'emon/ smartplug1/describe']) {
+        assert.equal(await delivered(client, topic, '5'), false, topic);
+      }
+    }
   });
 });

@@ -6,6 +6,7 @@ import { SqliteDeviceRepo } from '../../../src/devices/device-repo.sqlite.js';
 import { DeviceService } from '../../../src/devices/device-service.js';
 import { deviceMigrations } from '../../../src/devices/migrations.js';
 import { ManualClock } from '../../../src/shared/clock.js';
+import type { Logger } from '../../../src/shared/logger.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { useTeardown } from '../../helpers/teardown.js';
 
@@ -63,6 +64,31 @@ describe('device migrations', () => {
     assert.deepEqual(byId.get(3)!.subscribe, ['cmnd/Plug1/#']);
     // A Shelly called "hub" owned hub/#; its name is reserved now, so it keeps no grants at all.
     assert.deepEqual([byId.get(4)!.publish, byId.get(4)!.subscribe], [[], []]);
+  });
+
+  it('gives gateway grants to the oldest of several migrated emonhub rows only, and logs the others once', () => {
+    const db = v1();
+    db.prepare(
+      `INSERT INTO devices (id, name, kind, mqtt_username, secret_sha256, publish_filters, subscribe_filters, created_at_ms)
+       VALUES (6, 'emonPi', 'emonhub', 'dev-emonhub-emonpi', 'ab', '["emon/emonpi","emon/emonpi/#"]', '[]', 8)`,
+    ).run();
+    migrate(db, deviceMigrations);
+    const warnings: string[] = [];
+    const log: Logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (_fields, msg) => void warnings.push(msg),
+      error: () => undefined,
+      child: () => log,
+    };
+    const service = new DeviceService(new SqliteDeviceRepo(db), new ManualClock(0), undefined, log);
+    const grants = (id: number) => {
+      const d = service.list().find((x) => x.id === id)!;
+      return [d.publish, d.subscribe, d.read];
+    };
+    assert.deepEqual(grants(2), [['emon/#', 'emonhub/rx/#'], ['emonhub/tx/#'], []]);
+    assert.deepEqual(grants(6), [[], [], []]);
+    assert.equal(warnings.filter((w) => w.includes('second gateway')).length, 1, 'logged once');
   });
 
   it('never reuses a device id, not even the highest after a delete', () => {

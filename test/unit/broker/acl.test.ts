@@ -72,6 +72,12 @@ const publishTable: [string, string[]][] = [
   ['emon/sp1/out/state', ['admin', 'emonesp']],
   ['emon/sp1/in/ctrlmode', ['admin', 'emonesp']],
   ['emon/sp2/describe', ['admin', 'emonhub', 'legacy']],
+  // Ingest cleans a node level (drops ':' and other characters, trims) into sp1, the EmonESP's node.
+  ['emon/sp1:/power', ['admin']],
+  ['emon/sp1!/power', ['admin']],
+  ['emon/ sp1/describe', ['admin']],
+  ['emon/s:p1', ['admin']],
+  ['emon/emontx4*/power1', ['admin']],
   ['tele/plug1/SENSOR', ['admin', 'tasmota']],
   ['stat/plug1/POWER', ['admin', 'tasmota']],
   ['cmnd/plug1/POWER', ['admin']],
