@@ -28,6 +28,8 @@ export class RedisSupervisor implements Component {
     private readonly configuredUrl: string,
     private readonly runDir: string,
     private readonly log: Logger,
+    /** At stop, true while Redis holds points the feed files have not taken (a failing disk). */
+    private readonly holdsUnwrittenData: () => boolean = () => false,
   ) {}
 
   /** The URL the Redis client should use; valid after start. */
@@ -96,6 +98,14 @@ export class RedisSupervisor implements Component {
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
+    const pid = child?.pid ?? this.adoptedPid;
+    if (pid && this.holdsUnwrittenData()) {
+      // It is RAM only: stopping it would lose acknowledged points. The next start adopts it
+      // (as after a crash of hubd) and writes them once the files take writes again.
+      this.adoptedPid = undefined;
+      this.log.error({ pid }, 'left the embedded redis-server running: it holds points not yet written');
+      return;
+    }
     if (child?.pid && child.exitCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');

@@ -1,4 +1,5 @@
 import {
+  chmodSync,
   closeSync,
   copyFileSync,
   existsSync,
@@ -8,6 +9,7 @@ import {
   readSync,
   renameSync,
   rmSync,
+  statSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -42,6 +44,10 @@ export interface RepairReport {
   truncatedBytes: number;
 }
 
+/** Feed data is private to the hub's user, whatever the umask (the `hub` CLI sets none). */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
 /** Completed finest-level buckets kept only in memory before rollup files are written. */
 const ROLLUP_PERSIST_BACKLOG_BUCKETS = 144;
 
@@ -55,7 +61,7 @@ export class FeedFiles implements FeedStore {
     readonly dir: string,
     private readonly io: FileWriter = nodeFileWriter,
   ) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
   }
 
   paths(id: number) {
@@ -66,14 +72,18 @@ export class FeedFiles implements FeedStore {
     return join(this.dir, `${id}.r${levelS}`);
   }
 
+  /**
+   * Whether the feed has files. Only ENOENT means no: any other error (EIO, EACCES) throws, so
+   * a failing disk is never taken for a deleted feed (whose buffered points would be dropped).
+   */
   exists(id: number): boolean {
-    return existsSync(this.paths(id).meta);
+    return statSync(this.paths(id).meta, { throwIfNoEntry: false }) !== undefined;
   }
 
   create(id: number, intervalS: number): void {
-    const { meta, dat } = this.paths(id);
-    if (existsSync(meta)) throw new Error(`feed ${id} already has files`);
-    closeSync(openSync(dat, 'w', 0o644));
+    const { dat } = this.paths(id);
+    if (this.exists(id)) throw new Error(`feed ${id} already has files`);
+    closeSync(openSync(dat, 'w', FILE_MODE));
     this.writeMeta(id, { intervalS, startTimeS: 0 });
   }
 
@@ -185,14 +195,14 @@ export class FeedFiles implements FeedStore {
     this.persistRollups(id, true);
     const { dat, meta } = this.paths(id);
     const kept = this.values(id, drop, feed.npoints);
-    const fd = openSync(`${dat}.trim`, 'w', 0o644);
+    const fd = openSync(`${dat}.trim`, 'w', FILE_MODE);
     try {
       writeAll(fd, encodeValues(kept), 0, this.io);
       this.io.fsync(fd);
     } finally {
       closeSync(fd);
     }
-    const metaFd = openSync(`${meta}.tmp`, 'w', 0o644);
+    const metaFd = openSync(`${meta}.tmp`, 'w', FILE_MODE);
     try {
       writeAll(
         metaFd,
@@ -220,6 +230,7 @@ export class FeedFiles implements FeedStore {
   importData(id: number, meta: FeedMeta, sourceDat: string, npoints: number): void {
     const { dat } = this.paths(id);
     copyFileSync(sourceDat, dat);
+    chmodSync(dat, FILE_MODE); // copyFileSync gives the copy the source's mode
     const fd = openSync(dat, 'r+');
     try {
       ftruncateSync(fd, npoints * VALUE_BYTES); // whole values only
@@ -319,7 +330,7 @@ export class FeedFiles implements FeedStore {
     const existing = this.rollupHeaderOf(id, levelS);
     if (existing) return existing;
     const header = { levelS, firstBucket: Math.floor((firstSlot * intervalS) / levelS), validEndSlot: 0 };
-    const fd = openSync(this.rollupPath(id, levelS), 'w', 0o644);
+    const fd = openSync(this.rollupPath(id, levelS), 'w', FILE_MODE);
     try {
       writeAll(fd, encodeRollupHeader(header), 0, this.io);
     } finally {
@@ -336,7 +347,7 @@ export class FeedFiles implements FeedStore {
   private writeMeta(id: number, meta: FeedMeta): void {
     const path = this.paths(id).meta;
     const tmp = `${path}.tmp`;
-    const fd = openSync(tmp, 'w', 0o644);
+    const fd = openSync(tmp, 'w', FILE_MODE);
     try {
       writeAll(fd, encodeMeta(meta), 0, this.io);
       this.io.fsync(fd);

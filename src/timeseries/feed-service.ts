@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/clock.js';
 import { UserError } from '../shared/errors.js';
-import { BufferBacklog } from './buffer-backlog.js';
+import { admitBounded, BufferBacklog, type BoundedBuffer } from './buffer-backlog.js';
 import { isAllowedInterval, ALLOWED_INTERVALS_S } from './phpfina-format.js';
 import type { ImportCandidate } from './emoncms-import.js';
 import { checkRetention, checkText, pointProblem } from './feed-validation.js';
@@ -20,7 +20,8 @@ export interface FeedServiceSettings {
 export interface BufferChoice {
   current(): WriteBuffer;
   all(): WriteBuffer[];
-  fallback: WriteBuffer;
+  /** The bounded in-process buffer, used while Redis is unreachable. */
+  fallback: WriteBuffer & BoundedBuffer;
 }
 
 export interface NewFeedInput {
@@ -86,7 +87,13 @@ export class FeedService {
       },
       id,
     );
-    this.store.create(feed.id, intervalS);
+    try {
+      this.store.create(feed.id, intervalS);
+    } catch (err) {
+      // A row without files would take points only to have the flusher refuse them.
+      this.undoCreate(feed.id);
+      throw err;
+    }
     this.missing.delete(feed.id);
     return feed;
   }
@@ -120,8 +127,24 @@ export class FeedService {
       },
       keepId ? candidate.emoncmsId : undefined,
     );
-    this.store.importData(feed.id, candidate, sourceDat, candidate.npoints);
+    try {
+      this.store.importData(feed.id, candidate, sourceDat, candidate.npoints);
+    } catch (err) {
+      // Half an import would keep the id taken, so a re-run after freeing space would refuse it.
+      this.undoCreate(feed.id);
+      throw err;
+    }
     return feed;
+  }
+
+  /** Removes a feed whose files could not be made (ENOSPC): its row and whatever files exist. */
+  private undoCreate(id: number): void {
+    try {
+      this.store.delete(id);
+    } catch {
+      // Leftover files of a feed without a row are reported by "hub feeds check"; the id stays taken.
+    }
+    this.repo.delete(id);
   }
 
   /** Verifies every feed's files; with `repair`, fixes what can be fixed. */
@@ -217,22 +240,40 @@ export class FeedService {
       checked.push({ tsS: Math.floor(p.tsS as number), value: p.value as number, join });
     }
     try {
-      this.backlog.admit(checked.length);
+      this.admit(checked.length);
     } catch (err) {
       this.counters.refused += checked.length;
       throw err;
     }
+    // Reserved before the await, so concurrent posts cannot pass the cap together.
+    this.backlog.added(checked.length);
     const buffer = this.buffers.current();
     try {
-      await buffer.append(id, checked);
+      try {
+        await buffer.append(id, checked);
+      } catch (err) {
+        // Redis went away before its client noticed: hold the points in memory rather than
+        // refuse, if they fit there without dropping any.
+        if (buffer === this.buffers.fallback) throw err;
+        admitBounded(checked.length, this.buffers.fallback);
+        await this.buffers.fallback.append(id, checked);
+      }
     } catch (err) {
-      // Redis went away before its client noticed: hold the points in memory rather than refuse.
-      if (buffer === this.buffers.fallback) throw err;
-      await this.buffers.fallback.append(id, checked);
+      this.backlog.added(-checked.length);
+      this.counters.refused += checked.length;
+      throw err;
     }
-    this.backlog.added(checked.length);
     this.counters.accepted += checked.length;
     return checked.length;
+  }
+
+  /**
+   * Throws BufferFullError if `count` more points would pass the buffers' cap or, while the
+   * in-process buffer takes new points, would not fit in it (it must not drop acknowledged ones).
+   */
+  admit(count: number): void {
+    const current = this.buffers.current();
+    this.backlog.admit(count, current === this.buffers.fallback ? this.buffers.fallback : undefined);
   }
 
   async read(id: number, query: Omit<ReadQuery, 'timeZone'> & { timeZone?: string }): Promise<Sample[]> {

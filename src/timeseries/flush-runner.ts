@@ -3,6 +3,8 @@ import type { Component, ComponentStatus } from '../shared/component.js';
 import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { BufferBacklog } from './buffer-backlog.js';
+import { FlushFailures } from './flush-failures.js';
+import { applyRetention } from './retention.js';
 import type { BufferedPoint, FeedRepo, FeedStore, WriteBuffer } from './ports.js';
 import { latestPerSlot, PaddingLimitError } from './write-plan.js';
 
@@ -22,16 +24,6 @@ export interface FlushCounters {
 }
 
 const DAY_MS = 86_400_000;
-/** A failing feed is retried after 1, 2, 4 … flush intervals, at most this far apart. */
-const MAX_RETRY_DELAY_MS = 300_000;
-
-/** A feed whose points could not be written: they stay buffered until a retry succeeds. */
-interface FeedFailure {
-  reason: string;
-  attempts: number;
-  retryAtMs: number;
-}
-
 /**
  * The write-behind flusher: every flushIntervalS it writes each feed's buffered points in one
  * sequential write and removes them from the buffer only once written and fdatasync'ed. A feed
@@ -53,12 +45,15 @@ export class FlushRunner implements Component {
   private running: Promise<void> = Promise.resolve();
   private started = false;
   private lastRetentionMs = 0;
-  private readonly failing = new Map<number, FeedFailure>();
+  private readonly failures = new FlushFailures();
+  /** Points still buffered after the final flush at stop: kept in Redis, or lost with this process. */
+  readonly unwrittenAtStop = { buffered: 0, lost: 0 };
 
   constructor(
     private readonly repo: FeedRepo,
     private readonly store: FeedStore,
-    private readonly buffers: { all(): WriteBuffer[] },
+    /** `fallback`: the in-process buffer, whose points do not outlive hubd. */
+    private readonly buffers: { all(): WriteBuffer[]; fallback?: WriteBuffer },
     private readonly clock: Clock,
     private readonly settings: FlushSettings,
     private readonly log: Logger,
@@ -70,13 +65,17 @@ export class FlushRunner implements Component {
 
   async start(): Promise<void> {
     for (const feed of this.repo.list()) {
-      if (!this.store.exists(feed.id)) {
-        this.log.error({ feedId: feed.id }, 'feed files are missing; run "hub feeds check"');
-        continue;
+      try {
+        if (!this.store.exists(feed.id)) {
+          this.log.error({ feedId: feed.id }, 'feed files are missing; run "hub feeds check"');
+          continue;
+        }
+        const { truncatedBytes } = this.store.repair(feed.id);
+        if (truncatedBytes)
+          this.log.warn({ feedId: feed.id, truncatedBytes }, 'cut a partial value off a .dat');
+      } catch (err) {
+        this.log.error({ feedId: feed.id, err: describeError(err) }, 'feed files could not be checked');
       }
-      const { truncatedBytes } = this.store.repair(feed.id);
-      if (truncatedBytes)
-        this.log.warn({ feedId: feed.id, truncatedBytes }, 'cut a partial value off a .dat');
     }
     this.started = true;
     await this.flush();
@@ -96,6 +95,27 @@ export class FlushRunner implements Component {
         this.log.error({ feedId: feed.id, err: describeError(err) }, 'rollups not persisted at stop');
       }
     }
+    await this.countUnwritten();
+  }
+
+  /** Says what the final flush could not write; the embedded Redis is kept if it holds any. */
+  private async countUnwritten(): Promise<void> {
+    for (const buffer of this.buffers.all()) {
+      const held = await countHeld(buffer).catch((err: unknown) => {
+        this.log.error({ err: describeError(err) }, 'could not count the points left in a buffer at stop');
+        return 0;
+      });
+      if (buffer === this.buffers.fallback) this.unwrittenAtStop.lost += held;
+      else this.unwrittenAtStop.buffered += held;
+    }
+    const { buffered, lost } = this.unwrittenAtStop;
+    if (buffered)
+      this.log.error(
+        { points: buffered },
+        'points not written at stop; they stay in Redis for the next start',
+      );
+    if (lost)
+      this.log.error({ points: lost }, 'points held only in memory (Redis was down) are lost at stop');
   }
 
   /** Writes every buffered point; one flush at a time. `retryNow` ignores failing feeds' backoff. */
@@ -103,14 +123,16 @@ export class FlushRunner implements Component {
     this.running = this.running
       .then(() => this.flushOnce(retryNow))
       .catch((err) => {
+        this.failures.flushError = `flush failed: ${describeError(err)}`;
         this.log.error({ err: describeError(err) }, 'flush failed; the points stay buffered');
       });
     return this.running;
   }
 
   status(): ComponentStatus {
-    const failures = [...this.failing.entries()];
-    const reason = failures.map(([, f]) => f.reason).join('; ');
+    const failing = this.failures.failingWrites();
+    const reasons = this.failures.reasons();
+    const reason = reasons.join('; ');
     const detail = {
       flushIntervalS: this.settings.flushIntervalS,
       ...this.counters,
@@ -119,40 +141,92 @@ export class FlushRunner implements Component {
         bufferedPoints: this.backlog.heldPoints,
         maxBufferedPoints: this.backlog.maxPoints,
       }),
-      ...(failures.length && { reason, failingFeeds: failures.map(([id]) => id) }),
+      ...(reasons.length && { reason }),
+      ...(failing.length && { failingFeeds: failing }),
     };
     if (!this.started) return { state: 'stopped', detail };
-    return { state: failures.length ? 'degraded' : 'ready', detail };
+    return { state: reasons.length ? 'degraded' : 'ready', detail };
   }
 
   private async flushOnce(retryNow: boolean): Promise<void> {
     const t0 = performance.now();
+    const errors: string[] = [];
     for (const buffer of this.buffers.all()) {
-      for (const feedId of await buffer.feedsWithPoints()) {
-        const failure = this.failing.get(feedId);
-        if (failure && !retryNow && this.clock.nowMs() < failure.retryAtMs) continue;
-        const points = await buffer.peek(feedId);
-        if (points.length === 0) continue;
-        if (!this.repo.get(feedId) || !this.store.exists(feedId)) {
-          await buffer.discard(feedId);
-          continue;
-        }
+      let feedIds: number[];
+      try {
+        feedIds = await buffer.feedsWithPoints();
+      } catch (err) {
+        errors.push(`reading the buffer failed: ${describeError(err)}`);
+        continue;
+      }
+      for (const feedId of feedIds) {
+        // One feed's database or buffer error must not stop the others, nor pass unnoticed.
         try {
-          this.writeFeed(feedId, points);
-          // Only now, written and fdatasync'ed, do the points leave the buffer.
-          await buffer.remove(feedId, points.length);
-          this.store.persistRollups(feedId, false);
-          this.recovered(feedId);
+          await this.flushFeed(buffer, feedId, retryNow);
         } catch (err) {
-          this.failed(feedId, points.length, err);
+          errors.push(`flushing feed ${feedId} failed: ${describeError(err)}`);
         }
       }
     }
-    this.applyRetention();
-    await this.countBacklog();
+    try {
+      this.retryRollups();
+      const nowMs = this.clock.nowMs();
+      if (nowMs - this.lastRetentionMs >= DAY_MS) {
+        this.lastRetentionMs = nowMs;
+        applyRetention(this.repo, this.store, nowMs, this.log);
+      }
+      await this.countBacklog();
+      await this.forgetSettled();
+    } catch (err) {
+      errors.push(`after the writes: ${describeError(err)}`);
+    }
+    this.failures.flushError = errors.length ? errors.join('; ') : undefined;
+    if (errors.length) this.log.error({ errors }, 'flush incomplete; the points stay buffered');
     this.counters.flushes++;
     this.counters.lastFlushMs = this.clock.nowMs();
     this.counters.lastFlushDurationMs = Math.round(performance.now() - t0);
+  }
+
+  private async flushFeed(buffer: WriteBuffer, feedId: number, retryNow: boolean): Promise<void> {
+    if (!retryNow && this.failures.waiting(feedId, this.clock.nowMs())) return;
+    const points = await buffer.peek(feedId);
+    if (points.length === 0) return;
+    if (!this.repo.get(feedId)) {
+      // Only a feed the database no longer has loses its points (deleted meanwhile).
+      await buffer.discard(feedId);
+      this.recovered(feedId, true);
+      return;
+    }
+    try {
+      // Missing files (or an unreadable directory) are a write failure: the points wait.
+      if (!this.store.exists(feedId)) throw new Error(`feed ${feedId} has no files; run "hub feeds check"`);
+      this.writeFeed(feedId, points);
+    } catch (err) {
+      this.failed(feedId, points.length, err);
+      return;
+    }
+    // Only now, written and fdatasync'ed, do the points leave the buffer.
+    await buffer.remove(feedId, points.length);
+    this.recovered(feedId);
+    this.persistRollups(feedId);
+  }
+
+  /** Rollups are rebuilt from the .dat if need be: a failure here costs no points. */
+  private persistRollups(feedId: number): void {
+    try {
+      this.store.persistRollups(feedId, false);
+      this.failures.rollupsCleared(feedId);
+    } catch (err) {
+      this.failures.rollupsFailed(feedId, err);
+      this.log.error({ feedId, err: describeError(err) }, 'rollups not persisted; the points are written');
+    }
+  }
+
+  private retryRollups(): void {
+    for (const feedId of this.failures.failingRollups()) {
+      if (this.repo.get(feedId) && this.store.exists(feedId)) this.persistRollups(feedId);
+      else this.failures.rollupsCleared(feedId);
+    }
   }
 
   /**
@@ -186,53 +260,48 @@ export class FlushRunner implements Component {
   }
 
   private failed(feedId: number, points: number, err: unknown): void {
-    const attempts = (this.failing.get(feedId)?.attempts ?? 0) + 1;
-    const delayMs = Math.min(
-      Math.max(MAX_RETRY_DELAY_MS, this.settings.flushIntervalS * 1000),
-      this.settings.flushIntervalS * 1000 * 2 ** (attempts - 1),
+    const nowMs = this.clock.nowMs();
+    const { attempts, retryAtMs } = this.failures.writeFailed(
+      feedId,
+      err,
+      nowMs,
+      this.settings.flushIntervalS,
     );
-    const reason = `writing feed ${feedId} failed: ${describeError(err)}`;
-    this.failing.set(feedId, { reason, attempts, retryAtMs: this.clock.nowMs() + delayMs });
-    if (this.backlog) this.backlog.reason = reason;
+    if (this.backlog) this.backlog.reason = this.failures.publicReason();
     this.log.error(
-      { feedId, points, attempts, retryInS: delayMs / 1000, err: describeError(err) },
+      { feedId, points, attempts, retryInS: (retryAtMs - nowMs) / 1000, err: describeError(err) },
       'feed write failed; its points stay buffered',
     );
   }
 
-  private recovered(feedId: number): void {
-    if (!this.failing.delete(feedId)) return;
-    this.log.info({ feedId }, 'feed written again');
-    if (this.backlog) this.backlog.reason = [...this.failing.values()][0]?.reason;
+  /** Written again, or (`gone`) deleted, cleared or with nothing left buffered. */
+  private recovered(feedId: number, gone = false): void {
+    if (!this.failures.writeCleared(feedId)) return;
+    this.log.info({ feedId }, gone ? 'failing feed has no buffered points left' : 'feed written again');
+    if (this.backlog) this.backlog.reason = this.failures.publicReason();
+  }
+
+  /** A failing feed that was deleted or cleared must not hold readiness down forever. */
+  private async forgetSettled(): Promise<void> {
+    const failing = this.failures.failingWrites();
+    if (failing.length === 0) return;
+    const held = new Set<number>();
+    for (const buffer of this.buffers.all()) for (const id of await buffer.feedsWithPoints()) held.add(id);
+    for (const feedId of failing)
+      if (!held.has(feedId) || !this.repo.get(feedId)) this.recovered(feedId, true);
   }
 
   /** Sets the backlog from what the buffers hold now. */
   private async countBacklog(): Promise<void> {
     if (!this.backlog) return;
     let held = 0;
-    for (const buffer of this.buffers.all())
-      for (const feedId of await buffer.feedsWithPoints()) held += await buffer.length(feedId);
+    for (const buffer of this.buffers.all()) held += await countHeld(buffer);
     this.backlog.heldPoints = held;
   }
+}
 
-  /** Once a day, trims full-resolution data past each feed's retention; rollups keep it. */
-  private applyRetention(): void {
-    const nowMs = this.clock.nowMs();
-    if (nowMs - this.lastRetentionMs < DAY_MS) return;
-    this.lastRetentionMs = nowMs;
-    for (const feed of this.repo.list()) {
-      if (!feed.retentionDays || !this.store.exists(feed.id)) continue;
-      const cutS = Math.floor(nowMs / 1000) - feed.retentionDays * 86_400;
-      try {
-        const { startTimeS, npoints } = this.store.read(feed.id);
-        if (npoints > 0 && startTimeS < cutS) {
-          this.store.trim(feed.id, cutS);
-          this.log.info({ feedId: feed.id, before: cutS }, 'retention: trimmed full-resolution data');
-        }
-      } catch (err) {
-        // The trim is journalled (repair() finishes or undoes it); tomorrow's pass tries again.
-        this.log.error({ feedId: feed.id, err: describeError(err) }, 'retention trim failed');
-      }
-    }
-  }
+async function countHeld(buffer: WriteBuffer): Promise<number> {
+  let held = 0;
+  for (const feedId of await buffer.feedsWithPoints()) held += await buffer.length(feedId);
+  return held;
 }

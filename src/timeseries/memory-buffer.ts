@@ -2,14 +2,16 @@ import type { BufferedPoint, WriteBuffer } from './ports.js';
 
 /**
  * The fallback while Redis is unreachable: points are held in this process, up to `maxPoints`
- * in all; past that the oldest are dropped and counted. Lost if hubd dies before a flush.
+ * in all. FeedService refuses a post that would not fit (BufferBacklog.admit), so the drop of
+ * the oldest past the bound (counted in `dropped`) is a last resort that should stay at 0.
+ * Lost if hubd dies before a flush.
  */
 export class MemoryWriteBuffer implements WriteBuffer {
   private readonly points = new Map<number, BufferedPoint[]>();
   private size = 0;
   dropped = 0;
 
-  constructor(private readonly maxPoints: number) {}
+  constructor(readonly maxPoints: number) {}
 
   get held(): number {
     return this.size;
@@ -17,7 +19,7 @@ export class MemoryWriteBuffer implements WriteBuffer {
 
   async append(feedId: number, points: readonly BufferedPoint[]): Promise<void> {
     const list = this.points.get(feedId) ?? [];
-    list.push(...points);
+    for (const p of points) list.push(p); // not push(...points): a spread of 100k+ overflows the stack
     this.points.set(feedId, list);
     this.size += points.length;
     while (this.size > this.maxPoints) this.dropOldest();

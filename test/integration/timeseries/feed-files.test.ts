@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FeedFiles } from '../../../src/timeseries/feed-files.fs.js';
 import { encodeMeta, encodeValues } from '../../../src/timeseries/phpfina-format.js';
@@ -219,5 +219,37 @@ describe('retention and export', () => {
     );
     assert.equal(Buffer.from(files.exportBytes(1, 8)).toString('hex'), '00000040' + '00004040' + '00008040');
     assert.equal(files.exportBytes(1, 100).length, 0);
+  });
+});
+
+describe('file modes', () => {
+  it('creates feed files 0600 and the feeds directory 0700, whatever the umask (the hub CLI sets none)', () => {
+    const old = process.umask(0);
+    try {
+      const dir = join(makeTempDir(teardown), 'feeds');
+      const files = new FeedFiles(dir);
+      files.create(1, 10);
+      files.write(
+        1,
+        Array.from({ length: 400 }, (_, i) => ({ tsS: 600 * 1000 + i * 10, value: i })),
+        false,
+      );
+      files.persistRollups(1, true);
+      files.trim(1, 600 * 1000 + 100);
+      const source = join(makeTempDir(teardown), '2.dat');
+      writeFileSync(source, encodeValues([1, 2]));
+      chmodSync(source, 0o644); // as emoncms leaves its files
+      files.create(2, 10);
+      files.importData(2, { intervalS: 10, startTimeS: 1000 }, source, 2);
+      const modes = readdirSync(dir).map((f) => [f, (statSync(join(dir, f)).mode & 0o777).toString(8)]);
+      assert.ok(modes.length >= 6, JSON.stringify(modes));
+      assert.deepEqual(
+        modes.filter(([, mode]) => mode !== '600'),
+        [],
+      );
+      assert.equal((statSync(dir).mode & 0o777).toString(8), '700');
+    } finally {
+      process.umask(old);
+    }
   });
 });
