@@ -95,6 +95,7 @@ export function compose(
     config.redis.url,
     paths.runDir,
     log.child({ component: 'redis-server' }),
+    (): boolean => flusher.unwrittenAtStop.buffered > 0,
   );
   const redis = new RedisClient(() => redisServer.url(), log.child({ component: 'redis' }));
 
@@ -131,7 +132,12 @@ export function compose(
   );
 
   const bus = new EventBus(log.child({ component: 'bus' }));
-  const devices = new DeviceService(new SqliteDeviceRepo(db), clock, bus);
+  const devices = new DeviceService(
+    new SqliteDeviceRepo(db),
+    clock,
+    bus,
+    log.child({ component: 'devices' }),
+  );
   let tls: TlsMaterial | undefined;
   const tlsMaterial = () =>
     (tls ??=
@@ -142,6 +148,7 @@ export function compose(
   const broker = config.mqtt.enabled
     ? new MqttBroker(config.mqtt, {
         authenticate: (u, p, remote) => brokerAuth.authenticate(u, p, remote),
+        resolveOwner: (owner) => brokerAuth.resolveOwner(owner),
         persistenceDir: join(paths.dataDir, 'mqtt'),
         tls: tlsMaterial,
         onUpgrade: (path, handler) => http.onUpgrade(path, handler),
@@ -157,7 +164,7 @@ export function compose(
     new RedisLiveState(() => redis.redis, keys),
     {
       exists: (id) => feeds.exists(id),
-      admit: (points) => feeds.backlog.admit(points),
+      admit: (points) => feeds.admit(points),
       post: (id, points, join) => feeds.post(id, points, join),
     },
     bus,

@@ -5,6 +5,11 @@ import { describeError, UserError } from '../shared/errors.js';
 import { deviceCommand } from './device-commands.js';
 import { checkFeeds, importEmoncms } from './feed-commands.js';
 import { readPassword } from './prompt.js';
+import { statusCommand } from './status-command.js';
+
+// What the command creates (hub.db and its WAL before hubd's first start, hub.json, feeds) is for
+// hubd's user only, as when hubd creates it.
+process.umask(0o077);
 
 const USAGE = `Usage: hub <command>
 
@@ -27,7 +32,8 @@ const USAGE = `Usage: hub <command>
   hub device list                            list devices and their topics
   hub device delete ID                       delete a device (its login and live session end)
   hub config check                           validate <dataDir>/hub.json and HUB_* variables
-  hub status [--url URL]                     ask a running hubd how it is (GET /readyz)
+  hub status [--url URL] [--apikey KEY]      ask a running hubd how it is (GET /readyz); with an
+                                             API key (or HUB_API_KEY) each component's details too
 
 The data directory is HUB_DATA_DIR (default ./data).`;
 
@@ -41,6 +47,7 @@ async function run(argv: string[]): Promise<number> {
       admin: { type: 'boolean' },
       viewer: { type: 'boolean' },
       url: { type: 'string' },
+      apikey: { type: 'string' },
       repair: { type: 'boolean' },
       only: { type: 'string' },
       list: { type: 'string' },
@@ -57,7 +64,11 @@ async function run(argv: string[]): Promise<number> {
     console.log(`${paths.configFile}: valid`);
     return 0;
   }
-  if (group === 'status') return status(values.url);
+  if (group === 'status') {
+    const base =
+      values.url ?? `http://127.0.0.1:${loadConfig(process.env, { readOnly: true }).config.http.port}`;
+    return statusCommand(base, values.apikey ?? process.env.HUB_API_KEY, (line) => console.log(line));
+  }
   if (group !== 'user' && group !== 'feeds' && group !== 'device')
     throw new UsageError(`unknown command "${positionals.join(' ')}"`);
 
@@ -103,17 +114,6 @@ async function run(argv: string[]): Promise<number> {
   } finally {
     admin.close();
   }
-}
-
-async function status(url: string | undefined): Promise<number> {
-  const base = url ?? `http://127.0.0.1:${loadConfig(process.env, { readOnly: true }).config.http.port}`;
-  const res = await fetch(new URL('/readyz', base)).catch((err: unknown) => {
-    throw new Error(`no hubd answers at ${base} (${describeError(err)})`);
-  });
-  const report = (await res.json()) as { ready: boolean; components: Record<string, { state: string }> };
-  console.log(`hubd at ${base}: ${report.ready ? 'ready' : 'NOT ready'}`);
-  for (const [name, s] of Object.entries(report.components)) console.log(`  ${name.padEnd(14)} ${s.state}`);
-  return report.ready ? 0 : 1;
 }
 
 function feedCommand(

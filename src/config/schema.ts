@@ -28,6 +28,65 @@ export function isIanaTimezone(name: string): boolean {
   }
 }
 
+const TRUST_PRESETS = ['loopback', 'linklocal', 'uniquelocal'];
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/** What Express's `trust proxy` accepts as one entry: a preset name, an address or a subnet. */
+export function isProxyAddress(text: string): boolean {
+  if (TRUST_PRESETS.includes(text)) return true;
+  const [address = '', prefix, ...rest] = text.split('/');
+  if (rest.length > 0) return false;
+  const v4 = IPV4.test(address);
+  if (!v4 && !isIpv6(address)) return false;
+  if (prefix === undefined) return true;
+  if (v4 && IPV4.test(prefix)) return true; // a netmask such as 255.255.255.0
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (v4 ? 32 : 128);
+}
+
+function isIpv6(text: string): boolean {
+  if (!text.includes(':') || !/^[0-9a-fA-F:.]+$/.test(text)) return false;
+  try {
+    new URL(`http://[${text}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const splitList = (list: string) => list.split(',').map((part) => part.trim());
+
+const PROXY_ERROR =
+  'false, a number of proxy hops (1 to 10), or a list of proxy addresses or subnets ("loopback", "10.0.0.1", "192.168.1.0/24")';
+const proxyList = z
+  .array(z.string({ error: PROXY_ERROR }).refine(isProxyAddress, { error: PROXY_ERROR }), {
+    error: PROXY_ERROR,
+  })
+  .min(1, { error: PROXY_ERROR });
+
+/**
+ * Which hops' X-Forwarded-For the hub believes. A client can write any X-Forwarded-For, so `true`
+ * (trust every hop) would let a guesser pick the address the login limits count: it is read as
+ * "loopback", a proxy on this machine.
+ */
+const trustProxy = z
+  .union(
+    [
+      z.boolean().transform((on) => (on ? ['loopback'] : false)),
+      z
+        .number({ error: PROXY_ERROR })
+        .int({ error: PROXY_ERROR })
+        .min(1, { error: PROXY_ERROR })
+        .max(10, { error: PROXY_ERROR }),
+      z
+        .string({ error: PROXY_ERROR })
+        .refine((list) => splitList(list).every(isProxyAddress), { error: PROXY_ERROR })
+        .transform(splitList),
+      proxyList,
+    ],
+    { error: PROXY_ERROR },
+  )
+  .default(false);
+
 const REDIS_URL = /^(auto|embedded|redis:\/\/.+|rediss:\/\/.+|unix:\/\/?.+)$/;
 
 export const configSchema = z.strictObject({
@@ -37,7 +96,7 @@ export const configSchema = z.strictObject({
       host: host.default('0.0.0.0'),
       port: port.default(8080),
       bodyLimitKb: positiveInt('request body limit in KiB', 10240).default(256),
-      trustProxy: z.boolean({ error: 'true or false' }).default(false),
+      trustProxy,
     })
     .prefault({}),
   mqtt: z

@@ -10,6 +10,8 @@ export interface ComponentStatus {
 /** A long-lived part of hubd. The hub starts components in order and stops them in reverse. */
 export interface Component {
   readonly name: string;
+  /** false: its trouble shows in /readyz but never makes the hub not ready (the log sink). */
+  readonly neededForReady?: boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
   status(): ComponentStatus;

@@ -33,8 +33,12 @@ export class Hub {
 
   readiness(): Readiness {
     const components: Record<string, ComponentStatus> = {};
-    for (const component of this.components) components[component.name] = component.status();
-    const ready = Object.values(components).every((s) => s.state === 'ready');
+    let ready = true;
+    for (const component of this.components) {
+      const status = component.status();
+      components[component.name] = status;
+      if (status.state !== 'ready' && component.neededForReady !== false) ready = false;
+    }
     return { ready, components };
   }
 

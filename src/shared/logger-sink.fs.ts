@@ -1,5 +1,6 @@
 import { write as fsWrite } from 'node:fs';
 import { Socket } from 'node:net';
+import { systemClock, type Clock } from './clock.js';
 import type { Component, ComponentStatus } from './component.js';
 
 /** Writes one chunk and calls back once the system took it (or refused it). */
@@ -9,12 +10,15 @@ export interface ChunkWriter {
 
 const MAX_CHUNK_BYTES = 64 * 1024;
 const EAGAIN_RETRY_MS = 100;
+/** How long a failed write keeps the log 'degraded' (so `hub status` shows it). */
+export const LOG_ERROR_RECENT_MS = 5 * 60_000;
 
 /**
  * Where hubd's log lines go: a bounded queue in front of stdout, one write in flight at a time.
  * Logging must never stop the hub, so nothing here blocks or throws: a line that does not fit the
  * queue (stdout not read) is dropped, a write the system refuses (ENOSPC, EPIPE, EIO) drops its
- * lines; both are counted and shown in /readyz under "log".
+ * lines; both are counted and shown in /readyz under "log", which is 'degraded' for 5 minutes
+ * after a failed write. A full log disk does not make the hub not ready: it still serves.
  *
  * Why not pino's own destination: its sync mode (the default) blocks the event loop while a pipe
  * is full, so /healthz stops answering; its async mode and process.stdout re-emit write errors
@@ -22,8 +26,10 @@ const EAGAIN_RETRY_MS = 100;
  */
 export class LogSink implements Component {
   readonly name = 'log';
+  readonly neededForReady = false;
   readonly counters = { linesWritten: 0, linesDropped: 0, writeErrors: 0 };
   private lastError: string | undefined;
+  private lastErrorAtMs = -Infinity;
   private queue: string[] = [];
   private queuedBytes = 0;
   private inFlight = false;
@@ -32,6 +38,7 @@ export class LogSink implements Component {
   constructor(
     private readonly writer: ChunkWriter,
     private readonly maxQueuedBytes = 1 << 20,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** pino's DestinationStream: one JSON line. */
@@ -64,7 +71,8 @@ export class LogSink implements Component {
 
   status(): ComponentStatus {
     const detail = { ...this.counters, queuedBytes: this.queuedBytes, lastError: this.lastError ?? null };
-    return { state: 'ready', detail };
+    const recent = this.clock.nowMs() - this.lastErrorAtMs < LOG_ERROR_RECENT_MS;
+    return { state: recent ? 'degraded' : 'ready', detail };
   }
 
   private writeNext(): void {
@@ -86,6 +94,7 @@ export class LogSink implements Component {
         this.counters.writeErrors++;
         this.counters.linesDropped += lines;
         this.lastError = (err as NodeJS.ErrnoException).code ?? err.message;
+        this.lastErrorAtMs = this.clock.nowMs();
       } else {
         this.counters.linesWritten += lines;
       }

@@ -41,10 +41,15 @@ async function hammer(base: string, requests: number): Promise<void> {
 }
 
 async function logCounters(admin: HttpClient) {
-  const report = (await admin.request('GET', '/readyz')).body as {
-    components: { log?: { detail?: Record<string, number | string | null> } };
+  const res = await admin.request('GET', '/readyz');
+  const report = res.body as {
+    components: { log?: { state: string; detail?: Record<string, number | string | null> } };
   };
-  return report.components.log?.detail ?? {};
+  const log = report.components.log;
+  const counters: Record<string, number | string | null | undefined> = { ...log?.detail };
+  counters.logState = log?.state;
+  counters.readyzStatus = res.status;
+  return counters;
 }
 
 /** Starts hubd on `stdoutFd`, logs a lot, and checks it answers throughout and stops cleanly. */
@@ -78,6 +83,8 @@ describe('logging never stops the hub', () => {
     assert.ok(Number(counters.writeErrors) > 0, JSON.stringify(counters));
     assert.ok(Number(counters.linesDropped) > 2000, JSON.stringify(counters));
     assert.equal(counters.lastError, 'ENOSPC');
+    assert.equal(counters.logState, 'degraded', '`hub status` shows the log is in trouble');
+    assert.equal(counters.readyzStatus, 200, 'but a full log disk does not make the hub not ready');
   });
 
   it('keeps answering with stdout on a pipe that nobody reads', async () => {
@@ -89,6 +96,7 @@ describe('logging never stops the hub', () => {
     const counters = await survivesLogging(pipe);
     assert.ok(Number(counters.queuedBytes) > 0, `lines wait for the full pipe: ${JSON.stringify(counters)}`);
     assert.equal(counters.writeErrors, 0);
+    assert.equal(counters.logState, 'ready', 'lines waiting is not a failure');
   });
 });
 

@@ -1,10 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHubWithAdmin } from '../../helpers/hub.js';
 import { closed, connectError, mqttClient } from '../../helpers/mqtt.js';
 import { runEntry } from '../../helpers/processes.js';
+import { encodeMeta, encodeValues } from '../../../src/timeseries/phpfina-format.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { useTeardown } from '../../helpers/teardown.js';
 
@@ -115,5 +116,55 @@ describe('hub device', () => {
     );
     const missing = await hub(['device', 'delete', String(id)], env);
     assert.equal(missing.stderr.trim(), `hub: device ${id} does not exist`);
+  });
+});
+
+describe('hub: files and status', () => {
+  it('creates hub.db, imported feeds and everything else private (600/700) before hubd ever ran', async () => {
+    const dataDir = join(makeTempDir(teardown), 'data');
+    const emoncms = makeTempDir(teardown);
+    writeFileSync(join(emoncms, '1.meta'), encodeMeta({ intervalS: 10, startTimeS: 1_700_000_000 }));
+    writeFileSync(join(emoncms, '1.dat'), encodeValues([1, 2, 3]));
+    const env = { HUB_DATA_DIR: dataDir };
+    const before = process.umask(0o022); // a usual login shell's umask, inherited by the command
+    try {
+      const added = await hub(['user', 'add', 'ann', '--admin'], env, 'ann-password\n');
+      assert.equal(added.code, 0, added.stderr);
+      const imported = await hub(['feeds', 'import-emoncms', emoncms], env);
+      assert.equal(imported.code, 0, imported.stderr);
+    } finally {
+      process.umask(before);
+    }
+    const names = ['.', ...readdirSync(dataDir, { recursive: true, encoding: 'utf8' })];
+    const modes = names.map((name) => `${name} ${(statSync(join(dataDir, name)).mode & 0o777).toString(8)}`);
+    assert.ok(modes.includes('hub.db 600') && modes.includes('feeds/1.dat 600'), modes.join(', '));
+    assert.deepEqual(
+      modes.filter((m) => !/ (600|700)$/.test(m)),
+      [],
+    );
+  });
+
+  it("shows each component's details given an API key (--apikey or HUB_API_KEY), states only without one", async () => {
+    const { hub: running, admin } = await startHubWithAdmin(teardown);
+    const { readApiKey } = (await admin.request('GET', '/api/v1/me/apikeys')).body as { readApiKey: string };
+    const env = { HUB_DATA_DIR: running.dataDir };
+    const port = new URL(running.baseUrl).port;
+    const url = ['status', '--url', running.baseUrl];
+
+    const withKey = await hub([...url, '--apikey', readApiKey], env);
+    assert.equal(withKey.code, 0, withKey.stderr);
+    assert.match(withKey.stdout, /^hubd at http:\/\/127\.0\.0\.1:\d+: ready\n/);
+    assert.match(withKey.stdout, new RegExp(`\\n {2}http +ready +.*port=${port}`));
+
+    const fromEnv = await hub(url, { ...env, HUB_API_KEY: readApiKey });
+    assert.match(fromEnv.stdout, new RegExp(`port=${port}`), 'HUB_API_KEY works the same');
+
+    const anonymous = await hub(url, env);
+    assert.match(anonymous.stdout, /\n {2}http +ready\n/);
+    assert.equal(anonymous.stdout.includes('='), false, 'no details without a key');
+
+    const wrong = await hub([...url, '--apikey', '0'.repeat(32)], env);
+    assert.equal(wrong.code, 1);
+    assert.equal(wrong.stderr.trim(), `hub: hubd at ${running.baseUrl} does not know that API key`);
   });
 });

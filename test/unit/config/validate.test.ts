@@ -70,6 +70,25 @@ describe('config validation', () => {
     const result = validateConfig({ http: { port: 0 } }, FILE);
     assert.ok(result.ok && result.config.http.port === 0);
   });
+
+  it('reads http.trustProxy as off, a hop count or proxy addresses; a legacy true trusts loopback only', () => {
+    const trustProxy = (value: unknown) => {
+      const result = validateConfig({ http: { trustProxy: value } }, FILE);
+      return result.ok ? result.config.http.trustProxy : 'refused';
+    };
+    assert.deepEqual(
+      [false, true, 2, 'loopback', '10.0.0.1, 192.168.1.0/24', ['::1', 'fe80::/10']].map(trustProxy),
+      [false, ['loopback'], 2, ['loopback'], ['10.0.0.1', '192.168.1.0/24'], ['::1', 'fe80::/10']],
+    );
+    assert.deepEqual(
+      [0, 11, 'everyone', '10.0.0.1/33', '999.0.0.1', [], ['10.0.0.1', 'x']].map(trustProxy),
+      Array(7).fill('refused'),
+    );
+    assert.match(
+      problems({ http: { trustProxy: 'everyone' } })[0]!,
+      /"http.trustProxy": expected false, a number/,
+    );
+  });
 });
 
 describe('environment overrides', () => {

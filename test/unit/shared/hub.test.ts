@@ -65,6 +65,20 @@ describe('Hub lifecycle', () => {
     assert.deepEqual(report.components, { db: { state: 'ready' }, redis: { state: 'down' } });
   });
 
+  it('stays ready while a component not needed for readiness (the log) is degraded, and shows it', async () => {
+    const log = { ...fake('log', [], { state: 'degraded' }), neededForReady: false };
+    const hub = new Hub([fake('db', []), log], quiet);
+    await hub.start();
+    assert.deepEqual(hub.readiness(), {
+      ready: true,
+      components: { db: { state: 'ready' }, log: { state: 'degraded' } },
+    });
+    const flusher = fake('feed-flusher', [], { state: 'degraded' });
+    const withFlusher = new Hub([fake('db', []), log, flusher], quiet);
+    await withFlusher.start();
+    assert.equal(withFlusher.readiness().ready, false, 'any other degraded component is not ready');
+  });
+
   it('stops once however often it is asked', async () => {
     const events: string[] = [];
     const hub = new Hub([fake('db', events)], quiet);

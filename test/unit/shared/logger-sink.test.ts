@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { ManualClock } from '../../../src/shared/clock.js';
 import { LogSink, type ChunkWriter } from '../../../src/shared/logger-sink.fs.js';
 
 /** A writer that holds each chunk until the test says what the system answered. */
@@ -46,9 +47,26 @@ describe('LogSink', () => {
     answer();
     assert.deepEqual(sink.counters, { linesWritten: 1, linesDropped: 2, writeErrors: 2 });
     assert.deepEqual(sink.status(), {
-      state: 'ready',
+      state: 'degraded',
       detail: { linesWritten: 1, linesDropped: 2, writeErrors: 2, queuedBytes: 0, lastError: 'ENOSPC' },
     });
+  });
+
+  it("is 'degraded' for 5 minutes after a failed write, then ready again with the error still shown", () => {
+    const { writer, answer } = heldWriter();
+    const clock = new ManualClock(0);
+    const sink = new LogSink(writer, 1 << 20, clock);
+    assert.equal(sink.status().state, 'ready');
+    sink.write(line(1));
+    answer(enospc());
+    clock.advanceMs(5 * 60_000 - 1);
+    assert.equal(sink.status().state, 'degraded');
+    sink.write(line(2));
+    answer();
+    assert.equal(sink.status().state, 'degraded', 'a later good write does not hide a recent failure');
+    clock.advanceMs(1);
+    assert.deepEqual([sink.status().state, sink.status().detail?.lastError], ['ready', 'ENOSPC']);
+    assert.equal(sink.neededForReady, false, 'a full log disk never makes the hub not ready');
   });
 
   it('holds at most its byte budget while stdout is not read, dropping and counting the rest', () => {
