@@ -40,7 +40,11 @@ export function useTeardown(): { add: (closer: Closer) => void } {
       .filter(({ stack }) => !stack.includes('node:internal/test_runner'))
       .map(({ stack }) => stack)
       .filter((stack) => !stack.includes('helpers/teardown.ts'));
-    assert.deepEqual(ours, [], `leaked timers in ${process.argv[1] ?? '?'}, created at:\n${ours.join('\n---\n')}`);
+    assert.deepEqual(
+      ours,
+      [],
+      `leaked timers in ${process.argv[1] ?? '?'}, created at:\n${ours.join('\n---\n')}`,
+    );
   });
   return { add: (closer) => void closers.push(closer) };
 }
