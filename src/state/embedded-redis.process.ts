@@ -12,8 +12,9 @@ export const REDIS_INSTALL_HINT =
   '(scripts/setup does this), or point HUB_REDIS_URL at a running Redis.';
 
 /**
- * Decides which Redis the hub uses. "auto": a Redis already answering on 127.0.0.1:6379, else
- * an embedded one; "embedded": always our own child `redis-server` (RAM only, unix socket in
+ * Decides which Redis the hub uses. "auto": our own embedded instance left running by an
+ * earlier hubd (it may hold unwritten points), else a Redis already answering on
+ * 127.0.0.1:6379, else a new embedded one; "embedded": always our own child `redis-server` (RAM only, unix socket in
  * the run dir, its own process group so a terminal's Ctrl-C reaches hubd first and hubd stops
  * it last). A child left behind by a killed hubd is adopted, so its buffered data is not lost.
  */
@@ -30,6 +31,8 @@ export class RedisSupervisor implements Component {
     private readonly log: Logger,
     /** At stop, true while Redis holds points the feed files have not taken (a failing disk). */
     private readonly holdsUnwrittenData: () => boolean = () => false,
+    /** Where "auto" looks for a Redis already running; a test points it elsewhere. */
+    private readonly localRedis = { host: '127.0.0.1', port: 6379 },
   ) {}
 
   /** The URL the Redis client should use; valid after start. */
@@ -43,20 +46,23 @@ export class RedisSupervisor implements Component {
       this.resolvedUrl = this.configuredUrl;
       return;
     }
-    if (this.configuredUrl === 'auto' && (await answersPing({ port: 6379, host: '127.0.0.1' }))) {
-      this.resolvedUrl = 'redis://127.0.0.1:6379';
-      this.log.info({}, 'using the Redis already running on 127.0.0.1:6379');
-      return;
-    }
     const socketPath = join(this.runDir, 'redis.sock');
-    this.resolvedUrl = `unix://${socketPath}`;
-    mkdirSync(this.runDir, { recursive: true, mode: 0o700 });
+    // Before the local probe: a leftover instance of ours is the only holder of its points.
     const leftover = readPid(this.pidFile());
     if (leftover && isRedisProcess(leftover) && (await answersPing({ path: socketPath }))) {
+      this.resolvedUrl = `unix://${socketPath}`;
       this.adoptedPid = leftover;
       this.log.warn({ pid: leftover }, 'adopting the embedded redis-server left by an earlier hubd');
       return;
     }
+    const { host, port } = this.localRedis;
+    if (this.configuredUrl === 'auto' && (await answersPing({ port, host }))) {
+      this.resolvedUrl = `redis://${host}:${port}`;
+      this.log.info({}, `using the Redis already running on ${host}:${port}`);
+      return;
+    }
+    this.resolvedUrl = `unix://${socketPath}`;
+    mkdirSync(this.runDir, { recursive: true, mode: 0o700 });
     const binary = findExecutable('redis-server');
     if (!binary) {
       this.problem = REDIS_INSTALL_HINT;

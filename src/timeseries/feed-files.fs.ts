@@ -1,11 +1,14 @@
 import {
+  accessSync,
   chmodSync,
   closeSync,
   copyFileSync,
   existsSync,
   ftruncateSync,
   mkdirSync,
+  constants as fsConstants,
   openSync,
+  readdirSync,
   readSync,
   renameSync,
   rmSync,
@@ -78,6 +81,22 @@ export class FeedFiles implements FeedStore {
    */
   exists(id: number): boolean {
     return statSync(this.paths(id).meta, { throwIfNoEntry: false }) !== undefined;
+  }
+
+  /**
+   * Why the feeds directory cannot be trusted to say a feed's files are gone, or undefined: it
+   * is missing, not a directory, not accessible, or holds no feed at all (an unmounted data
+   * partition under a freshly made directory looks like that).
+   */
+  directoryProblem(): string | undefined {
+    try {
+      if (!statSync(this.dir).isDirectory()) return 'is not a directory';
+      accessSync(this.dir, fsConstants.R_OK | fsConstants.W_OK | fsConstants.X_OK);
+      if (!readdirSync(this.dir).some((name) => name.endsWith('.meta'))) return 'holds no feed files';
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code ?? String(err);
+    }
+    return undefined;
   }
 
   create(id: number, intervalS: number): void {

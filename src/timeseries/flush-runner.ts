@@ -4,9 +4,10 @@ import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { BufferBacklog } from './buffer-backlog.js';
 import { FlushFailures } from './flush-failures.js';
+import { countHeld, countHeldDurably, countLeftAtStop, writeBuffered } from './flush-write.js';
+import { MissingFilesNotices } from './missing-files.js';
 import { applyRetention } from './retention.js';
 import type { BufferedPoint, FeedRepo, FeedStore, WriteBuffer } from './ports.js';
-import { latestPerSlot, PaddingLimitError } from './write-plan.js';
 
 export interface FlushSettings {
   flushIntervalS: number;
@@ -19,6 +20,8 @@ export interface FlushCounters {
   pointsDropped: number;
   /** Points older than their feed's start, or behind a later one of the same batch (PHPFina rules). */
   pointsDroppedAsOld: number;
+  /** Points of feeds whose files are gone (the database row remains): dropped at flush. */
+  missingFilesDropped: number;
   lastFlushMs: number | null;
   lastFlushDurationMs: number | null;
 }
@@ -38,6 +41,7 @@ export class FlushRunner implements Component {
     pointsWritten: 0,
     pointsDroppedAsOld: 0,
     pointsDropped: 0,
+    missingFilesDropped: 0,
     lastFlushMs: null,
     lastFlushDurationMs: null,
   };
@@ -46,6 +50,7 @@ export class FlushRunner implements Component {
   private started = false;
   private lastRetentionMs = 0;
   private readonly failures = new FlushFailures();
+  private readonly missingFiles = new MissingFilesNotices();
   /** Points still buffered after the final flush at stop: kept in Redis, or lost with this process. */
   readonly unwrittenAtStop = { buffered: 0, lost: 0 };
 
@@ -67,7 +72,10 @@ export class FlushRunner implements Component {
     for (const feed of this.repo.list()) {
       try {
         if (!this.store.exists(feed.id)) {
-          this.log.error({ feedId: feed.id }, 'feed files are missing; run "hub feeds check"');
+          this.log.error(
+            { feedId: feed.id },
+            'feed files are missing; its points will be dropped; run "hub feeds check"',
+          );
           continue;
         }
         const { truncatedBytes } = this.store.repair(feed.id);
@@ -78,6 +86,9 @@ export class FlushRunner implements Component {
       }
     }
     this.started = true;
+    const held = await countHeldDurably(this.buffers.all(), this.buffers.fallback).catch(() => 0);
+    if (held)
+      this.log.warn({ points: held }, 'points buffered before this start (kept in Redis); writing them');
     await this.flush();
     this.timer = setInterval(() => void this.flush(), this.settings.flushIntervalS * 1000);
   }
@@ -100,22 +111,9 @@ export class FlushRunner implements Component {
 
   /** Says what the final flush could not write; the embedded Redis is kept if it holds any. */
   private async countUnwritten(): Promise<void> {
-    for (const buffer of this.buffers.all()) {
-      const held = await countHeld(buffer).catch((err: unknown) => {
-        this.log.error({ err: describeError(err) }, 'could not count the points left in a buffer at stop');
-        return 0;
-      });
-      if (buffer === this.buffers.fallback) this.unwrittenAtStop.lost += held;
-      else this.unwrittenAtStop.buffered += held;
-    }
-    const { buffered, lost } = this.unwrittenAtStop;
-    if (buffered)
-      this.log.error(
-        { points: buffered },
-        'points not written at stop; they stay in Redis for the next start',
-      );
-    if (lost)
-      this.log.error({ points: lost }, 'points held only in memory (Redis was down) are lost at stop');
+    const left = await countLeftAtStop(this.buffers.all(), this.buffers.fallback, this.log);
+    this.unwrittenAtStop.buffered += left.buffered;
+    this.unwrittenAtStop.lost += left.lost;
   }
 
   /** Writes every buffered point; one flush at a time. `retryNow` ignores failing feeds' backoff. */
@@ -197,18 +195,40 @@ export class FlushRunner implements Component {
       this.recovered(feedId, true);
       return;
     }
+    let filesGone = false;
     try {
-      // Missing files (or an unreadable directory) are a write failure: the points wait.
-      if (!this.store.exists(feedId)) throw new Error(`feed ${feedId} has no files; run "hub feeds check"`);
-      this.writeFeed(feedId, points);
+      if (this.store.exists(feedId)) this.writeFeed(feedId, points);
+      else {
+        // An unusable feeds directory (not mounted, EIO) proves nothing: the points wait for it.
+        const problem = this.store.directoryProblem();
+        if (problem) throw new Error(`feed ${feedId} has no files and the feeds directory ${problem}`);
+        filesGone = true;
+      }
     } catch (err) {
       this.failed(feedId, points.length, err);
+      return;
+    }
+    if (filesGone) {
+      // Only this feed's files are gone: its points can never be written, and must not fill the cap.
+      await buffer.remove(feedId, points.length);
+      this.droppedMissing(feedId, points.length);
+      this.recovered(feedId, true);
       return;
     }
     // Only now, written and fdatasync'ed, do the points leave the buffer.
     await buffer.remove(feedId, points.length);
     this.recovered(feedId);
     this.persistRollups(feedId);
+  }
+
+  private droppedMissing(feedId: number, points: number): void {
+    this.counters.missingFilesDropped += points;
+    const logged = this.missingFiles.dropped(feedId, points, this.clock.nowMs());
+    if (logged)
+      this.log.error(
+        { feedId, points: logged },
+        'feed files are missing; buffered points dropped (logged hourly); run "hub feeds check"',
+      );
   }
 
   /** Rollups are rebuilt from the .dat if need be: a failure here costs no points. */
@@ -229,32 +249,10 @@ export class FlushRunner implements Component {
     }
   }
 
-  /**
-   * Applies the buffer's rule (latestPerSlot: the later arrival wins a slot), written in runs of
-   * one padding mode. Throws on a write error, leaving the points to the caller; a rewrite of
-   * the same points after a partial write gives the same file. Counters move only on success.
-   */
+  /** Counters move only once the write succeeded. */
   private writeFeed(feedId: number, points: BufferedPoint[]): void {
-    const feed = this.store.read(feedId);
-    const ordered = latestPerSlot(points, feed.intervalS);
-    let old = 0;
-    let refused = 0;
-    let runStart = 0;
-    for (let i = 1; i <= ordered.length; i++) {
-      if (i < ordered.length && ordered[i]!.join === ordered[runStart]!.join) continue;
-      const run = ordered.slice(runStart, i);
-      runStart = i;
-      try {
-        const plan = this.store.write(feedId, run, run[0]!.join);
-        old += plan.droppedBeforeStart + plan.droppedOutOfOrder;
-      } catch (err) {
-        if (!(err instanceof PaddingLimitError)) throw err;
-        refused += run.length; // never writable: counted and dropped, as emoncms does
-        this.log.error({ feedId, points: run.length, err: err.message }, 'points refused by the feed files');
-      }
-    }
-    // A point replaced by a later arrival in its slot counts as written, as if flushed in between.
-    this.counters.pointsWritten += points.length - old - refused;
+    const { written, old, refused } = writeBuffered(this.store, feedId, points, this.log);
+    this.counters.pointsWritten += written;
     this.counters.pointsDroppedAsOld += old;
     this.counters.pointsDropped += refused;
   }
@@ -298,10 +296,4 @@ export class FlushRunner implements Component {
     for (const buffer of this.buffers.all()) held += await countHeld(buffer);
     this.backlog.heldPoints = held;
   }
-}
-
-async function countHeld(buffer: WriteBuffer): Promise<number> {
-  let held = 0;
-  for (const feedId of await buffer.feedsWithPoints()) held += await buffer.length(feedId);
-  return held;
 }

@@ -49,6 +49,8 @@ export interface FeedRepo {
 /** The feed files (PHPFina plus rollups), as the service uses them. */
 export interface FeedStore {
   exists(id: number): boolean;
+  /** Why the feeds directory itself is unusable (so a missing file proves nothing), or undefined. */
+  directoryProblem(): string | undefined;
   create(id: number, intervalS: number): void;
   delete(id: number): void;
   clear(id: number): void;

@@ -103,4 +103,30 @@ describe('embedded redis-server', () => {
     await second.stop();
     assert.equal(alive(pid), false);
   });
+
+  it('"auto" adopts the instance a stopped hubd left holding points, though a Redis answers locally', async () => {
+    const runDir = makeTempDir(teardown);
+    const local = await startRedis();
+    teardown.add(() => local.stop());
+    const localRedis = { host: '127.0.0.1', port: local.port };
+    const first = new RedisSupervisor('auto', runDir, log, () => true, { host: '127.0.0.1', port: 1 });
+    await first.start();
+    const pid = Number(readFileSync(join(runDir, 'redis.pid'), 'utf8'));
+    const writer = new RedisClient(() => first.url(), log);
+    await writer.start();
+    await writer.redis.set('buffered', '42');
+    await writer.stop();
+    await first.stop(); // it holds unwritten points: left running
+    assert.equal(alive(pid), true);
+    const second = new RedisSupervisor('auto', runDir, log, () => false, localRedis);
+    teardown.add(() => second.stop());
+    await second.start();
+    assert.equal(second.url(), `unix://${join(runDir, 'redis.sock')}`);
+    const reader = new RedisClient(() => second.url(), log);
+    await reader.start();
+    assert.equal(await reader.redis.get('buffered'), '42');
+    await reader.stop();
+    await second.stop();
+    assert.equal(alive(pid), false);
+  });
 });

@@ -58,6 +58,10 @@ describe('a graceful stop while a feed cannot be written (finding 2)', () => {
     renameSync(`${dat}.away`, dat);
     const second = await startTestHub(teardown, { redisUrl: 'embedded', dataDir, clock });
     assert.ok(second.logs.some((l) => l.includes('adopting the embedded redis-server')));
+    assert.ok(
+      second.logs.some((l) => l.includes('"points":5') && l.includes('buffered before this start')),
+      'the adopted backlog is counted in the log',
+    );
     assert.equal(second.flusher.status().state, 'ready');
     assert.deepEqual(second.feeds.meta(id), { intervalS: 10, startTimeS: T0, npoints: 8 });
     await second.hub.stop();

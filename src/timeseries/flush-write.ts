@@ -1,0 +1,81 @@
+import { describeError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { BufferedPoint, FeedStore, WriteBuffer } from './ports.js';
+import { latestPerSlot, PaddingLimitError } from './write-plan.js';
+
+/** What one feed's write did with its buffered points. */
+export interface WriteOutcome {
+  written: number;
+  /** Older than the feed's start, or behind a later one of the same batch (PHPFina rules). */
+  old: number;
+  /** A gap beyond the padding cap: never writable. */
+  refused: number;
+}
+
+/**
+ * Applies the buffer's rule (latestPerSlot: the later arrival wins a slot), written in runs of
+ * one padding mode. Throws on a write error, leaving the points to the caller; a rewrite of
+ * the same points after a partial write gives the same file.
+ */
+export function writeBuffered(
+  store: FeedStore,
+  feedId: number,
+  points: BufferedPoint[],
+  log: Logger,
+): WriteOutcome {
+  const feed = store.read(feedId);
+  const ordered = latestPerSlot(points, feed.intervalS);
+  let old = 0;
+  let refused = 0;
+  let runStart = 0;
+  for (let i = 1; i <= ordered.length; i++) {
+    if (i < ordered.length && ordered[i]!.join === ordered[runStart]!.join) continue;
+    const run = ordered.slice(runStart, i);
+    runStart = i;
+    try {
+      const plan = store.write(feedId, run, run[0]!.join);
+      old += plan.droppedBeforeStart + plan.droppedOutOfOrder;
+    } catch (err) {
+      if (!(err instanceof PaddingLimitError)) throw err;
+      refused += run.length; // never writable: counted and dropped, as emoncms does
+      log.error({ feedId, points: run.length, err: err.message }, 'points refused by the feed files');
+    }
+  }
+  // A point replaced by a later arrival in its slot counts as written, as if flushed in between.
+  return { written: points.length - old - refused, old, refused };
+}
+
+export async function countHeld(buffer: WriteBuffer): Promise<number> {
+  let held = 0;
+  for (const feedId of await buffer.feedsWithPoints()) held += await buffer.length(feedId);
+  return held;
+}
+
+/** Points held in the buffers that outlive hubd (Redis), e.g. by an adopted embedded instance. */
+export async function countHeldDurably(buffers: WriteBuffer[], fallback?: WriteBuffer): Promise<number> {
+  let held = 0;
+  for (const buffer of buffers) if (buffer !== fallback) held += await countHeld(buffer);
+  return held;
+}
+
+/** Points the final flush could not write: kept in Redis (`buffered`) or lost with hubd (`lost`). */
+export async function countLeftAtStop(
+  buffers: WriteBuffer[],
+  fallback: WriteBuffer | undefined,
+  log: Logger,
+): Promise<{ buffered: number; lost: number }> {
+  const left = { buffered: 0, lost: 0 };
+  for (const buffer of buffers) {
+    const held = await countHeld(buffer).catch((err: unknown) => {
+      log.error({ err: describeError(err) }, 'could not count the points left in a buffer at stop');
+      return 0;
+    });
+    if (buffer === fallback) left.lost += held;
+    else left.buffered += held;
+  }
+  if (left.buffered)
+    log.error({ points: left.buffered }, 'points not written at stop; they stay in Redis for the next start');
+  if (left.lost)
+    log.error({ points: left.lost }, 'points held only in memory (Redis was down) are lost at stop');
+  return left;
+}
