@@ -7,6 +7,7 @@ import { HttpServer } from './api/http-server.js';
 import { AuthService } from './auth/auth-service.js';
 import { authMigrations } from './auth/migrations.js';
 import { SqliteSessionRepo } from './auth/session-repo.sqlite.js';
+import { SqliteSignInRepo } from './auth/sign-in-repo.sqlite.js';
 import { SqliteUserRepo } from './auth/user-repo.sqlite.js';
 import { saveTimeZone, type LoadedConfig } from './config/config-file.fs.js';
 import { DatabaseComponent } from './db/database-component.sqlite.js';
@@ -99,7 +100,14 @@ export function compose(
   );
   const redis = new RedisClient(() => redisServer.url(), log.child({ component: 'redis' }));
 
-  const auth = new AuthService(new SqliteUserRepo(db), new SqliteSessionRepo(db), clock, config.auth);
+  const signIns = new SqliteSignInRepo(db);
+  const auth = new AuthService(
+    new SqliteUserRepo(db),
+    new SqliteSessionRepo(db),
+    clock,
+    config.auth,
+    signIns,
+  );
 
   const feedRepo = new SqliteFeedRepo(db);
   const feedFiles = new FeedFiles(join(paths.dataDir, 'feeds'));

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   if (loaded.created) log.info({ file: loaded.paths.configFile }, 'created hub.json with defaults');
+  for (const warning of loaded.warnings) log.warn({ file: loaded.paths.configFile }, warning);
   const tightened = tightenDataDir(loaded.paths.dataDir);
   if (tightened.count > 0 || tightened.failed > 0)
     log.warn(

@@ -45,9 +45,9 @@ export interface AppDeps extends MqttRouteDeps {
   bodyLimitKb: number;
   /**
    * Whose X-Forwarded-For sets the client address (login limits count by it): false = nobody's,
-   * a hop count, or the proxies' addresses/subnets. Never `true`: a client could name any address.
+   * or the proxies' addresses/subnets (never a hop count). Never `true`: a client could name any address.
    */
-  trustProxy: false | number | readonly string[];
+  trustProxy: false | readonly string[];
   /** Directory of the built web app; absent in API-only tests. */
   uiDir?: string;
 }
@@ -63,7 +63,7 @@ export interface HubApp {
 export function createApp(deps: AppDeps): HubApp {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', typeof deps.trustProxy === 'object' ? [...deps.trustProxy] : deps.trustProxy);
+  app.set('trust proxy', deps.trustProxy === false ? false : [...deps.trustProxy]);
   app.set('etag', false);
   app.use(securityHeaders);
   app.use(logRequests(deps.log));

@@ -10,7 +10,7 @@ import {
   UNKNOWN_USER_HASH,
   verifyPassword,
 } from './credentials.js';
-import type { SessionRepo, User, UserRecord, UserRepo } from './ports.js';
+import type { SessionRepo, SignInStore, User, UserRecord, UserRepo } from './ports.js';
 import { LoginLimiter } from './login-limiter.js';
 import { isRole, type Principal, type Role } from './roles.js';
 
@@ -55,8 +55,9 @@ export class AuthService {
     private readonly sessions: SessionRepo,
     private readonly clock: Clock,
     private readonly settings: AuthSettings,
+    signIns?: SignInStore,
   ) {
-    this.limiter = new LoginLimiter(clock, settings);
+    this.limiter = new LoginLimiter(clock, settings, signIns);
   }
 
   needsOnboarding(): boolean {
@@ -80,8 +81,8 @@ export class AuthService {
   /**
    * The user these credentials belong to, or undefined; the same limits for the web and MQTT
    * (see LoginLimiter): a username+address or an address that failed too often is refused; a
-   * username failing from many addresses gets its passwords checked one at a time, spaced out,
-   * except from addresses where it signed in lately.
+   * username failing from one network gets its passwords from there checked one at a time, spaced
+   * out, except from addresses where it signed in lately.
    */
   async checkCredentials(username: unknown, password: unknown, ip: string): Promise<UserRecord | undefined> {
     const name = typeof username === 'string' ? username : '';

@@ -1,5 +1,7 @@
 import type { Clock } from '../shared/clock.js';
 import { FailureLimiter } from './rate-limiter.js';
+import { addressKey, clientKey, networkKey } from './address-prefix.js';
+import type { SignInStore } from './ports.js';
 import { RecentSignIns } from './recent-sign-ins.js';
 
 export interface LoginLimits {
@@ -18,31 +20,33 @@ export const USER_BACKOFF_MAX_MS = 30_000;
 
 /**
  * Who may try a password now. Hard limits apply per username+address and per address, so a
- * neighbour's device that keeps guessing locks only itself out. Once a username has failed
- * `loginFailuresPerUser` times from all addresses together, its passwords are checked at most once
- * per backoff step (0.5 s doubling to 30 s) for addresses that have not signed in as that user
- * lately; the rest get 429, however many addresses guess in parallel. An address where the user
- * signed in successfully in the last 30 days is exempt, so the household is never slowed.
+ * neighbour's device that keeps guessing locks only itself out.
+ * Once a username has failed `loginFailuresPerUser` times from one network (a /24 or a /64), its
+ * passwords from that network are checked at most once per backoff step (0.5 s doubling to 30 s);
+ * the rest get 429. Each network has its own turn, so a guesser rotating addresses never takes the
+ * turn of a household member in another network, and gets at most one check per step per network
+ * it holds. An address (IPv6: its /64) where the user signed in in the last 30 days is exempt.
  */
 export class LoginLimiter {
   private readonly perPair: FailureLimiter;
   private readonly perAddress: FailureLimiter;
-  private readonly perUser: FailureLimiter;
-  /** Per user: when the next throttled password check may run. */
+  /** Failures per user+network; never locks (its limit is unreachable), only its count is read. */
+  private readonly perNetwork: FailureLimiter;
+  /** Per user+network: when its next throttled password check may run. */
   private readonly nextCheckMs = new Map<string, number>();
   private readonly signedIn: RecentSignIns;
 
   constructor(
     private readonly clock: Clock,
     private readonly limits: LoginLimits,
-    private readonly maxUsers = 10_000,
+    signIns?: SignInStore,
+    private readonly maxTurns = 10_000,
   ) {
     const windowS = limits.loginWindowS;
     this.perPair = new FailureLimiter(clock, limits.loginFailuresPerUser, windowS);
     this.perAddress = new FailureLimiter(clock, limits.loginFailuresPerIp, windowS);
-    // Never locks (its limit is unreachable): only its failure count is read.
-    this.perUser = new FailureLimiter(clock, Number.MAX_SAFE_INTEGER, windowS);
-    this.signedIn = new RecentSignIns(clock);
+    this.perNetwork = new FailureLimiter(clock, Number.MAX_SAFE_INTEGER, windowS);
+    this.signedIn = new RecentSignIns(clock, signIns);
   }
 
   /**
@@ -53,15 +57,16 @@ export class LoginLimiter {
     const user = userKey(username);
     const addr = addressKey(address);
     const pair = `${user}\u0000${addr}`;
+    const net = `${user}\u0000${networkKey(address)}`;
     const retryAfterS = Math.max(this.perPair.retryAfterS(pair), this.perAddress.retryAfterS(addr));
     if (retryAfterS > 0) return { kind: 'refuse', retryAfterS };
-    if (!this.signedIn.has(pair)) {
-      const waitMs = this.takeUserTurn(user);
+    if (!this.signedIn.has(user, clientKey(address))) {
+      const waitMs = this.takeTurn(net);
       if (waitMs > 0) return { kind: 'refuse', retryAfterS: Math.ceil(waitMs / 1000) };
     }
     this.perPair.recordFailure(pair);
     this.perAddress.recordFailure(addr);
-    this.perUser.recordFailure(user);
+    this.perNetwork.recordFailure(net);
     return { kind: 'proceed' };
   }
 
@@ -69,23 +74,22 @@ export class LoginLimiter {
   succeeded(username: string, address: string): void {
     const user = userKey(username);
     const addr = addressKey(address);
-    const pair = `${user}\u0000${addr}`;
-    this.perPair.reset(pair);
+    this.perPair.reset(`${user}\u0000${addr}`);
     this.perAddress.forgive(addr);
-    this.perUser.forgive(user);
-    this.signedIn.note(pair);
+    this.perNetwork.forgive(`${user}\u0000${networkKey(address)}`);
+    this.signedIn.note(user, clientKey(address));
   }
 
-  /** 0 and books the user's next turn, or how long until the next check of this user may run. */
-  private takeUserTurn(user: string): number {
-    const stepMs = userDelayMs(this.perUser.failures(user), this.limits.loginFailuresPerUser);
+  /** 0 and books the next turn of this user+network, or how long until that turn. */
+  private takeTurn(net: string): number {
+    const stepMs = userDelayMs(this.perNetwork.failures(net), this.limits.loginFailuresPerUser);
     if (stepMs === 0) return 0;
     const nowMs = this.clock.nowMs();
-    const nextMs = this.nextCheckMs.get(user) ?? 0;
+    const nextMs = this.nextCheckMs.get(net) ?? 0;
     if (nowMs < nextMs) return nextMs - nowMs;
-    this.nextCheckMs.delete(user);
-    if (this.nextCheckMs.size >= this.maxUsers) this.forgetPastTurns(nowMs);
-    this.nextCheckMs.set(user, nowMs + stepMs);
+    this.nextCheckMs.delete(net);
+    if (this.nextCheckMs.size >= this.maxTurns) this.forgetPastTurns(nowMs);
+    this.nextCheckMs.set(net, nowMs + stepMs);
     return 0;
   }
 
@@ -93,11 +97,11 @@ export class LoginLimiter {
   private forgetPastTurns(nowMs: number): void {
     let soonest: string | undefined;
     let soonestMs = Infinity;
-    for (const [user, atMs] of this.nextCheckMs) {
-      if (atMs <= nowMs) this.nextCheckMs.delete(user);
-      else if (atMs < soonestMs) [soonest, soonestMs] = [user, atMs];
+    for (const [net, atMs] of this.nextCheckMs) {
+      if (atMs <= nowMs) this.nextCheckMs.delete(net);
+      else if (atMs < soonestMs) [soonest, soonestMs] = [net, atMs];
     }
-    if (this.nextCheckMs.size >= this.maxUsers && soonest !== undefined) this.nextCheckMs.delete(soonest);
+    if (this.nextCheckMs.size >= this.maxTurns && soonest !== undefined) this.nextCheckMs.delete(soonest);
   }
 }
 
@@ -110,7 +114,4 @@ export function userDelayMs(failures: number, threshold: number): number {
 
 const userKey = (username: string) => username.toLowerCase();
 
-/** An IPv4 client seen by a dual-stack socket is the same address as plain IPv4. */
-export function addressKey(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
+export { addressKey } from './address-prefix.js';

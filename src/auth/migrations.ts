@@ -28,4 +28,15 @@ export const authMigrations: Migration[] = [
     ) STRICT;
     CREATE INDEX sessions_by_expiry ON sessions (expires_at_ms);`,
   },
+  {
+    capability: 'auth',
+    version: 3,
+    name: 'recent sign-ins',
+    up: `CREATE TABLE recent_sign_ins (
+      username TEXT NOT NULL,
+      client TEXT NOT NULL,
+      signed_in_at_ms INTEGER NOT NULL,
+      PRIMARY KEY (username, client)
+    ) STRICT;`,
+  },
 ];

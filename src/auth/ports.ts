@@ -50,3 +50,18 @@ export interface SessionRepo {
   deleteForUser(userId: number): void;
   deleteExpired(nowMs: number): number;
 }
+
+/** A successful sign-in: `client` is the address key (IPv4, or an IPv6 /64). */
+export interface SignIn {
+  user: string;
+  client: string;
+  atMs: number;
+}
+
+export interface SignInStore {
+  /** Inserts or moves the sign-in's time forward. */
+  save(signIn: SignIn): void;
+  /** The latest sign-ins, newest first. */
+  newest(limit: number): SignIn[];
+  deleteBefore(ms: number): void;
+}

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configSchema, isIanaTimezone, type HubConfig } from './schema.js';
-import { applyEnvOverrides, validateConfig } from './validate.js';
+import { applyEnvOverrides, configWarnings, validateConfig } from './validate.js';
 
 /** Where hubd keeps its files; HUB_DATA_DIR is the one root (./data in development). */
 export interface HubPaths {
@@ -33,6 +33,8 @@ export interface LoadedConfig {
   paths: HubPaths;
   /** True when hub.json did not exist and was written with defaults. */
   created: boolean;
+  /** Settings hub.json holds that are read differently than written; logged once at start. */
+  warnings: string[];
 }
 
 /**
@@ -60,7 +62,7 @@ export function loadConfig(
   if (!fromFile.ok) throw new ConfigError(fromFile.problems);
   const withEnv = applyEnvOverrides(fromFile.config, env);
   if (!withEnv.ok) throw new ConfigError(withEnv.problems);
-  return { config: withEnv.config, paths, created };
+  return { config: withEnv.config, paths, created, warnings: configWarnings(raw) };
 }
 
 /** The defaults, with this machine's timezone, as written on first start. */

@@ -56,7 +56,11 @@ function isIpv6(text: string): boolean {
 const splitList = (list: string) => list.split(',').map((part) => part.trim());
 
 const PROXY_ERROR =
-  'false, a number of proxy hops (1 to 10), or a list of proxy addresses or subnets ("loopback", "10.0.0.1", "192.168.1.0/24")';
+  'false, or a list of proxy addresses or subnets ("loopback", "10.0.0.1", "192.168.1.0/24")';
+/** A hop count trusts whatever the nearest client writes when it connects directly. */
+const HOP_ERROR = `${PROXY_ERROR}; a hop count would believe a client that connects directly, list the proxy's address instead`;
+const proxyError = (issue: { input?: unknown }) =>
+  typeof issue.input === 'number' ? HOP_ERROR : PROXY_ERROR;
 const proxyList = z
   .array(z.string({ error: PROXY_ERROR }).refine(isProxyAddress, { error: PROXY_ERROR }), {
     error: PROXY_ERROR,
@@ -66,24 +70,19 @@ const proxyList = z
 /**
  * Which hops' X-Forwarded-For the hub believes. A client can write any X-Forwarded-For, so `true`
  * (trust every hop) would let a guesser pick the address the login limits count: it is read as
- * "loopback", a proxy on this machine.
+ * "loopback", a proxy on this machine (validate.ts warns about it).
  */
 const trustProxy = z
   .union(
     [
       z.boolean().transform((on) => (on ? ['loopback'] : false)),
       z
-        .number({ error: PROXY_ERROR })
-        .int({ error: PROXY_ERROR })
-        .min(1, { error: PROXY_ERROR })
-        .max(10, { error: PROXY_ERROR }),
-      z
         .string({ error: PROXY_ERROR })
         .refine((list) => splitList(list).every(isProxyAddress), { error: PROXY_ERROR })
         .transform(splitList),
       proxyList,
     ],
-    { error: PROXY_ERROR },
+    { error: proxyError },
   )
   .default(false);
 

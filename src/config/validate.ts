@@ -23,6 +23,16 @@ export function validateConfig(raw: unknown, source: string): ConfigResult {
   return { ok: false, problems: parsed.error.issues.map((issue) => describeIssue(issue, raw, source)) };
 }
 
+/** What a valid hub.json says that the hub reads differently than its author may have meant. */
+export function configWarnings(raw: unknown): string[] {
+  const http = (raw as { http?: { trustProxy?: unknown } } | null)?.http;
+  return http?.trustProxy === true
+    ? [
+        'http.trustProxy: true is read as ["loopback"] (a proxy on this machine); trusting every hop would let any client choose the address its logins are counted under. List your reverse proxy\'s address instead.',
+      ]
+    : [];
+}
+
 /** Applies HUB_* variables on top of a valid config; a bad variable is reported under its own name. */
 export function applyEnvOverrides(config: HubConfig, env: Record<string, string | undefined>): ConfigResult {
   const merged = structuredClone(config) as Record<string, unknown>;

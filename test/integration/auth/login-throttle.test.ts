@@ -8,6 +8,8 @@ import { loginFrom, mqttLoginFrom } from './login-from.js';
 const HOUSEHOLD = '127.0.0.3';
 const GUESSERS = ['127.0.0.21', '127.0.0.22', '127.0.0.23'];
 const NEW_PHONE = '127.0.0.30';
+/** Another /24 than the guessers': it has its own turn. */
+const ELSEWHERE = '127.0.1.30';
 const FIRST_GUESSER = '127.0.0.20';
 
 const teardown = useTeardown();
@@ -46,9 +48,11 @@ describe('a username guessed from many addresses at once', () => {
     assert.equal(newPhone.status, 429, 'an address that never signed in waits its turn');
     assert.equal(
       await mqttLoginFrom(hub.mqttPort, NEW_PHONE, 'ann', 'ann-password'),
-      'Connection refused: Bad username or password',
-      'an MQTT login waits its turn the same way',
+      'Connection refused: Server unavailable',
+      'an MQTT login waits its turn the same way, told to retry (CONNACK 3), not that its password is wrong',
     );
+    const elsewhere = await loginFrom(hub.baseUrl, ELSEWHERE, 'ann', 'ann-password');
+    assert.equal(elsewhere.status, 200, "an address in another network does not wait for the guessers' turn");
     clock.advanceMs(1000);
     assert.equal((await loginFrom(hub.baseUrl, NEW_PHONE, 'ann', 'ann-password')).status, 200, 'its turn');
   });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEnvOverrides, validateConfig } from '../../../src/config/validate.js';
+import { applyEnvOverrides, configWarnings, validateConfig } from '../../../src/config/validate.js';
 
 const FILE = '/data/hub.json';
 
@@ -71,22 +71,43 @@ describe('config validation', () => {
     assert.ok(result.ok && result.config.http.port === 0);
   });
 
-  it('reads http.trustProxy as off, a hop count or proxy addresses; a legacy true trusts loopback only', () => {
+  it('reads http.trustProxy as off or proxy addresses; a legacy true trusts loopback only', () => {
     const trustProxy = (value: unknown) => {
       const result = validateConfig({ http: { trustProxy: value } }, FILE);
       return result.ok ? result.config.http.trustProxy : 'refused';
     };
     assert.deepEqual(
-      [false, true, 2, 'loopback', '10.0.0.1, 192.168.1.0/24', ['::1', 'fe80::/10']].map(trustProxy),
-      [false, ['loopback'], 2, ['loopback'], ['10.0.0.1', '192.168.1.0/24'], ['::1', 'fe80::/10']],
+      [false, true, 'loopback', '10.0.0.1, 192.168.1.0/24', ['::1', 'fe80::/10']].map(trustProxy),
+      [false, ['loopback'], ['loopback'], ['10.0.0.1', '192.168.1.0/24'], ['::1', 'fe80::/10']],
     );
     assert.deepEqual(
-      [0, 11, 'everyone', '10.0.0.1/33', '999.0.0.1', [], ['10.0.0.1', 'x']].map(trustProxy),
-      Array(7).fill('refused'),
+      [0, 1, 2, 11, 'everyone', '10.0.0.1/33', '999.0.0.1', [], ['10.0.0.1', 'x']].map(trustProxy),
+      Array(9).fill('refused'),
     );
     assert.match(
       problems({ http: { trustProxy: 'everyone' } })[0]!,
-      /"http.trustProxy": expected false, a number/,
+      /"http.trustProxy": expected false, or a list/,
+    );
+  });
+
+  it('refuses a trustProxy hop count, saying to list the proxy address instead', () => {
+    const [problem, ...more] = problems({ http: { trustProxy: 1 } });
+    assert.deepEqual(more, []);
+    assert.match(
+      problem!,
+      /"http.trustProxy": expected .*hop count .*list the proxy's address instead.*found 1$/,
+    );
+  });
+
+  it('warns that a legacy trustProxy true is read as loopback, and nothing else', () => {
+    assert.deepEqual(configWarnings({ http: { trustProxy: true } }).length, 1);
+    assert.match(
+      configWarnings({ http: { trustProxy: true } })[0]!,
+      /trustProxy: true is read as \["loopback"\]/,
+    );
+    assert.deepEqual(
+      [{}, null, { http: { trustProxy: false } }, { http: { trustProxy: ['loopback'] } }].map(configWarnings),
+      [[], [], [], []],
     );
   });
 });
