@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { AuthService } from '../auth/auth-service.js';
+import { RateLimitedError, type AuthService } from '../auth/auth-service.js';
 import type { DeviceLogin, DeviceService } from '../devices/device-service.js';
 import { deviceIdOf } from './client-id-registry.js';
 import type { BrokerPrincipal } from './principal.js';
@@ -50,7 +50,11 @@ export class BrokerAuthService {
       // A read key never publishes: it connects as a viewer whatever the user's role.
       return { kind: 'user', username: byKey.username, role: byKey.scope === 'read' ? 'viewer' : byKey.role };
     }
-    const user = await this.auth.checkCredentials(username, secret, remoteAddress).catch(() => undefined);
+    const user = await this.auth.checkCredentials(username, secret, remoteAddress).catch((err: unknown) => {
+      // A throttled login is "server unavailable" (CONNACK 3), not a wrong password: retry later.
+      if (err instanceof RateLimitedError) throw Object.assign(new Error(err.message), { returnCode: 3 });
+      return undefined;
+    });
     return user && { kind: 'user', username: user.username, role: user.role };
   }
 

@@ -7,6 +7,7 @@ import { decidePublish, decideSubscribe, type Decision } from './acl.js';
 import type { BrokerCounters } from './broker-stats.js';
 import { ownerOf, type ClientIdRegistry } from './client-id-registry.js';
 import type { AclRule, BrokerPrincipal } from './principal.js';
+import { LoginsInFlight } from './logins-in-flight.js';
 import { TokenBucket } from './token-bucket.js';
 import { isValidTopicFilter, isValidTopicName, topicMatches } from './topics.js';
 
@@ -55,10 +56,9 @@ export class BrokerHooks {
   private readonly dropped = new WeakSet<object>();
   private readonly connects = new WeakMap<Client, ConnectPacket>();
   private readonly denyRules: AclRule[];
-  /** Devices deleted while this broker runs: a login that passed verify() before is refused. */
-  private readonly removedDevices = new Set<number>();
-  /** Bumped when grants change: a login that decided its grants before must retry. */
-  private grantsEpoch = 0;
+  private readonly inFlight = new LoginsInFlight();
+  /** When a device was last logged as refused its id held by a live user, per client id. */
+  private readonly heldLoggedMs = new Map<string, number>();
 
   constructor(private readonly deps: HookDeps) {
     this.denyRules = deps.acl.filter((r) => r.access === 'deny');
@@ -66,13 +66,12 @@ export class BrokerHooks {
 
   /** A device was deleted: a login of it still in flight is refused. */
   deviceRemoved(deviceId: number): void {
-    this.removedDevices.add(deviceId);
-    this.grantsEpoch++;
+    this.inFlight.deviceRemoved(deviceId);
   }
 
-  /** Some grants changed: logins still in flight decided theirs too early. */
-  grantsChanged(): void {
-    this.grantsEpoch++;
+  /** Grants of a device or of the legacy login changed: a login of it in flight must retry. */
+  grantsChanged(whose: number | 'legacy'): void {
+    this.inFlight.grantsChanged(whose);
   }
 
   install(broker: Aedes): void {
@@ -130,12 +129,27 @@ export class BrokerHooks {
     username: string | undefined,
     password: Buffer | undefined,
   ): Promise<void> {
+    const epoch = this.inFlight.start();
+    try {
+      await this.login(broker, client, username, password, epoch);
+    } finally {
+      this.inFlight.end();
+    }
+  }
+
+  private async login(
+    broker: Aedes,
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    epoch: number,
+  ): Promise<void> {
     const { limits, log } = this.deps;
     const remote = remoteOf(client);
     const packet = this.connects.get(client);
-    const refuse = (returnCode: 2 | 3 | 4 | 5, why: string) => {
+    const refuse = (returnCode: 2 | 3 | 4 | 5, why: string, quiet = false) => {
       this.deps.counters.refusedConnections++;
-      log.warn({ clientId: client.id, username, remote, why }, 'mqtt connection refused');
+      if (!quiet) log.warn({ clientId: client.id, username, remote, why }, 'mqtt connection refused');
       const err = new Error(why) as AuthenticateError;
       err.returnCode = returnCode;
       return err;
@@ -146,12 +160,12 @@ export class BrokerHooks {
     // Over the limit: CONNACK 2, as Mosquitto answers a 3.1.1 client.
     if ((packet?.keepalive ?? 0) > limits.keepaliveMaxS) throw refuse(2, 'keepalive over the limit');
     if (broker.connectedClients >= limits.maxConnections) throw refuse(3, 'too many connections');
-    const epoch = this.grantsEpoch;
     let principal: BrokerPrincipal | undefined;
     try {
       principal = await this.deps.authenticate(username, password, remote);
     } catch (err) {
-      throw refuse(5, describeError(err));
+      // A throttled login carries returnCode 3 (server unavailable); any other failure is 5.
+      throw refuse((err as { returnCode?: unknown }).returnCode === 3 ? 3 : 5, describeError(err));
     }
     if (!principal) throw refuse(4, 'bad username or password');
     const will = packet?.will;
@@ -171,9 +185,14 @@ export class BrokerHooks {
         token,
       });
       if (claim === 'refused') throw refuse(5, 'the client id belongs to another login');
-      if (claim === 'taken-over') {
-        // Aedes closes the squatter (same client id); its session is not the device's to inherit.
-        log.warn({ clientId: client.id, owner }, 'mqtt client id taken back by its device');
+      if (claim === 'held-by-live-user') {
+        // The device retries every few seconds: say so once a minute, not at every retry.
+        throw refuse(5, 'the client id is in use by a connected user', !this.heldLogDue(client.id));
+      }
+      if (claim === 'taken-over' || claim === 'role-changed') {
+        // Aedes closes the older connection (same client id); neither its queued messages nor
+        // its subscriptions are the new principal's to inherit.
+        log.warn({ clientId: client.id, owner, claim }, 'mqtt client id bound anew; its session is cleaned');
         packet.clean = true;
         client.clean = true;
       }
@@ -183,11 +202,11 @@ export class BrokerHooks {
     }
     // Checked after the last await: a device deleted meanwhile must not sign in (nor keep the
     // binding its claim just made); grants changed meanwhile are decided again at the retry.
-    if (principal.kind === 'device' && this.removedDevices.has(principal.deviceId)) {
+    if (this.inFlight.wasRemoved(principal)) {
       await this.deps.registry.forget(owner);
       throw refuse(5, 'the device was deleted');
     }
-    if (epoch !== this.grantsEpoch && principal.kind !== 'user')
+    if (this.inFlight.changedSince(principal, epoch))
       throw refuse(3, 'grants changed during the login; retry');
     this.sessions.set(client, {
       principal,
@@ -197,6 +216,14 @@ export class BrokerHooks {
       lastDeniedLogMs: -Infinity,
     });
     this.deps.loggedIn(client.conn as unknown as Duplex);
+  }
+
+  private heldLogDue(clientId: string): boolean {
+    const nowMs = this.deps.clock.nowMs();
+    if (nowMs - (this.heldLoggedMs.get(clientId) ?? -Infinity) < DENIED_LOG_EVERY_MS) return false;
+    if (this.heldLoggedMs.size >= 256) this.heldLoggedMs.clear();
+    this.heldLoggedMs.set(clientId, nowMs);
+    return true;
   }
 
   /** An Error disconnects the client; a denied topic is marked to be acknowledged and dropped. */

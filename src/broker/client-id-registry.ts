@@ -35,12 +35,16 @@ export function deviceIdOf(owner: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** Bindings written before roles were part of a user's owner (`user:ann`) stay the admin's. */
-const sameOwner = (holder: string, owner: string) =>
-  holder === owner ||
-  (owner.startsWith('user:') && owner.endsWith(':admin') && holder === owner.slice(0, -6));
+/** `user:<name>` of `user:<name>:<role>`, or undefined for any other owner. */
+function userOf(owner: string): string | undefined {
+  const m = /^user:(.+):(admin|viewer)$/.exec(owner);
+  return m ? `user:${m[1]}` : undefined;
+}
 
-export type ClaimResult = 'claimed' | 'taken-over' | 'refused';
+/** Bindings written before roles were part of a user's owner (`user:ann`) belong to every role of ann. */
+const sameOwner = (holder: string, owner: string) => holder === owner || holder === userOf(owner);
+
+export type ClaimResult = 'claimed' | 'taken-over' | 'role-changed' | 'refused' | 'held-by-live-user';
 
 /**
  * Binds each MQTT client id to the principal that first used it, so another login cannot take
@@ -82,9 +86,11 @@ export class ClientIdRegistry {
   }
 
   /**
-   * Claims a client id for `owner`: 'refused' when another principal holds it, 'taken-over' when
-   * a device took it from a non-device owner (whose session must not be inherited). `token`
-   * identifies the connection; `release(clientId, token)` ends a binding that is not kept.
+   * Claims a client id for `owner`: 'refused' when another principal holds it; 'taken-over' when
+   * a device took it from a non-device owner, 'role-changed' when the same user comes back with
+   * another role (either way the old session must not be inherited); 'held-by-live-user' when a
+   * device's id is held by a user or legacy login that is connected now (a live session is kept).
+   * `token` identifies the connection; `release(clientId, token)` ends a binding that is not kept.
    */
   async claim(
     clientId: string,
@@ -92,16 +98,29 @@ export class ClientIdRegistry {
     opts: { keep: boolean; willTopic: string | null; token: object },
   ): Promise<ClaimResult> {
     const holder = this.ownerOfId(clientId);
-    const changesOwner = holder !== undefined && !sameOwner(holder, owner);
+    const live = this.live.get(clientId)?.owner;
+    const same = holder === undefined || sameOwner(holder, owner);
+    const user = userOf(owner);
+    const otherRole = !same && user !== undefined && userOf(holder!) === user;
     const deviceTakesBack = deviceIdOf(owner) !== undefined && deviceIdOf(holder ?? '') === undefined;
-    if (changesOwner && !deviceTakesBack) return 'refused';
-    const result: ClaimResult = changesOwner ? 'taken-over' : 'claimed';
+    if (!same && !otherRole && !deviceTakesBack) return 'refused';
+    // A read key never takes the id of the same user's write key while that one is connected.
+    if (otherRole && owner.endsWith(':viewer') && live === holder) return 'refused';
+    if (deviceTakesBack && !same && live === holder) return 'held-by-live-user';
+    const changesOwner = !same;
+    // A role-less binding may hold an admin's session: only the admin keeps it.
+    const roleless = same && holder !== undefined && holder !== owner && !owner.endsWith(':admin');
+    const result: ClaimResult =
+      deviceTakesBack && changesOwner ? 'taken-over' : otherRole || roleless ? 'role-changed' : 'claimed';
     this.live.set(clientId, { owner, token: opts.token });
     const before = this.kept.get(clientId);
     this.kept.delete(clientId); // re-inserted last: the most recently claimed
     const unchanged = before?.owner === owner && before.willTopic === opts.willTopic;
     if (before && !changesOwner && (!opts.keep || unchanged)) {
-      this.kept.set(clientId, before);
+      // A role-less binding is rewritten to the role that claimed it.
+      const binding = { ...before, owner };
+      this.kept.set(clientId, binding);
+      if (before.owner !== owner) await this.store.put(clientId, binding);
       return result;
     }
     if (!opts.keep) {

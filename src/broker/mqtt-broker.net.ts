@@ -141,11 +141,11 @@ export class MqttBroker implements Component {
     const offRemoved = this.deps.bus.on('device.removed', ({ deviceId }) => this.disconnectDevice(deviceId));
     // Grants are decided at CONNECT: a device whose grants changed reconnects to get the new ones.
     const offChanged = this.deps.bus.on('device.grants.changed', ({ deviceId }) => {
-      this.hooks?.grantsChanged();
+      this.hooks?.grantsChanged(deviceId);
       this.closeSessions((p) => p.kind === 'device' && p.deviceId === deviceId, 'device grants changed');
     });
     const offTaken = this.deps.bus.on('device.nodes.taken', () => {
-      this.hooks?.grantsChanged();
+      this.hooks?.grantsChanged('legacy');
       this.closeSessions((p) => p.kind === 'legacy', 'a device took emon/ nodes from the legacy login');
     });
     this.stopListening = () => {

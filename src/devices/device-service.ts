@@ -6,6 +6,7 @@ import { UserError } from '../shared/errors.js';
 import { findConflict, publishExceptFor, type GrantHolder } from './device-grants.js';
 import {
   DEVICE_KINDS,
+  emonhubNodeTopics,
   isGatewayKind,
   topicsFor,
   type DeviceKind,
@@ -118,7 +119,8 @@ export class DeviceService {
   /**
    * Every device with its grants. Only one gateway may own emon/#: should there be more (version
    * 1 stored one emonhub row per node, and its migration made each a full gateway), the oldest
-   * keeps the grants and the others get none, like a reserved name.
+   * keeps the gateway grants and the others their version 1 node grants (`emon/<n>`,
+   * `emon/<n>/#`), which overlap the gateway's on purpose, as in version 1.
    */
   list(): Device[] {
     const rows = this.repo.list(); // by id: the oldest first
@@ -129,10 +131,16 @@ export class DeviceService {
         this.loggedExtraGateways.add(row.id);
         this.log?.warn(
           { deviceId: row.id, name: row.name, gatewayId },
-          'a second gateway has no MQTT grants: only the oldest may own emon/# (delete the extra one)',
+          'a second gateway keeps only its version 1 node grants: only the oldest may own emon/# (delete the extra one)',
         );
       }
-      return { ...row, ...structuredClone(NO_GRANTS) };
+      let topics = NO_GRANTS;
+      try {
+        topics = emonhubNodeTopics(row.topicName);
+      } catch {
+        // A reserved name: it keeps its login, not the grants.
+      }
+      return { ...row, ...structuredClone(topics) };
     });
   }
 

@@ -97,6 +97,16 @@ export function topicsFor(kind: DeviceKind, topicName: string): DeviceTopics {
   }
 }
 
+/**
+ * What version 1 granted an emonhub row (one per node): its node `emon/<n>`, `emon/<n>/#`. An
+ * emonhub row that is not the gateway keeps this, so an emonhub still using it is not dropped.
+ */
+export function emonhubNodeTopics(topicName: string): DeviceTopics {
+  const problem = topicNameProblem(topicName);
+  if (problem) throw new Error(problem);
+  return { publish: [`emon/${topicName}`, `emon/${topicName}/#`], subscribe: [], read: [] };
+}
+
 /** OpenEVSE's base defaults to its hostname `openevse-<id>` and it announces on `openevse/announce/<id>`. */
 export function openevseAnnounceId(base: string): string {
   const m = /^openevse-(.+)$/i.exec(base);

@@ -194,26 +194,30 @@ describe('broker security (issue 10)', () => {
     await adminAfter.endAsync();
   });
 
-  it("lets a device take back its client id from a squatting user, without the squatter's session", async () => {
+  it("lets a device take back its client id from a squatting user once it is gone, without the squatter's session", async () => {
     const squatter = await mqttClient(teardown, url, {
       ...logins.viewer,
       clientId: 'DVES_SQUAT',
       clean: false,
     });
     await squatter.subscribeAsync('tele/plug2/#', { qos: 1 });
-    const device = connect(url, {
-      ...logins.plug1,
-      clientId: 'DVES_SQUAT',
-      clean: false,
-      reconnectPeriod: 0,
-    });
+    const deviceLogin = { ...logins.plug1, clientId: 'DVES_SQUAT', clean: false };
+    // A connected user's session is kept: the device is refused, and says so once a minute.
+    const logged = () => hub.logs.filter((l) => l.includes('in use by a connected user')).length;
+    const before = logged();
+    assert.equal(await connectError(url, deviceLogin), NOT_AUTHORIZED);
+    assert.equal(await connectError(url, deviceLogin), NOT_AUTHORIZED);
+    assert.equal(squatter.connected, true, 'the live user session is kept');
+    assert.equal(logged() - before, 1, 'the conflict is logged once a minute, not at every retry');
+    await squatter.endAsync();
+
+    const device = connect(url, { ...deviceLogin, reconnectPeriod: 0 });
     teardown.add(() => device.endAsync(true));
     const connack = await new Promise<{ sessionPresent: boolean }>((resolve, reject) => {
       device.once('connect', resolve);
       device.once('error', reject);
     });
     assert.equal(connack.sessionPresent, false, "the squatter's session is not inherited");
-    assert.equal(await closed(squatter), true, 'the squatter is disconnected');
     const leaked = nothingOn(device, (t) => t.startsWith('tele/plug2/'));
     const sender = await mqttClient(teardown, url, logins.admin);
     await sender.publishAsync('tele/plug2/SENSOR', 'x', { qos: 1 });
@@ -225,12 +229,32 @@ describe('broker security (issue 10)', () => {
     await device.endAsync();
   });
 
-  it("keeps a read key off the persistent session of the same user's write key", async () => {
-    const writer = await mqttClient(teardown, url, { ...logins.admin, clientId: 'ann-desk', clean: false });
-    await writer.endAsync();
+  it("keeps a read key off the write key's id while that one is connected, then gives it a clean session", async () => {
+    const desk = { ...logins.admin, clientId: 'ann-desk', clean: false };
+    const writer = await mqttClient(teardown, url, desk);
+    await writer.subscribeAsync('hub/test/desk', { qos: 1 });
     const error = await connectError(url, { ...logins.viewer, clientId: 'ann-desk', clean: false });
-    assert.equal(error, NOT_AUTHORIZED);
-    const again = await mqttClient(teardown, url, { ...logins.admin, clientId: 'ann-desk', clean: false });
+    assert.equal(error, NOT_AUTHORIZED, 'the read key may not take over a connected write key');
+    assert.equal(writer.connected, true);
+    await writer.endAsync();
+    const sender = await mqttClient(teardown, url, logins.admin);
+    await sender.publishAsync('hub/test/desk', 'queued', { qos: 1 }); // queued for the write key
+
+    const reader = connect(url, { ...logins.viewer, clientId: 'ann-desk', clean: false, reconnectPeriod: 0 });
+    teardown.add(() => reader.endAsync(true));
+    const queued = nothingOn(reader, (t) => t === 'hub/test/desk', 1000);
+    const connack = await new Promise<{ sessionPresent: boolean }>((resolve, reject) => {
+      reader.once('connect', resolve);
+      reader.once('error', reject);
+    });
+    assert.equal(connack.sessionPresent, false, "the write key's session is not the read key's");
+    assert.equal(await queued, 'nothing', "the write key's queued message is not delivered");
+    await reader.endAsync();
+    // The write key gets its id back, with a clean session too.
+    const again = connect(url, { ...desk, reconnectPeriod: 0 });
+    teardown.add(() => again.endAsync(true));
+    const back = await new Promise<{ sessionPresent: boolean }>((r) => again.once('connect', r));
+    assert.equal(back.sessionPresent, false);
     await again.endAsync();
   });
 

@@ -66,7 +66,7 @@ describe('device migrations', () => {
     assert.deepEqual([byId.get(4)!.publish, byId.get(4)!.subscribe], [[], []]);
   });
 
-  it('gives gateway grants to the oldest of several migrated emonhub rows only, and logs the others once', () => {
+  it('gives gateway grants to the oldest of several migrated emonhub rows, version 1 node grants to the others, and logs them once', () => {
     const db = v1();
     db.prepare(
       `INSERT INTO devices (id, name, kind, mqtt_username, secret_sha256, publish_filters, subscribe_filters, created_at_ms)
@@ -87,7 +87,11 @@ describe('device migrations', () => {
       return [d.publish, d.subscribe, d.read];
     };
     assert.deepEqual(grants(2), [['emon/#', 'emonhub/rx/#'], ['emonhub/tx/#'], []]);
-    assert.deepEqual(grants(6), [[], [], []]);
+    // The newer row keeps what version 1 gave it, so an emonhub still using it is not dropped.
+    assert.deepEqual(grants(6), [['emon/emonpi', 'emon/emonpi/#'], [], []]);
+    // Both may write emon/emonpi, as in version 1: the gateway does not yield it.
+    assert.deepEqual(service.login(2)!.publishExcept, []);
+    assert.deepEqual(service.ownedNodeRoots(), []);
     assert.equal(warnings.filter((w) => w.includes('second gateway')).length, 1, 'logged once');
   });
 
