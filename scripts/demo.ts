@@ -1,7 +1,8 @@
 // npm run demo — a living dashboard in one command: starts hubd on ./data-demo (unless --url names
 // a running hub), signs in (creating the "demo" administrator the first time), applies the emonPi
 // solar template to node "emonpi", back-fills three weeks of 10 s readings through input/bulk, then
-// publishes a household's power and solar over MQTT every 10 s, as an emonPi does.
+// publishes a household's power and solar over MQTT every 10 s, as an emonPi does. The template's
+// process lists derive grid import and export from them; a fresh hub gets a tariff with export.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -127,6 +128,24 @@ const inputs = (await (
 const fresh = inputs.length === 0;
 const applied = await post(hub.url, '/api/v1/templates/emonpi-solar-pv-1/apply', { node: 'emonpi' }, auth);
 if (!applied.ok) throw new Error(`template: ${await applied.text()}`);
+// A believable UK time-of-use tariff with a flat export price, so the demo's costs mean something.
+if (fresh) {
+  const tariff = await fetch(`${hub.url}/api/v1/tariff`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', cookie: auth.cookie, 'x-csrf-token': auth.csrf },
+    body: JSON.stringify({
+      currency: 'GBP',
+      standingChargeMinorPerDay: 53.35,
+      vatPercent: 5,
+      bands: [
+        { name: 'Night', start: '00:30', end: '07:30', priceMinorPerKWh: 9.5 },
+        { name: 'Day', start: '07:30', end: '00:30', priceMinorPerKWh: 27.5 },
+      ],
+      exportBands: [{ name: 'Export', start: '00:00', end: '00:00', priceMinorPerKWh: 15 }],
+    }),
+  });
+  if (!tariff.ok) throw new Error(`tariff: ${await tariff.text()}`);
+}
 const nowS = Math.floor(Date.now() / 1000 / intervalS) * intervalS;
 if (fresh) await backfill(hub.url, keys.writeApiKey, nowS - Number(opts.days) * 86_400, nowS);
 

@@ -107,37 +107,89 @@ export interface ProcessInfo {
   argType: 'feed' | 'input' | 'value' | 'text' | 'none';
 }
 
+/** A tariff band: a price in minor units per kWh from `start` to `end` (local HH:MM). */
+export interface TariffBandJson {
+  name: string;
+  start: string;
+  end: string;
+  priceMinorPerKWh: number;
+}
+
 /** GET/PUT /api/v1/tariff: prices in minor units (pence, cents), bands by local time HH:MM. */
 export interface TariffJson {
   currency: string;
   standingChargeMinorPerDay: number;
   vatPercent: number;
-  bands: { name: string; start: string; end: string; priceMinorPerKWh: number }[];
+  bands: TariffBandJson[];
+  /** What export earns (no VAT): absent or empty = no export tariff; one all-day band = flat. */
+  exportBands?: TariffBandJson[];
 }
 
-/** Energy of a power feed over a period and its cost under the tariff, VAT included (minor units). */
+/** The household's power feeds by role (docs/web-app.md: the household feeds). */
+export interface HouseholdFeedsJson {
+  house?: number;
+  solar?: number;
+  import?: number;
+  export?: number;
+  /** Signed: positive while discharging into the house. */
+  battery?: number;
+}
+
+/**
+ * The household's energy over a period and its cost under the tariff, VAT included (minor units).
+ * Without `feedId` the feeds are chosen by the naming rule (`feeds`); with it, that one feed is the
+ * house's use, all of it imported.
+ */
 export interface CostSummaryJson {
-  feedId: number;
+  /** The house feed (else the import feed); null when the hub has no power feed. */
+  feedId: number | null;
+  feeds: HouseholdFeedsJson;
   currency: string;
+  /** House use. */
   energyKWh: number;
+  solarKWh: number;
+  importKWh: number;
+  exportKWh: number;
+  batteryKWh: number;
+  /** Imported energy's cost. */
   energyCostMinor: number;
+  exportCreditMinor: number;
   standingChargeMinor: number;
+  /** Days charged the standing charge: days with data, up to now. */
+  standingDays: number;
+  /** energyCostMinor + standingChargeMinor − exportCreditMinor */
   totalMinor: number;
+  /** Imported energy by import band. */
   byBand: { name: string; energyKWh: number; costMinor: number }[];
+  exportByBand: { name: string; energyKWh: number; creditMinor: number }[];
+  /** (solar − export) / solar, 0–1; null without solar. */
+  selfConsumption: number | null;
+  /** (house − import) / house, 0–1; null without use. */
+  selfSufficiency: number | null;
 }
 
-/** GET /api/v1/energy/today?feedId= : today so far, and whether now is a good time to use power. */
+/** GET /api/v1/energy/today[?feedId=] : today so far, and whether now is a good time to use power. */
 export interface EnergyToday extends CostSummaryJson {
   dayStartS: number;
   goodTime: { good: boolean; band: string; flat: boolean };
 }
 
-/** GET /api/v1/energy/summary?feedId&start&end[&halfHours=1]: whole local days, by day and band. */
+/** GET /api/v1/energy/summary?[feedId&](month=YYYY-MM|start&end)[&halfHours=1]: whole local days. */
 export interface EnergySummary extends CostSummaryJson {
   startS: number;
   endS: number;
-  days: { startS: number; energyKWh: number; costMinor: number }[];
-  halfHours?: { startS: number; energyKWh: number }[];
+  /** Days with data only. `energyKWh` is house use; `costMinor` import cost less export credit. */
+  days: {
+    startS: number;
+    energyKWh: number;
+    importKWh: number;
+    exportKWh: number;
+    solarKWh: number;
+    costMinor: number;
+    selfConsumption: number | null;
+    selfSufficiency: number | null;
+  }[];
+  halfHours?: { startS: number; energyKWh: number; importKWh: number; exportKWh: number; solarKWh: number }[];
 }
 
 /** GET /api/v1/hub: facts the web app formats with (dates in the hub's timezone). */

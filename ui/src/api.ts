@@ -84,15 +84,14 @@ export const api = {
   processes: () => call<ProcessInfo[]>('GET', '/api/v1/processes'),
   tariff: () => call<TariffJson>('GET', '/api/v1/tariff'),
   setTariff: (tariff: TariffJson) => call<TariffJson>('PUT', '/api/v1/tariff', tariff),
-  energyToday: (feedId: number) => call<EnergyToday>('GET', `/api/v1/energy/today?feedId=${feedId}`),
-  energySummary: (feedId: number, startS: number, endS: number, halfHours = false) =>
+  /** Today so far for the household's feeds (the hub picks them by its naming rule). */
+  energyToday: () => call<EnergyToday>('GET', '/api/v1/energy/today'),
+  /** A day (`2026-01-05`), month (`2026-01`) or year (`2026`) in the hub's timezone. */
+  energyPeriod: (period: string, halfHours = false) =>
     call<EnergySummary>(
       'GET',
-      `/api/v1/energy/summary?feedId=${feedId}&start=${startS}&end=${endS}${halfHours ? '&halfHours=1' : ''}`,
+      `/api/v1/energy/summary?${period.length === 4 ? 'year' : period.length === 7 ? 'month' : 'date'}=${period}${halfHours ? '&halfHours=1' : ''}`,
     ),
-  /** A calendar month (`2026-01`) in the hub's timezone. */
-  energyMonth: (feedId: number, month: string) =>
-    call<EnergySummary>('GET', `/api/v1/energy/summary?feedId=${feedId}&month=${month}`),
   hub: () => call<HubFacts>('GET', '/api/v1/hub'),
   setTimeZone: (timeZone: string) => call<{ timeZone: string }>('PUT', '/api/v1/hub/timezone', { timeZone }),
   templates: () => call<{ id: string; name: string; description: string }[]>('GET', '/api/v1/templates'),

@@ -127,6 +127,39 @@ const en = {
   'templates.apply': 'Apply template',
   'settings.timeZone': 'Timezone',
   'settings.timeZoneSaved': 'Saved: the hub uses it from its next restart.',
+  'dash.grid': 'Grid now',
+  'dash.importing': 'Importing',
+  'dash.exporting': 'Exporting',
+  'dash.battery': 'Battery now',
+  'dash.discharging': 'Discharging',
+  'dash.charging': 'Charging',
+  'dash.exportCredit': 'Export earned {credit}',
+  'energy.selfSufficiency': 'Self-sufficiency',
+  'energy.selfConsumption': 'Self-consumption',
+  'energy.sufficiencyText': 'of the energy used was not bought from the grid',
+  'energy.consumptionText': 'of the solar energy was used at home',
+  'energy.flow': 'Energy flow',
+  'energy.flowLabel':
+    'Solar {solar} kWh: {toHouse} kWh to the house and {toGrid} kWh to the grid; {fromGrid} kWh from the grid to the house.',
+  'energy.batteryLabel': 'Battery: {kwh} kWh into the house (negative: charged).',
+  'energy.solar': 'Solar',
+  'energy.house': 'House',
+  'energy.grid': 'Grid',
+  'energy.battery': 'Battery',
+  'energy.used': 'Used',
+  'energy.imported': 'Bought from the grid',
+  'energy.exported': 'Sold to the grid',
+  'energy.generated': 'Solar generated',
+  'energy.exportCredit': 'Export credit',
+  'energy.standingDays': 'Standing charge ({days} days with data)',
+  'energy.dayTotal': 'Cost of {day}',
+  'energy.year': 'The year {year}',
+  'energy.future': 'Day {day}: still to come',
+  'energy.noData': 'Day {day}: no data',
+  'tariff.hasExport': 'I am paid for the energy I export',
+  'tariff.exportBand': 'Export band name',
+  'tariff.exportPrice': 'Export price per kWh (minor units)',
+  'tariff.addExportBand': 'Add export band',
 };
 export type MessageKey = keyof typeof en;
 
@@ -257,6 +290,39 @@ const cy: Record<MessageKey, string> = {
   'templates.apply': "Cymhwyso'r templed",
   'settings.timeZone': 'Cylchfa amser',
   'settings.timeZoneSaved': "Wedi cadw: bydd yr hwb yn ei defnyddio o'i ailgychwyn nesaf.",
+  'dash.grid': 'Grid nawr',
+  'dash.importing': 'Yn mewnforio',
+  'dash.exporting': 'Yn allforio',
+  'dash.battery': 'Batri nawr',
+  'dash.discharging': 'Yn dadwefru',
+  'dash.charging': 'Yn gwefru',
+  'dash.exportCredit': 'Enillwyd am allforio {credit}',
+  'energy.selfSufficiency': 'Hunangynhaliaeth',
+  'energy.selfConsumption': 'Hunan-ddefnydd',
+  'energy.sufficiencyText': "o'r ynni a ddefnyddiwyd heb ei brynu o'r grid",
+  'energy.consumptionText': "o'r ynni solar a ddefnyddiwyd gartref",
+  'energy.flow': 'Llif ynni',
+  'energy.flowLabel':
+    "Solar {solar} kWh: {toHouse} kWh i'r tŷ a {toGrid} kWh i'r grid; {fromGrid} kWh o'r grid i'r tŷ.",
+  'energy.batteryLabel': "Batri: {kwh} kWh i'r tŷ (negyddol: wedi'i wefru).",
+  'energy.solar': 'Solar',
+  'energy.house': 'Tŷ',
+  'energy.grid': 'Grid',
+  'energy.battery': 'Batri',
+  'energy.used': 'Defnyddiwyd',
+  'energy.imported': "Prynwyd o'r grid",
+  'energy.exported': "Gwerthwyd i'r grid",
+  'energy.generated': 'Cynhyrchwyd gan solar',
+  'energy.exportCredit': 'Credyd allforio',
+  'energy.standingDays': 'Tâl sefydlog ({days} diwrnod â data)',
+  'energy.dayTotal': 'Cost {day}',
+  'energy.year': 'Y flwyddyn {year}',
+  'energy.future': 'Diwrnod {day}: eto i ddod',
+  'energy.noData': 'Diwrnod {day}: dim data',
+  'tariff.hasExport': "Rwy'n cael fy nhalu am yr ynni rwy'n ei allforio",
+  'tariff.exportBand': "Enw'r band allforio",
+  'tariff.exportPrice': 'Pris allforio y kWh (unedau lleiaf)',
+  'tariff.addExportBand': 'Ychwanegu band allforio',
 };
 
 export const LOCALES = {
@@ -298,18 +364,20 @@ export function useI18n(): {
   };
 }
 
+/**
+ * The Intl locales for a language: a browser without Welsh data (Debian's Chromium) falls back to
+ * British English (`26 Nov`, 24-hour), never to its own default (US order, 12-hour).
+ */
+export const tag = (locale: Locale): string[] => (locale === 'cy' ? ['cy-GB', 'en-GB'] : ['en-GB']);
+
 /** Numbers and times in the chosen language and the hub's timezone. */
 export function formatNumber(locale: Locale, value: number, digits = 0): string {
-  return new Intl.NumberFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', { maximumFractionDigits: digits }).format(
-    value,
-  );
+  return new Intl.NumberFormat(tag(locale), { maximumFractionDigits: digits }).format(value);
 }
 
 /** Minor units (pence, cents) as money in the chosen language. */
 export function formatMoney(locale: Locale, minor: number, currency: string): string {
-  return new Intl.NumberFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', { style: 'currency', currency }).format(
-    minor / 100,
-  );
+  return new Intl.NumberFormat(tag(locale), { style: 'currency', currency }).format(minor / 100);
 }
 
 let hubTimeZone: string | undefined;
@@ -320,14 +388,71 @@ export function setHubTimeZone(timeZone: string): void {
 }
 
 export function formatTime(locale: Locale, timeS: number): string {
-  return new Intl.DateTimeFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', {
+  return new Intl.DateTimeFormat(tag(locale), {
     timeStyle: 'medium',
     timeZone: hubTimeZone,
   }).format(timeS * 1000);
 }
 
+/** Hours and minutes on a 24-hour clock (`18:30`), in the hub's timezone. */
+export function formatHourMinute(locale: Locale, timeS: number): string {
+  return new Intl.DateTimeFormat(tag(locale), {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: hubTimeZone,
+  }).format(timeS * 1000);
+}
+
+/** A short date (`26 Nov`; `26 Tach` in Welsh), in the hub's timezone. */
+export function formatDayMonth(locale: Locale, timeS: number): string {
+  return new Intl.DateTimeFormat(tag(locale), {
+    day: 'numeric',
+    month: 'short',
+    timeZone: hubTimeZone,
+  }).format(timeS * 1000);
+}
+
+/** A share (0–1) as a whole percentage in the chosen language; a dash when there is none. */
+export function formatPercent(locale: Locale, share: number | null): string {
+  return share === null
+    ? '–'
+    : new Intl.NumberFormat(tag(locale), { style: 'percent', maximumFractionDigits: 0 }).format(share);
+}
+
+/**
+ * Tick labels for a time axis (uPlot's `values`): 24-hour times for ticks under a day apart, else
+ * `26 Nov`, else month and year; never the browser's default US format.
+ */
+export function timeAxisValues(locale: Locale) {
+  return (_u: unknown, splits: number[], _axis: number, _space: number, incrS: number): string[] =>
+    splits.map((s) =>
+      incrS < 86_400
+        ? formatHourMinute(locale, s)
+        : incrS < 28 * 86_400
+          ? formatDayMonth(locale, s)
+          : new Intl.DateTimeFormat(tag(locale), {
+              month: 'short',
+              year: 'numeric',
+              timeZone: hubTimeZone,
+            }).format(s * 1000),
+    );
+}
+
+/** Today's date on the hub's calendar (month 1–12). */
+export function hubToday(nowMs = Date.now()): { year: number; month: number; day: number } {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    timeZone: hubTimeZone,
+  }).formatToParts(nowMs);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  return { year: part('year'), month: part('month'), day: part('day') };
+}
+
 export function formatDate(locale: Locale, timeS: number): string {
-  return new Intl.DateTimeFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', {
+  return new Intl.DateTimeFormat(tag(locale), {
     dateStyle: 'medium',
     timeZone: hubTimeZone,
   }).format(timeS * 1000);

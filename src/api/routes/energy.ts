@@ -1,13 +1,17 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { Clock } from '../../shared/clock.js';
 import { UserError } from '../../shared/errors.js';
 import { wallClock } from '../../shared/zoned-time.js';
-import { energyByDay, energySlots } from '../../signals/energy.js';
-import { costOf, goodTimeNow } from '../../signals/tariff.js';
+import type { FlowSlot } from '../../signals/energy-flows.js';
+import { energyByDay, flowSlots } from '../../signals/energy.js';
+import { summariseEnergy } from '../../signals/energy-summary.js';
+import { pickHouseholdFeeds, type HouseholdRole } from '../../signals/household-feeds.js';
+import { goodTimeNow } from '../../signals/tariff.js';
 import type { TariffService } from '../../signals/tariff-service.js';
 import { localMidnightS, startOfLocalDayS } from '../../timeseries/calendar.js';
 import { canReadFeed } from '../../timeseries/feed-access.js';
 import type { FeedService } from '../../timeseries/feed-service.js';
+import type { FeedRecord } from '../../timeseries/ports.js';
 import { authOf, type RouteDef } from '../route-table.js';
 import { bodyOf } from './session.js';
 
@@ -20,7 +24,7 @@ export interface EnergyRouteDeps {
   timeZone: string;
 }
 
-/** The tariff, and today's energy and cost of a power feed under it. */
+/** The tariff, and the household's energy, cost and solar ratios under it (today or whole days). */
 export function energyRoutes(deps: EnergyRouteDeps): RouteDef[] {
   return [
     {
@@ -40,30 +44,28 @@ export function energyRoutes(deps: EnergyRouteDeps): RouteDef[] {
       path: '/api/v1/energy/summary',
       access: 'user',
       handler: async (req, res) => {
-        const feed = deps.feeds.get(feedIdOf(req));
-        if (!canReadFeed(authOf(res).principal, feed))
-          throw new UserError('feed not found', 404, 'feed_not_found');
-        const { startS, endS, days } = daysOf(req, deps.timeZone);
+        const { startS, endS } = daysOf(req, deps.timeZone);
         const nowS = Math.floor(deps.clock.nowMs() / 1000);
-        const samples = await deps.feeds.read(feed.id, {
-          startS,
-          endS,
-          interval: SLOT_S,
-          average: true,
-          skipMissing: false,
-        });
-        const slots = energySlots(samples, SLOT_S, Math.min(nowS, endS), deps.timeZone);
+        const { feeds, slots } = await readHousehold(deps, req, res, startS, Math.min(nowS, endS));
         const tariff = deps.tariff.get();
+        const days = energyByDay(tariff, slots, (t) => startOfLocalDayS(t, deps.timeZone));
         res.json({
-          feedId: feed.id,
+          feedId: feeds.house ?? feeds.import ?? null,
+          feeds,
           startS,
           endS,
           currency: tariff.currency,
-          ...costOf(tariff, slots, days),
-          days: energyByDay(tariff, slots, (t) => startOfLocalDayS(t, deps.timeZone)),
+          ...summariseEnergy(tariff, slots, days.length),
+          days,
           halfHours:
             req.query.halfHours === '1'
-              ? slots.map((s) => ({ startS: s.startS, energyKWh: s.energyKWh }))
+              ? slots.map((s) => ({
+                  startS: s.startS,
+                  energyKWh: s.houseKWh,
+                  importKWh: s.importKWh,
+                  exportKWh: s.exportKWh,
+                  solarKWh: s.solarKWh,
+                }))
               : undefined,
         });
       },
@@ -73,26 +75,19 @@ export function energyRoutes(deps: EnergyRouteDeps): RouteDef[] {
       path: '/api/v1/energy/today',
       access: 'user',
       handler: async (req, res) => {
-        const feed = deps.feeds.get(feedIdOf(req));
-        if (!canReadFeed(authOf(res).principal, feed))
-          throw new UserError('feed not found', 404, 'feed_not_found');
         const nowS = Math.floor(deps.clock.nowMs() / 1000);
         const dayStartS = startOfLocalDayS(nowS, deps.timeZone);
-        const samples = await deps.feeds.read(feed.id, {
-          startS: dayStartS,
-          endS: nowS,
-          interval: SLOT_S,
-          average: true,
-          skipMissing: false,
-        });
+        const { feeds, slots } = await readHousehold(deps, req, res, dayStartS, nowS);
         const tariff = deps.tariff.get();
         const w = wallClock(nowS, deps.timeZone);
         res.json({
-          feedId: feed.id,
+          feedId: feeds.house ?? feeds.import ?? null,
+          feeds,
           dayStartS,
-          slots: samples.length,
+          slots: slots.length,
           currency: tariff.currency,
-          ...costOf(tariff, energySlots(samples, SLOT_S, nowS, deps.timeZone), 1),
+          // The standing charge only once the day has data.
+          ...summariseEnergy(tariff, slots, slots.length ? 1 : 0),
           goodTime: goodTimeNow(tariff, w.hour * 60 + w.minute),
         });
       },
@@ -101,25 +96,74 @@ export function energyRoutes(deps: EnergyRouteDeps): RouteDef[] {
 }
 
 /**
- * Whole local days: `month=YYYY-MM` (that month in the hub's timezone), or `start` (any time in the
- * first day) to `end` (exclusive); at most 366 days.
+ * The household's half-hour flows from `startS` to `endS`: with `feedId`, that one feed as the
+ * house's use (all of it imported); otherwise the feeds the naming rule picks among those the
+ * caller may read.
  */
-function daysOf(req: Request, timeZone: string): { startS: number; endS: number; days: number } {
-  const month = /^(\d{4})-(\d{2})$/.exec(String(req.query.month ?? ''));
-  const [year, monthNo] = month ? [Number(month[1]), Number(month[2])] : [0, 0];
-  if (month && (monthNo < 1 || monthNo > 12))
-    throw new UserError('month must be YYYY-MM', 400, 'invalid_range');
-  const start = month ? localMidnightS({ year, month: monthNo, day: 1 }, timeZone) : Number(req.query.start);
-  const end = month
-    ? localMidnightS({ year: monthNo === 12 ? year + 1 : year, month: (monthNo % 12) + 1, day: 1 }, timeZone)
-    : Number(req.query.end);
+async function readHousehold(
+  deps: EnergyRouteDeps,
+  req: Request,
+  res: Response,
+  startS: number,
+  endS: number,
+): Promise<{ feeds: Partial<Record<HouseholdRole, number>>; slots: FlowSlot[] }> {
+  const principal = authOf(res).principal;
+  let picked: Partial<Record<HouseholdRole, FeedRecord>>;
+  if (req.query.feedId === undefined) {
+    picked = pickHouseholdFeeds(deps.feeds.list().filter((f) => canReadFeed(principal, f)));
+  } else {
+    const feed = deps.feeds.get(feedIdOf(req));
+    if (!canReadFeed(principal, feed)) throw new UserError('feed not found', 404, 'feed_not_found');
+    picked = { house: feed };
+  }
+  const roles = Object.entries(picked) as [HouseholdRole, FeedRecord][];
+  const samples = await Promise.all(
+    roles.map(([, feed]) =>
+      endS <= startS
+        ? []
+        : deps.feeds.read(feed.id, { startS, endS, interval: SLOT_S, average: true, skipMissing: false }),
+    ),
+  );
+  return {
+    feeds: Object.fromEntries(roles.map(([role, feed]) => [role, feed.id])),
+    slots: flowSlots(
+      Object.fromEntries(roles.map(([role], i) => [role, samples[i]!])),
+      SLOT_S,
+      endS,
+      deps.timeZone,
+    ),
+  };
+}
+
+/**
+ * Whole local days: `date=YYYY-MM-DD`, `month=YYYY-MM` or `year=YYYY` in the hub's timezone, or
+ * `start` (any time in the first day) to `end` (exclusive); at most 366 days.
+ */
+function daysOf(req: Request, timeZone: string): { startS: number; endS: number } {
+  const named = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(
+    String(req.query.date ?? req.query.month ?? req.query.year ?? ''),
+  );
+  let start = Number(req.query.start);
+  let end = Number(req.query.end);
+  if (named) {
+    const [year, month, day] = [Number(named[1]), Number(named[2] ?? 1), Number(named[3] ?? 1)];
+    if (month < 1 || month > 12 || day < 1 || day > 31)
+      throw new UserError('date must be YYYY-MM-DD, month YYYY-MM, year YYYY', 400, 'invalid_range');
+    start = localMidnightS({ year, month, day }, timeZone);
+    // The next day, month or year; Date.UTC carries a day or month past its end.
+    const next = new Date(Date.UTC(year, month - 1, day));
+    if (named[3]) next.setUTCDate(day + 1);
+    else if (named[2]) next.setUTCMonth(month);
+    else next.setUTCFullYear(year + 1);
+    const n = { year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() };
+    end = localMidnightS(n, timeZone);
+  } else if (req.query.date ?? req.query.month ?? req.query.year) {
+    throw new UserError('date must be YYYY-MM-DD, month YYYY-MM, year YYYY', 400, 'invalid_range');
+  }
   if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start)
     throw new UserError('start and end must be unix seconds, start before end', 400, 'invalid_range');
   if (end - start > 366 * 86_400) throw new UserError('at most 366 days at a time', 400, 'invalid_range');
-  const startS = startOfLocalDayS(start, timeZone);
-  let days = 0;
-  for (let t = startS; t < end; t = startOfLocalDayS(t + 36 * 3600, timeZone)) days++;
-  return { startS, endS: end, days };
+  return { startS: startOfLocalDayS(start, timeZone), endS: end };
 }
 
 function feedIdOf(req: Request): number {

@@ -72,10 +72,16 @@ describe('a month of energy and cost by day and by band', () => {
     assert.equal(month.standingChargeMinor, 31 * 50);
     assert.equal(round(month.totalMinor), 2475 + 16335 + 1550);
     assert.equal(month.days.length, 31);
+    // A household with one meter and no solar: all of its use is imported.
     assert.deepEqual(month.days[9], {
       startS: JAN_S + 9 * 86_400,
       energyKWh: 72,
+      importKWh: 72,
+      exportKWh: 0,
+      solarKWh: 0,
       costMinor: 22.5 * 10 + 49.5 * 30,
+      selfConsumption: null,
+      selfSufficiency: 0,
     });
   });
 

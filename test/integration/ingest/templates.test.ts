@@ -50,6 +50,8 @@ describe('device templates applied to a node', () => {
         ['solar_kwh', true],
         ['import', true],
         ['import_kwh', true],
+        ['export', true],
+        ['export_kwh', true],
       ],
     );
     assert.deepEqual(
@@ -70,7 +72,13 @@ describe('device templates applied to a node', () => {
     assert.equal(await last('use'), 3000);
     assert.equal(await last('solar'), 1200);
     assert.equal(await last('import'), 1800);
+    assert.equal(await last('export'), 0);
     assert.equal(await last('solar_kwh'), 0);
+    await admin.request('POST', '/api/v1/inputs', {
+      json: { node: 'emonpi', timeS: NOW_S + 10, values: { power1: 700, power2: 3000 } },
+    });
+    assert.equal(await last('export'), 2300, 'the sun beyond the house goes to the grid');
+    assert.equal(await last('import'), 0);
 
     const again = await admin.request('POST', '/api/v1/templates/emonpi-solar-pv-1/apply', {
       json: { node: 'emonpi' },
@@ -79,7 +87,7 @@ describe('device templates applied to a node', () => {
       (again.body as typeof applied).feeds.every((f) => !f.created),
       'applying twice reuses everything',
     );
-    assert.equal((await feeds()).length, 6);
+    assert.equal((await feeds()).length, 8);
   });
 
   it('configures a smart plug that describes itself over MQTT', async () => {

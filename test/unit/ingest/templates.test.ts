@@ -57,7 +57,7 @@ describe('device templates', () => {
   it('plans everything as new on an empty hub, and reuses by tag+name and node+name', () => {
     const t = templateById('emonpi-solar-pv-1')!;
     const empty = planTemplate(t, 'emonpi', { feeds: [], inputs: [] });
-    assert.equal(empty.feeds.filter((f) => f.existingId === undefined).length, 6);
+    assert.equal(empty.feeds.filter((f) => f.existingId === undefined).length, 8);
     assert.ok(empty.feeds.every((f) => f.tag === 'emonpi'));
     const partial = planTemplate(t, 'emonpi', {
       feeds: [

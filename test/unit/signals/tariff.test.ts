@@ -26,8 +26,8 @@ describe('tariff', () => {
     const cost = costOf(
       economy7,
       [
-        { minuteOfDay: 60, energyKWh: 2 },
-        { minuteOfDay: 600, energyKWh: 1 },
+        { minuteOfDay: 60, importKWh: 2 },
+        { minuteOfDay: 600, importKWh: 1 },
       ],
       1,
     );
@@ -37,6 +37,47 @@ describe('tariff', () => {
     ]);
     assert.equal(cost.standingChargeMinor, 52.5);
     assert.equal(cost.totalMinor, 105);
+  });
+
+  it('credits export at the export band price without VAT and subtracts it from the total', () => {
+    const withExport: Tariff = {
+      ...economy7,
+      exportBands: [
+        { name: 'Peak export', start: '16:00', end: '19:00', priceMinorPerKWh: 20 },
+        { name: 'Export', start: '19:00', end: '16:00', priceMinorPerKWh: 15 },
+      ],
+    };
+    const cost = costOf(
+      withExport,
+      [
+        { minuteOfDay: 60, importKWh: 2, exportKWh: 0 },
+        { minuteOfDay: 720, importKWh: 0, exportKWh: 3 },
+        { minuteOfDay: 1020, importKWh: 1, exportKWh: 0.5 },
+      ],
+      1,
+    );
+    assert.deepEqual(cost.exportByBand, [
+      { name: 'Peak export', energyKWh: 0.5, creditMinor: 10 },
+      { name: 'Export', energyKWh: 3, creditMinor: 45 },
+    ]);
+    assert.equal(cost.exportKWh, 3.5);
+    assert.equal(cost.importKWh, 3);
+    assert.equal(cost.energyCostMinor, 21 + 31.5);
+    assert.equal(cost.exportCreditMinor, 55);
+    assert.equal(cost.totalMinor, 21 + 31.5 + 52.5 - 55);
+  });
+
+  it('earns nothing for export without an export tariff, and charges no standing charge for no days', () => {
+    const cost = costOf(economy7, [{ minuteOfDay: 720, importKWh: 0, exportKWh: 3 }], 0);
+    assert.deepEqual([cost.exportKWh, cost.exportCreditMinor, cost.totalMinor], [3, 0, 0]);
+  });
+
+  it('checks export bands for gaps like import bands', () => {
+    const gap = {
+      ...economy7,
+      exportBands: [{ name: 'Export', start: '07:00', end: '23:00', priceMinorPerKWh: 15 }],
+    };
+    assert.deepEqual(tariffProblems(gap), ['export no band covers 00:00']);
   });
 
   it('finds gaps and overlaps between bands', () => {

@@ -1,29 +1,34 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { EnergyToday, SessionInfo } from '../../../src/api/contract.js';
-import { api, type Feed } from '../api.js';
+import type { EnergyToday, HouseholdFeedsJson, SessionInfo } from '../../../src/api/contract.js';
+import { api } from '../api.js';
 import { Card } from '../components.js';
 import { formatMoney, formatNumber, formatTime, useI18n } from '../i18n.js';
 import type { LiveConnection } from '../live.js';
+import { EnergyFlow } from './energy-flow.js';
 
-const POWER_NAMES = ['use', 'power', 'house', 'import'];
 const STALE_AFTER_S = 120;
 const HOUR_S = 3600;
 
-/**
- * The household's power feed, by one documented rule: the first feed in watts named use, power,
- * house or import (in that order), else the first feed in watts.
- */
-export function powerFeed(feeds: readonly Feed[]): Feed | undefined {
-  const watts = feeds.filter((f) => f.unit === 'W');
-  for (const name of POWER_NAMES) {
-    const found = watts.find((f) => f.name.toLowerCase() === name);
-    if (found) return found;
-  }
-  return watts[0];
-}
+type Role = keyof HouseholdFeedsJson;
+type Live = Partial<Record<Role, { timeS: number; value: number | null }>>;
 
-/** Solar, import and export feeds in watts, shown beside the household power when they exist. */
-const SIDE_FEEDS = ['solar', 'import', 'export'] as const;
+/**
+ * Power now, by the balance of docs/web-app.md: the house feed, else solar + import − export +
+ * battery; the grid as one signed figure, import − export, else house − solar − battery.
+ */
+export function livePowers(feeds: HouseholdFeedsJson, live: Live): { houseW?: number; gridW?: number } {
+  const v = (role: Role) => (feeds[role] === undefined ? 0 : (live[role]?.value ?? undefined));
+  const [house, solar, imp, exp, battery] = (['house', 'solar', 'import', 'export', 'battery'] as const).map(
+    v,
+  );
+  const sum = (...xs: (number | undefined)[]) =>
+    xs.every((x) => x !== undefined) ? xs.reduce((a, b) => a! + b!, 0) : undefined;
+  const neg = (x: number | undefined) => (x === undefined ? undefined : -x);
+  const hasGrid = feeds.import !== undefined || feeds.export !== undefined;
+  const houseW = feeds.house !== undefined ? house : hasGrid ? sum(solar, imp, neg(exp), battery) : undefined;
+  const gridW = hasGrid ? sum(imp, neg(exp)) : sum(houseW, neg(solar), neg(battery));
+  return { houseW, gridW };
+}
 
 interface Source {
   name: string;
@@ -33,62 +38,57 @@ interface Source {
 export function DashboardPage(props: { session: SessionInfo; live: LiveConnection }) {
   const { t, locale } = useI18n();
   const isAdmin = props.session.user.role === 'admin';
-  const [feed, setFeed] = useState<Feed | null>();
-  const [now, setNow] = useState<{ timeS: number; value: number | null }>();
+  const [feeds, setFeeds] = useState<HouseholdFeedsJson | null>();
+  const [live, setLive] = useState<Live>({});
   const [hour, setHour] = useState<[number, number | null][]>([]);
   const [sources, setSources] = useState<Source[]>([]);
   const [clockS, setClockS] = useState(() => Date.now() / 1000);
   const [today, setToday] = useState<EnergyToday>();
-  const [side, setSide] = useState<{ feed: Feed; value: number | null }[]>([]);
 
   useEffect(() => {
-    const feedRef: { id?: number } = {};
     const stops: (() => unknown)[] = [];
     (async () => {
-      const feeds = await api.feeds();
-      const chosen = powerFeed(feeds) ?? null;
-      setFeed(chosen);
-      feedRef.id = chosen?.id;
-      const sideFeeds = SIDE_FEEDS.flatMap((name) =>
-        feeds
-          .filter((f) => f.unit === 'W' && f.name.toLowerCase() === name && f.id !== chosen?.id)
-          .slice(0, 1),
+      const first = await api.energyToday();
+      setToday(first);
+      const chosen = first.feeds;
+      const roles = Object.keys(chosen) as Role[];
+      if (roles.length === 0) return setFeeds(null);
+      setFeeds(chosen);
+      // The line of the last hour: house use where it is measured, else what comes from the grid.
+      const lineId = chosen.house ?? chosen.import ?? chosen[roles[0]!]!;
+      const endS = Math.floor(Date.now() / 1000);
+      const [lasts, data] = await Promise.all([
+        Promise.all(roles.map((r) => api.lastValue(chosen[r]!))),
+        api.feedData(lineId, endS - HOUR_S, endS, 60),
+      ]);
+      setLive(
+        Object.fromEntries(
+          roles.flatMap((r, i) => (lasts[i] ? [[r, { timeS: lasts[i].tsS, value: lasts[i].value }]] : [])),
+        ),
       );
-      const lasts = await Promise.all(sideFeeds.map((f) => api.lastValue(f.id)));
-      setSide(sideFeeds.map((f, i) => ({ feed: f, value: lasts[i]?.value ?? null })));
+      setHour(data);
       stops.push(
         props.live.subscribe(
-          sideFeeds.map((f) => f.id),
+          roles.map((r) => chosen[r]!),
           [],
           (kind, v) => {
             if (kind !== 'feed') return;
-            setSide((all) => all.map((x) => (x.feed.id === v.id ? { ...x, value: v.value } : x)));
+            const role = roles.find((r) => chosen[r] === v.id);
+            if (role) setLive((all) => ({ ...all, [role]: { timeS: v.timeS, value: v.value } }));
+            if (v.id === lineId)
+              setHour((points) => [...points.filter(([ts]) => ts > v.timeS - HOUR_S), [v.timeS, v.value]]);
           },
         ),
       );
-      if (isAdmin) setSources(sourcesFromInputs(await api.inputs()));
-      if (!chosen) return;
-      const endS = Math.floor(Date.now() / 1000);
-      const [last, data] = await Promise.all([
-        api.lastValue(chosen.id),
-        api.feedData(chosen.id, endS - HOUR_S, endS, 60),
-      ]);
-      if (last) setNow({ timeS: last.tsS, value: last.value });
-      setHour(data);
-      setToday(await api.energyToday(chosen.id));
-      stops.push(
-        props.live.subscribe([chosen.id], [], (kind, v) => {
-          if (kind !== 'feed' || v.id !== chosen.id) return;
-          setNow({ timeS: v.timeS, value: v.value });
-          setHour((points) => [...points.filter(([ts]) => ts > v.timeS - HOUR_S), [v.timeS, v.value]]);
-        }),
+    })().catch(() => setFeeds(null));
+    if (isAdmin)
+      void api.inputs().then(
+        (inputs) => setSources(sourcesFromInputs(inputs)),
+        () => undefined,
       );
-    })().catch(() => setFeed(null));
     const tick = setInterval(() => setClockS(Date.now() / 1000), 10_000);
     // Today's energy moves slowly: a refresh a minute is plenty.
-    const refresh = setInterval(() => {
-      if (feedRef.id) api.energyToday(feedRef.id).then(setToday, () => undefined);
-    }, 60_000);
+    const refresh = setInterval(() => void api.energyToday().then(setToday, () => undefined), 60_000);
     return () => {
       stops.forEach((stop) => stop());
       clearInterval(tick);
@@ -96,46 +96,81 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
     };
   }, [props.live, isAdmin]);
 
+  const { houseW, gridW } = feeds ? livePowers(feeds, live) : {};
+  const updatedS = Math.max(0, ...Object.values(live).map((x) => x.timeS));
+  const watts = (w: number) => (
+    <>
+      {formatNumber(locale, w)} <small>W</small>
+    </>
+  );
+  const money = (minor: number) => formatMoney(locale, minor, today?.currency ?? 'GBP');
+  const solarHome = feeds && (feeds.solar !== undefined || feeds.export !== undefined);
+
   return (
     <main class="dashboard" aria-labelledby="dashboard-title">
       <h1 id="dashboard-title">{t('dash.title')}</h1>
       <div class="cards">
         <Card title={t('dash.power')}>
-          {feed && now?.value != null ? (
+          {feeds && houseW !== undefined ? (
             <>
               <p class="big-number" aria-live="polite">
-                <span data-testid="power-now">{formatNumber(locale, now.value)}</span> <small>W</small>
+                <span data-testid="power-now">{formatNumber(locale, houseW)}</span> <small>W</small>
               </p>
-              <p class="muted">{t('dash.updated', { time: formatTime(locale, now.timeS) })}</p>
+              <p class="muted">{t('dash.updated', { time: formatTime(locale, updatedS) })}</p>
               <Sparkline points={hour} label={t('dash.lastHour')} />
             </>
           ) : (
             <p class="empty">{t('dash.noPower')}</p>
           )}
         </Card>
-        {side.map(({ feed: f, value }) => (
-          <Card title={t(`dash.${f.name.toLowerCase() as 'solar' | 'import' | 'export'}`)}>
-            <p class="big-number">
-              {value === null ? '–' : formatNumber(locale, value)} <small>W</small>
+        {feeds?.solar !== undefined && (
+          <Card title={t('dash.solar')}>
+            <p class="big-number" data-testid="solar-now">
+              {live.solar?.value == null ? '–' : watts(live.solar.value)}
             </p>
           </Card>
-        ))}
-        {today && (
+        )}
+        {solarHome && gridW !== undefined && (
+          <Card title={t('dash.grid')}>
+            <p class={`big-number grid-now ${gridW < 0 ? 'exporting' : ''}`} data-testid="grid-now">
+              <small>{t(gridW < 0 ? 'dash.exporting' : 'dash.importing')}</small> {watts(Math.abs(gridW))}
+            </p>
+          </Card>
+        )}
+        {feeds?.battery !== undefined && live.battery?.value != null && (
+          <Card title={t('dash.battery')}>
+            <p class="big-number">
+              <small>{t(live.battery.value < 0 ? 'dash.charging' : 'dash.discharging')}</small>{' '}
+              {watts(Math.abs(live.battery.value))}
+            </p>
+          </Card>
+        )}
+        {today && feeds && (
           <Card title={t('dash.today')}>
             <p class="big-number" data-testid="today-energy">
               {t('dash.energy', { kwh: formatNumber(locale, today.energyKWh, 2) })}
             </p>
             <p class="muted" data-testid="today-cost">
               {t('dash.cost', {
-                cost: formatMoney(locale, today.totalMinor, today.currency),
-                standing: formatMoney(locale, today.standingChargeMinor, today.currency),
+                cost: money(today.totalMinor),
+                standing: money(today.standingChargeMinor),
               })}
             </p>
+            {today.exportCreditMinor > 0 && (
+              <p class="muted" data-testid="today-export-credit">
+                {t('dash.exportCredit', { credit: money(today.exportCreditMinor) })}
+              </p>
+            )}
             <p class={today.goodTime.good ? 'badge live' : 'badge stale'} data-testid="good-time">
               {today.goodTime.flat
                 ? t('dash.flat')
                 : t(today.goodTime.good ? 'dash.goodTime' : 'dash.notNow', { band: today.goodTime.band })}
             </p>
+          </Card>
+        )}
+        {today && solarHome && (
+          <Card title={t('energy.flow')}>
+            <EnergyFlow figures={today} testPrefix="today" />
           </Card>
         )}
         <Card title={t('dash.sources')}>

@@ -1,56 +1,70 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { EnergySummary } from '../../../src/api/contract.js';
-import { api, type Feed } from '../api.js';
+import type { CostSummaryJson, EnergySummary } from '../../../src/api/contract.js';
+import { api } from '../api.js';
 import { Card, ErrorText } from '../components.js';
-import { dayOfMonth, formatDate, formatMoney, formatNumber, formatTime, useI18n } from '../i18n.js';
-import { powerFeed } from './dashboard.js';
+import {
+  dayOfMonth,
+  formatDayMonth,
+  formatHourMinute,
+  formatMoney,
+  formatNumber,
+  hubToday,
+  tag,
+  useI18n,
+} from '../i18n.js';
+import { EnergyFlow } from './energy-flow.js';
 
-/** Daily kWh bars for a month (each opens into its half-hours) and the month's bill by band. */
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * Daily kWh bars for a month of the hub's calendar (each past day opens into its half-hours and its
+ * bill), the month's bill by band, and the year's figures; solar ratios for each.
+ */
 export function EnergyPage() {
   const { t, locale } = useI18n();
-  const [feed, setFeed] = useState<Feed | null>();
-  const [month, setMonth] = useState(() => ({
-    year: new Date().getFullYear(),
-    month: new Date().getMonth(),
-  }));
+  const today = hubToday();
+  const [month, setMonth] = useState(() => ({ year: today.year, month: today.month }));
   const [summary, setSummary] = useState<EnergySummary>();
+  const [year, setYear] = useState<EnergySummary>();
   const [day, setDay] = useState<EnergySummary>();
+  const [picked, setPicked] = useState<number>();
   const [error, setError] = useState<string>();
 
-  useEffect(
-    () =>
-      void api.feeds().then(
-        (f) => setFeed(powerFeed(f) ?? null),
-        (e: Error) => setError(e.message),
-      ),
-    [],
-  );
   useEffect(() => {
-    if (!feed) return;
     setDay(undefined);
-    api
-      .energyMonth(feed.id, `${month.year}-${String(month.month + 1).padStart(2, '0')}`)
-      .then(setSummary, (e: Error) => setError(e.message));
-  }, [feed, month]);
+    setPicked(undefined);
+    api.energyPeriod(`${month.year}-${pad(month.month)}`).then(setSummary, (e: Error) => setError(e.message));
+  }, [month]);
+  useEffect(
+    () => void api.energyPeriod(String(month.year)).then(setYear, (e: Error) => setError(e.message)),
+    [month.year],
+  );
 
   const shift = (by: number) => {
-    const d = new Date(month.year, month.month + by, 1);
-    setMonth({ year: d.getFullYear(), month: d.getMonth() });
+    const m = month.year * 12 + month.month - 1 + by;
+    setMonth({ year: Math.floor(m / 12), month: (m % 12) + 1 });
   };
-  const openDay = (startS: number) =>
-    feed &&
-    api.energySummary(feed.id, startS, startS + 86_400, true).then(setDay, (e: Error) => setError(e.message));
+  const openDay = (date: number) => {
+    setPicked(date);
+    api
+      .energyPeriod(`${month.year}-${pad(month.month)}-${pad(date)}`, true)
+      .then(setDay, (e: Error) => setError(e.message));
+  };
   const money = (minor: number) => formatMoney(locale, minor, summary?.currency ?? 'GBP');
-  const monthName = new Intl.DateTimeFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', {
+  const monthName = new Intl.DateTimeFormat(tag(locale), {
     month: 'long',
     year: 'numeric',
-  }).format(new Date(month.year, month.month, 1));
+    timeZone: 'UTC',
+  }).format(Date.UTC(month.year, month.month - 1, 1));
+  const isFuture = (date: number) =>
+    month.year * 10_000 + month.month * 100 + date > today.year * 10_000 + today.month * 100 + today.day;
+  const solarHome = summary && (summary.feeds.solar !== undefined || summary.feeds.export !== undefined);
 
   return (
     <main class="dashboard" aria-labelledby="energy-title">
       <h1 id="energy-title">{t('energy.title')}</h1>
       <ErrorText message={error} />
-      {feed === null && <p class="empty">{t('dash.noPower')}</p>}
+      {summary?.feedId === null && <p class="empty">{t('dash.noPower')}</p>}
       <div class="actions">
         <button
           type="button"
@@ -69,86 +83,141 @@ export function EnergyPage() {
         <>
           <Card title={t('energy.daily')}>
             <Bars
-              bars={daysOfMonth(month.year, month.month).map((date) => {
-                const d = summary.days.find((x) => dayOfMonth(x.startS) === date);
-                const kwh = d?.energyKWh ?? 0;
-                return {
-                  key: d?.startS ?? new Date(month.year, month.month, date).getTime() / 1000,
-                  value: kwh,
-                  label: t('energy.dayBar', { day: date, kwh: formatNumber(locale, kwh, 1) }),
-                  text: String(date),
-                };
-              })}
-              onPick={(startS) => void openDay(startS)}
+              bars={Array.from(
+                { length: new Date(Date.UTC(month.year, month.month, 0)).getUTCDate() },
+                (_, i) => {
+                  const date = i + 1;
+                  const d = summary.days.find((x) => dayOfMonth(x.startS) === date);
+                  const kwh = d?.energyKWh ?? 0;
+                  const label = isFuture(date)
+                    ? t('energy.future', { day: date })
+                    : d
+                      ? t('energy.dayBar', { day: date, kwh: formatNumber(locale, kwh, 1) })
+                      : t('energy.noData', { day: date });
+                  return {
+                    key: date,
+                    value: kwh,
+                    label,
+                    text: String(date),
+                    open: !!d,
+                    current: date === picked,
+                  };
+                },
+              )}
+              onPick={openDay}
             />
           </Card>
           {day?.halfHours && (
-            <Card
-              title={t('energy.halfHours', {
-                day: formatDate(locale, day.startS),
-              })}
-            >
+            <Card title={t('energy.halfHours', { day: formatDayMonth(locale, day.startS) })}>
               <Bars
                 bars={day.halfHours.map((h) => ({
                   key: h.startS,
                   value: h.energyKWh,
-                  label: `${formatTime(locale, h.startS)}: ${formatNumber(locale, h.energyKWh, 2)} kWh`,
+                  label: `${formatHourMinute(locale, h.startS)}: ${formatNumber(locale, h.energyKWh, 2)} kWh`,
                 }))}
               />
+              <Bill
+                figures={day}
+                title={t('energy.dayTotal', { day: formatDayMonth(locale, day.startS) })}
+                testPrefix="day"
+                money={money}
+              />
+              {solarHome && <EnergyFlow figures={day} testPrefix="day" />}
             </Card>
           )}
           <Card title={t('energy.bill', { month: monthName })}>
-            <table class="table" data-testid="month-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('energy.band')}</th>
-                  <th scope="col" class="num">
-                    kWh
-                  </th>
-                  <th scope="col" class="num">
-                    {t('energy.cost')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {summary.byBand.map((b) => (
-                  <tr>
-                    <th scope="row">{b.name}</th>
-                    <td class="num">{formatNumber(locale, b.energyKWh, 2)}</td>
-                    <td class="num">{money(b.costMinor)}</td>
-                  </tr>
-                ))}
-                <tr>
-                  <th scope="row">{t('energy.standing')}</th>
-                  <td />
-                  <td class="num">{money(summary.standingChargeMinor)}</td>
-                </tr>
-              </tbody>
-              <tfoot>
-                <tr>
-                  <th scope="row">{t('energy.total')}</th>
-                  <td class="num" data-testid="month-kwh">
-                    {formatNumber(locale, summary.energyKWh, 2)}
-                  </td>
-                  <td class="num" data-testid="month-total">
-                    {money(summary.totalMinor)}
-                  </td>
-                </tr>
-              </tfoot>
-            </table>
+            <Bill figures={summary} testPrefix="month" money={money} />
+            {solarHome && <EnergyFlow figures={summary} testPrefix="month" />}
           </Card>
+          {year && (
+            <Card title={t('energy.year', { year: month.year })}>
+              <Bill figures={year} testPrefix="year" money={money} />
+              {solarHome && <EnergyFlow figures={year} testPrefix="year" />}
+            </Card>
+          )}
         </>
       )}
     </main>
   );
 }
 
-const daysOfMonth = (year: number, month: number) =>
-  Array.from({ length: new Date(year, month + 1, 0).getDate() }, (_, i) => i + 1);
+/** A period's bill: import by band, standing charge for the days with data, export credit, total. */
+function Bill(props: {
+  figures: CostSummaryJson;
+  testPrefix: string;
+  money: (minor: number) => string;
+  title?: string;
+}) {
+  const { t, locale } = useI18n();
+  const f = props.figures;
+  const kwh = (x: number) => formatNumber(locale, x, 2);
+  return (
+    <table class="table figures" data-testid={`${props.testPrefix}-table`}>
+      {props.title && <caption>{props.title}</caption>}
+      <thead>
+        <tr>
+          <th scope="col">{t('energy.band')}</th>
+          <th scope="col" class="num">
+            kWh
+          </th>
+          <th scope="col" class="num">
+            {t('energy.cost')}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {f.byBand.map((b) => (
+          <tr>
+            <th scope="row">{b.name}</th>
+            <td class="num">{kwh(b.energyKWh)}</td>
+            <td class="num">{props.money(b.costMinor)}</td>
+          </tr>
+        ))}
+        <tr>
+          <th scope="row">{t('energy.standingDays', { days: f.standingDays })}</th>
+          <td />
+          <td class="num">{props.money(f.standingChargeMinor)}</td>
+        </tr>
+        {f.exportKWh > 0 && (
+          <tr>
+            <th scope="row">{t('energy.exportCredit')}</th>
+            <td class="num">{kwh(f.exportKWh)}</td>
+            <td class="num">−{props.money(f.exportCreditMinor)}</td>
+          </tr>
+        )}
+      </tbody>
+      <tfoot>
+        <tr>
+          <th scope="row">{t('energy.total')}</th>
+          <td class="num" data-testid={`${props.testPrefix}-import`}>
+            {kwh(f.importKWh)}
+          </td>
+          <td class="num" data-testid={`${props.testPrefix}-total`}>
+            {props.money(f.totalMinor)}
+          </td>
+        </tr>
+        <tr>
+          <th scope="row">{t('energy.used')}</th>
+          <td class="num" data-testid={`${props.testPrefix}-kwh`}>
+            {kwh(f.energyKWh)}
+          </td>
+          <td />
+        </tr>
+        {f.solarKWh > 0 && (
+          <tr>
+            <th scope="row">{t('energy.generated')}</th>
+            <td class="num">{kwh(f.solarKWh)}</td>
+            <td />
+          </tr>
+        )}
+      </tfoot>
+    </table>
+  );
+}
 
 /** Bars as buttons (keyboard and screen readers reach each one) when they can be opened. */
 function Bars(props: {
-  bars: { key: number; value: number; label: string; text?: string }[];
+  bars: { key: number; value: number; label: string; text?: string; open?: boolean; current?: boolean }[];
   onPick?: (key: number) => void;
 }) {
   const max = Math.max(0.001, ...props.bars.map((b) => b.value));
@@ -163,7 +232,9 @@ function Bars(props: {
                 type="button"
                 class="bar-button"
                 aria-label={b.label}
+                aria-pressed={b.current ? 'true' : undefined}
                 title={b.label}
+                disabled={!b.open}
                 onClick={() => props.onPick!(b.key)}
               >
                 {bar}

@@ -3,7 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api, type Feed } from '../api.js';
 import { Card, ErrorText } from '../components.js';
-import { currentHubTimeZone, useI18n, type MessageKey } from '../i18n.js';
+import { currentHubTimeZone, timeAxisValues, useI18n, type MessageKey } from '../i18n.js';
 
 const PRESETS_S: [MessageKey, number][] = [
   ['history.hour', 3600],
@@ -25,7 +25,7 @@ export function intervalFor(rangeS: number, feedIntervalS: number): number {
 
 /** Any feed as a chart: presets, drag to zoom, step back and forward, CSV of what is shown. */
 export function HistoryPage() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const [feeds, setFeeds] = useState<Feed[]>([]);
   const [feedId, setFeedId] = useState<number>();
   const [range, setRange] = useState<{ startS: number; endS: number }>(() => {
@@ -67,6 +67,8 @@ export function HistoryPage() {
             scales: { x: { time: true } },
             // Axis labels in the hub's timezone (the household's clock), not the phone's.
             tzDate: (tsS) => uPlot.tzDate(new Date(tsS * 1000), currentHubTimeZone() ?? 'UTC'),
+            // Tick labels through Intl in the chosen language (24-hour, `26 Nov`), not uPlot's US ones.
+            axes: [{ values: timeAxisValues(locale) }, {}],
             hooks: {
               setSelect: [
                 (u) => {
@@ -86,7 +88,7 @@ export function HistoryPage() {
       })
       .catch((err: Error) => setError(err.message));
     return () => void (cancelled = true);
-  }, [feed, range, intervalS]);
+  }, [feed, range, intervalS, locale]);
 
   const preset = (seconds: number) => {
     const endS = Math.floor(Date.now() / 1000);

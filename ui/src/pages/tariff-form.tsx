@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { TariffJson } from '../../../src/api/contract.js';
+import type { TariffBandJson, TariffJson } from '../../../src/api/contract.js';
 import { api } from '../api.js';
 import { Card, ErrorText } from '../components.js';
 import { useI18n } from '../i18n.js';
@@ -12,9 +12,53 @@ export function TariffForm() {
   const [saved, setSaved] = useState(false);
   useEffect(() => void api.tariff().then(setTariff, (err: Error) => setError(err.message)), []);
   if (!tariff) return null;
+  const num = (e: Event) => Number((e.target as HTMLInputElement).value);
+  const text = (e: Event) => (e.target as HTMLInputElement).value;
 
-  const band = (i: number, change: Partial<TariffJson['bands'][number]>) =>
-    setTariff({ ...tariff, bands: tariff.bands.map((b, k) => (k === i ? { ...b, ...change } : b)) });
+  type List = 'bands' | 'exportBands';
+  const exports = tariff.exportBands ?? [];
+  const listOf = (list: List) => (list === 'bands' ? tariff.bands : exports);
+  const band = (list: List, i: number, change: Partial<TariffBandJson>) =>
+    setTariff({ ...tariff, [list]: listOf(list).map((b, k) => (k === i ? { ...b, ...change } : b)) });
+  // Import bands, or export bands (what the grid pays for exported energy, no VAT).
+  const bandFields = (list: List) => {
+    const isExport = list === 'exportBands';
+    return listOf(list).map((b, i, all) => (
+      <fieldset class="inline-form">
+        <legend class="visually-hidden">{b.name}</legend>
+        <label>
+          {t(isExport ? 'tariff.exportBand' : 'tariff.band')}
+          <input value={b.name} required onInput={(e) => band(list, i, { name: text(e) })} />
+        </label>
+        <label>
+          {t('tariff.start')}
+          <input type="time" value={b.start} required onInput={(e) => band(list, i, { start: text(e) })} />
+        </label>
+        <label>
+          {t('tariff.end')}
+          <input type="time" value={b.end} required onInput={(e) => band(list, i, { end: text(e) })} />
+        </label>
+        <label>
+          {t(isExport ? 'tariff.exportPrice' : 'tariff.price')}
+          <input
+            type="number"
+            step="any"
+            value={b.priceMinorPerKWh}
+            onInput={(e) => band(list, i, { priceMinorPerKWh: num(e) })}
+          />
+        </label>
+        {(isExport || all.length > 1) && (
+          <button
+            type="button"
+            class="secondary small"
+            onClick={() => setTariff({ ...tariff, [list]: all.filter((_b, k) => k !== i) })}
+          >
+            {t('inputs.remove')}
+          </button>
+        )}
+      </fieldset>
+    ));
+  };
   const save = async (e: Event) => {
     e.preventDefault();
     setError(undefined);
@@ -26,8 +70,6 @@ export function TariffForm() {
       setError((err as Error).message);
     }
   };
-  const num = (e: Event) => Number((e.target as HTMLInputElement).value);
-  const text = (e: Event) => (e.target as HTMLInputElement).value;
 
   return (
     <Card title={t('tariff.title')}>
@@ -64,41 +106,23 @@ export function TariffForm() {
             />
           </label>
         </div>
-        {tariff.bands.map((b, i) => (
-          <fieldset class="inline-form">
-            <legend class="visually-hidden">{b.name}</legend>
-            <label>
-              {t('tariff.band')}
-              <input value={b.name} required onInput={(e) => band(i, { name: text(e) })} />
-            </label>
-            <label>
-              {t('tariff.start')}
-              <input type="time" value={b.start} required onInput={(e) => band(i, { start: text(e) })} />
-            </label>
-            <label>
-              {t('tariff.end')}
-              <input type="time" value={b.end} required onInput={(e) => band(i, { end: text(e) })} />
-            </label>
-            <label>
-              {t('tariff.price')}
-              <input
-                type="number"
-                step="any"
-                value={b.priceMinorPerKWh}
-                onInput={(e) => band(i, { priceMinorPerKWh: num(e) })}
-              />
-            </label>
-            {tariff.bands.length > 1 && (
-              <button
-                type="button"
-                class="secondary small"
-                onClick={() => setTariff({ ...tariff, bands: tariff.bands.filter((_b, k) => k !== i) })}
-              >
-                {t('inputs.remove')}
-              </button>
-            )}
-          </fieldset>
-        ))}
+        {bandFields('bands')}
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={exports.length > 0}
+            onChange={(e) =>
+              setTariff({
+                ...tariff,
+                exportBands: (e.target as HTMLInputElement).checked
+                  ? [{ name: 'Export', start: '00:00', end: '00:00', priceMinorPerKWh: 0 }]
+                  : [],
+              })
+            }
+          />{' '}
+          {t('tariff.hasExport')}
+        </label>
+        {bandFields('exportBands')}
         <div class="actions">
           <button
             type="button"
@@ -120,6 +144,28 @@ export function TariffForm() {
           >
             {t('tariff.addBand')}
           </button>
+          {exports.length > 0 && (
+            <button
+              type="button"
+              class="secondary"
+              onClick={() =>
+                setTariff({
+                  ...tariff,
+                  exportBands: [
+                    ...exports,
+                    {
+                      name: `Export ${exports.length + 1}`,
+                      start: '00:00',
+                      end: '00:00',
+                      priceMinorPerKWh: 0,
+                    },
+                  ],
+                })
+              }
+            >
+              {t('tariff.addExportBand')}
+            </button>
+          )}
           <button type="submit">{t('tariff.save')}</button>
           {saved && <span role="status">{t('inputs.saved')}</span>}
         </div>
