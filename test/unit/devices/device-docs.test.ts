@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { decidePublish, decideSubscribe } from '../../../src/broker/acl.js';
+import type { BrokerPrincipal } from '../../../src/broker/principal.js';
 import { SIGNALS_FILTER } from '../../../src/broker/topics.js';
 import { DEVICE_KINDS, openevseAnnounceId, topicsFor } from '../../../src/devices/device-topics.js';
 
@@ -46,4 +48,48 @@ describe('docs/mqtt.md device table', () => {
       );
     });
   }
+
+  // The table against the ACL itself: every documented filter, made concrete, is allowed to a
+  // login of that kind, and the same filter of another device of that kind is refused.
+  for (const kind of DEVICE_KINDS) {
+    it(`lets a ${kind} login do what its row says, and nothing of another ${kind}'s`, () => {
+      const [mine, theirs] = kind === 'openevse' ? ['openevse-a1b2', 'openevse-c3d4'] : ['thing1', 'thing2'];
+      const login = principalOf(kind, mine);
+      const row = rows.get(kind)!;
+      for (const filter of filtersIn(row.publish, mine)) {
+        const topic = concrete(filter);
+        assert.equal(decidePublish(login, 'c1', topic, []).allow, true, `publish ${topic}`);
+      }
+      for (const filter of filtersIn(row.subscribe, mine)) {
+        assert.equal(decideSubscribe(login, 'c1', filter, []).allow, true, `subscribe ${filter}`);
+      }
+      if (kind === 'emonhub') return; // the one gateway: no other of its kind exists
+      for (const filter of filtersIn(row.publish, theirs).filter((f) => !f.startsWith('emon/#'))) {
+        const topic = concrete(filter);
+        assert.equal(decidePublish(login, 'c1', topic, []).allow, false, `publish ${topic}`);
+      }
+      const readOnly = new Set(topicsFor(kind, theirs).read);
+      for (const filter of filtersIn(row.subscribe, theirs)) {
+        if (filter === SIGNALS_FILTER || readOnly.has(filter)) continue;
+        assert.equal(decideSubscribe(login, 'c1', filter, []).allow, false, `subscribe ${filter}`);
+      }
+    });
+  }
 });
+
+/** A device login as the broker builds it from the device's grants. */
+function principalOf(kind: (typeof DEVICE_KINDS)[number], name: string): BrokerPrincipal {
+  const topics = topicsFor(kind, name);
+  return {
+    kind: 'device',
+    deviceId: 1,
+    username: `dev-${kind}-${name}`,
+    publish: topics.publish,
+    subscribe: topics.subscribe,
+    read: topics.read,
+    publishExcept: [],
+  };
+}
+
+/** A topic a filter covers: `+` and `#` stand for one level. */
+const concrete = (filter: string): string => filter.replaceAll('+', 'x').replace(/#$/, 'y');
