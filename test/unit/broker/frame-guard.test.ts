@@ -61,4 +61,20 @@ describe('frame guard: strings and protocol level', () => {
       assert.equal(verdict.kind, kind, `level ${level}`);
     }
   });
+
+  it('checks the client id, will topic and username of a CONNECT, not the will message or password', () => {
+    const bad = [0x61, 0x00];
+    const connect = (flags: number, ...fields: (number[] | string)[]) => {
+      const body = Buffer.concat([str('MQTT'), Buffer.from([4, flags, 0, 30]), ...fields.map(str)]);
+      return new FrameGuard(1000).push(Buffer.concat([Buffer.from([0x10, body.length]), body])).kind;
+    };
+    const WILL = 0x04;
+    const USER = 0x80;
+    const PASS = 0x40;
+    assert.equal(connect(0x02, bad), 'bad-string', 'client id');
+    assert.equal(connect(0x02 | WILL, 'id', bad, 'gone'), 'bad-string', 'will topic');
+    assert.equal(connect(0x02 | USER | PASS, 'id', bad, 'secret'), 'bad-string', 'username');
+    // Will messages and passwords are binary data, never checked as strings.
+    assert.equal(connect(0x02 | WILL | USER | PASS, 'id', 'a/will', [0xff, 0x00], 'ann', [0xff]), 'ok');
+  });
 });
