@@ -308,7 +308,8 @@ export class MqttBroker implements Component {
   private async listen(name: string, server: Server, host: string, port: number): Promise<void> {
     // A hard ceiling on sockets; logged-in clients and the pre-auth budget are checked apart.
     const { maxConnections, maxPreAuthConnections } = this.settings.limits;
-    server.maxConnections = maxConnections + maxPreAuthConnections;
+    // Two pre-auth pools: the open one and the one of addresses that logged in before.
+    server.maxConnections = maxConnections + 2 * maxPreAuthConnections;
     server.on('drop', (data?: { remoteAddress?: string }) => {
       this.counters.refusedConnections++;
       this.deps.log.warn(
@@ -336,22 +337,21 @@ export class MqttBroker implements Component {
    */
   private accept(stream: Duplex, remoteAddress?: string): void {
     const remote = remoteAddress ?? (stream as Socket).remoteAddress ?? '';
-    const over = this.preAuth.admit(remote);
-    if (over) {
+    const slot = this.preAuth.admit(remote);
+    if ('refused' in slot) {
       this.counters.refusedConnections++;
       this.deps.log.warn(
-        { remoteAddress: remote, budget: over },
+        { remoteAddress: remote, budget: slot.refused },
         'mqtt connection refused: too many connections not logged in',
       );
       stream.destroy();
       return;
     }
-    let inBudget = true;
-    const leaveBudget = () => {
-      if (inBudget) this.preAuth.release(remote);
-      inBudget = false;
-    };
-    this.preAuthRelease.set(stream, leaveBudget);
+    const leaveBudget = slot.release;
+    this.preAuthRelease.set(stream, () => {
+      this.preAuth.noteLoggedIn(remote);
+      leaveBudget();
+    });
     stream.once('close', leaveBudget);
     // TCP keepalive reaps peers that vanished, also those that asked for no MQTT keepalive.
     if ('setKeepAlive' in stream) (stream as Socket).setKeepAlive(true, 60_000);

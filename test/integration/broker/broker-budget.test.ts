@@ -8,7 +8,8 @@ import { startRedis } from '../../helpers/redis-server.js';
 import { useTeardown } from '../../helpers/teardown.js';
 
 // Issue 10: sockets that never log in have their own budget, per address too, apart from
-// maxConnections, so that they cannot keep devices out.
+// maxConnections, so that they cannot keep devices out; addresses that logged in before have a
+// pool of their own.
 
 const teardown = useTeardown();
 let hub: TestHub;
@@ -84,5 +85,21 @@ describe('connection budgets', () => {
     const back = await idleSocket('127.0.0.4');
     assert.equal(await back.closedSoon(), false, 'room again once the idle sockets are gone');
     back.socket.destroy();
+  });
+
+  it('lets an address that logged in before in while the open pre-auth budget is full', async () => {
+    const known = await mqttClient(teardown, url, login); // from 127.0.0.1
+    await known.endAsync();
+    const held = [
+      await idleSocket('127.0.0.2'),
+      await idleSocket('127.0.0.2'),
+      await idleSocket('127.0.0.3'),
+    ];
+    assert.equal(await (await idleSocket('127.0.0.4')).closedSoon(), true, 'a new address is refused');
+    const returning = await mqttClient(teardown, url, login);
+    assert.equal(returning.connected, true, 'a returning address still gets in');
+    await returning.endAsync();
+    for (const s of held) s.socket.destroy();
+    await new Promise((r) => setTimeout(r, 100));
   });
 });
