@@ -4,8 +4,9 @@
 // and its last will on the same topic is {"state":"disconnected","id":…,"name":…}. `mqtt` is the base
 // topic of its readings (`<mqtt>/amp`, `<mqtt>/wh`, …; default the host name, `emon/<name>` for emoncms).
 
-import { checkNode, shown } from './input-names.js';
-import { parsed, refused, type Parsed } from './readings.js';
+import { topicNameProblem } from '../devices/device-topics.js';
+import { checkName, checkNode, numericValue, shown } from './input-names.js';
+import { parsed, refused, type NodeReadings, type Parsed } from './readings.js';
 
 /** Where OpenEVSE announces itself (`mqtt_announce_topic`, default `openevse/announce/<shortid>`). */
 export const OPENEVSE_ANNOUNCE_FILTER = 'openevse/announce/+';
@@ -19,6 +20,11 @@ export interface OpenEvseAnnounce {
   mqttTopic?: string;
   /** The node its readings arrive as, when that base topic is `<baseTopic>/<node>`. */
   node?: string;
+  /**
+   * Its base topic when that is one level of its own (the firmware default, its host name
+   * `openevse-<id>`): a name a device login may own, never a reserved namespace or the ingest base.
+   */
+  ownTopic?: string;
 }
 
 export function parseOpenEvseAnnounce(payload: Buffer, baseTopic: string): Parsed<OpenEvseAnnounce> {
@@ -42,5 +48,28 @@ export function parseOpenEvseAnnounce(payload: Buffer, baseTopic: string): Parse
   // Readings at `<base>/<node>/amp`: a deeper base topic would make them inputs of another node.
   const node = rest !== undefined && !rest.includes('/') ? checkNode(rest) : undefined;
   if (node?.ok && node.value === rest) announce.node = node.value;
+  else if (topicNameProblem(mqtt) === undefined && mqtt.toLowerCase() !== baseTopic.toLowerCase())
+    announce.ownTopic = mqtt;
   return parsed(announce);
+}
+
+/**
+ * A status value at `<ownTopic>/<key>` (published every 30 s, one topic per key) as a reading of
+ * node `<ownTopic>`. Undefined when it is not a number: `config`, `override` and `claim` are JSON,
+ * `status` is text; those are not readings, and not mistakes either.
+ */
+export function parseOpenEvseStatus(
+  ownTopic: string,
+  topic: string,
+  payload: Buffer,
+  nowS: number,
+): Parsed<NodeReadings> | undefined {
+  if (!topic.startsWith(`${ownTopic}/`)) return undefined;
+  const key = topic.slice(ownTopic.length + 1);
+  if (key.includes('/')) return undefined;
+  const value = numericValue(payload.toString('utf8'));
+  if (value === undefined) return undefined;
+  const name = checkName(key);
+  if (!name.ok) return name;
+  return parsed({ node: ownTopic, timeS: Math.floor(nowS), values: [{ name: name.value, value }] });
 }

@@ -3,19 +3,23 @@ import type { Component, ComponentStatus } from '../shared/component.js';
 import { describeError } from '../shared/errors.js';
 import type { EventBus } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
-import { OPENEVSE_ANNOUNCE_FILTER, parseOpenEvseAnnounce } from './device-announce.js';
+import { OPENEVSE_ANNOUNCE_FILTER, parseOpenEvseAnnounce, parseOpenEvseStatus } from './device-announce.js';
 import { parseEmonMessage } from './mqtt-payload.js';
 import type { IngestPort } from './ports.js';
+import type { NodeReadings } from './readings.js';
 
 export interface MqttSourceSettings {
   /** emoncms's basetopic: readings arrive under `<baseTopic>/#`. */
   baseTopic: string;
+  /** How many OpenEVSE base topics outside `<baseTopic>/` are read at most (default 32). */
+  maxOwnTopics?: number;
 }
 
 /** Subscribes a broker topic filter to an in-process handler. */
 export type SubscribeFn = (filter: string, handler: (topic: string, payload: Buffer) => void) => void;
 
 const LOG_EVERY_MS = 60_000;
+const MAX_OWN_TOPICS = 32;
 
 /**
  * Readings published under `emon/#` (emonhub, EmonESP, OpenEVSE) into the input registry, and the
@@ -23,8 +27,21 @@ const LOG_EVERY_MS = 60_000;
  */
 export class MqttSourceRunner implements Component {
   readonly name = 'mqtt-ingest';
-  readonly counters = { messages: 0, refused: 0, refusedBufferFull: 0, described: 0, announcements: 0 };
+  readonly counters = {
+    messages: 0,
+    refused: 0,
+    refusedBufferFull: 0,
+    described: 0,
+    announcements: 0,
+    /** OpenEVSE base topics read outside `<baseTopic>/`, and announces refused for the cap. */
+    ownTopics: 0,
+    ownTopicsOverCap: 0,
+    /** Non-numeric OpenEVSE status values (JSON `config`, text `status`): not readings. */
+    ignored: 0,
+  };
   private readonly lastLoggedMs = new Map<string, number>();
+  // Broker subscriptions cannot be taken back: one per base topic for the process lifetime.
+  private readonly ownTopics = new Set<string>();
   private running = false;
 
   constructor(
@@ -62,6 +79,10 @@ export class MqttSourceRunner implements Component {
       this.bus.emit('ingest.device.described', { node: readings.node, type: describe });
     }
     if (readings.values.length === 0) return;
+    this.post(topic, readings);
+  }
+
+  private post(topic: string, readings: NodeReadings): void {
     this.ingest.post([readings], 'mqtt').then(
       (outcome) => {
         // MQTT 3.1.1 has no negative acknowledgement: the message is counted, and ingest logs
@@ -77,21 +98,50 @@ export class MqttSourceRunner implements Component {
 
   /**
    * OpenEVSE says it is one on connect: its readings' node gets the `openevse` template. An announce
-   * is never a reading; one whose readings are not under the base topic is only logged.
+   * is never a reading. Readings under a base topic of its own (the firmware default, its host name)
+   * are read from there as node `<base>`; any other base topic is only logged.
    */
   private onAnnounce(topic: string, payload: Buffer): void {
     this.counters.announcements++;
     const { baseTopic } = this.settings;
     const result = parseOpenEvseAnnounce(payload, baseTopic);
     if (!result.ok) return this.refuse(topic, result.error);
-    const { state, name, mqttTopic, node } = result.value;
+    const { state, name, mqttTopic, node, ownTopic } = result.value;
     if (state !== 'connected') return;
+    if (ownTopic !== undefined) return this.readOwnTopic(topic, ownTopic);
     if (node === undefined) {
       const why = `OpenEVSE ${name} publishes under ${mqttTopic ?? '(no topic)'}, not ${baseTopic}/<node>: its readings are not stored`;
       return this.note(topic, why, 'OpenEVSE readings are outside the ingest base topic');
     }
     this.counters.described++;
     this.bus.emit('ingest.device.described', { node, type: 'openevse' });
+  }
+
+  private readOwnTopic(announceTopic: string, ownTopic: string): void {
+    if (!this.ownTopics.has(ownTopic)) {
+      if (this.ownTopics.size >= (this.settings.maxOwnTopics ?? MAX_OWN_TOPICS)) {
+        this.counters.ownTopicsOverCap++;
+        const why = `already reading ${this.ownTopics.size} OpenEVSE base topics: ${ownTopic} is not read`;
+        return this.note(announceTopic, why, 'OpenEVSE readings are not stored');
+      }
+      this.ownTopics.add(ownTopic);
+      this.counters.ownTopics++;
+      this.subscribe(`${ownTopic}/+`, (t, p) => this.onOwnTopicMessage(ownTopic, t, p));
+    }
+    this.counters.described++;
+    this.bus.emit('ingest.device.described', { node: ownTopic, type: 'openevse' });
+  }
+
+  private onOwnTopicMessage(ownTopic: string, topic: string, payload: Buffer): void {
+    const nowS = Math.floor(this.clock.nowMs() / 1000);
+    this.counters.messages++;
+    const result = parseOpenEvseStatus(ownTopic, topic, payload, nowS);
+    if (!result) {
+      this.counters.ignored++;
+      return;
+    }
+    if (!result.ok) return this.refuse(topic, result.error);
+    this.post(topic, result.value);
   }
 
   /** Counted always; logged at most once a minute per topic, so one bad device cannot flood the log. */
