@@ -27,6 +27,30 @@ async function signIn(page: Page, username: string, password: string) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+type Box = { height: number; bottom: number };
+type NavLayout = {
+  header: Box;
+  nav: Box;
+  links: { name: string; current: string | null; lines: number; right: number }[];
+};
+// Run in the page: the header, the nav and each link's line count (one line box per distinct top
+// among the link's visible text fragments) and right edge.
+const NAV_LAYOUT = `(() => {
+  const box = (el) => { const r = el.getBoundingClientRect(); return { height: r.height, bottom: r.bottom }; };
+  const links = [...document.querySelectorAll('.topbar nav a')].map((a) => {
+    const text = document.createRange();
+    text.selectNodeContents(a);
+    const tops = new Set([...text.getClientRects()].map((r) => Math.round(r.top)));
+    return {
+      name: a.getAttribute('aria-label') ?? a.textContent,
+      current: a.getAttribute('aria-current'),
+      lines: tops.size,
+      right: a.getBoundingClientRect().right,
+    };
+  });
+  return { header: box(document.querySelector('.topbar')), nav: box(document.querySelector('.topbar nav')), links };
+})()`;
+
 describe('live dashboard and inputs in a real browser', () => {
   before(async () => {
     const redis = await startRedis();
@@ -68,7 +92,7 @@ describe('live dashboard and inputs in a real browser', () => {
         page.screenshot({ path: join(ARTIFACTS, `${name}-${size}.png`), fullPage: true });
       await signIn(page, 'ann', 'ann-password');
       await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-      await page.getByTestId('power-now').waitFor();
+      await page.getByRole('region', { name: 'House use now' }).getByTestId('power-now').waitFor();
       const value = size === 'phone' ? 1234 : 2345;
       await meter.publishAsync('emon/house/power', String(value), { qos: 1 });
       await page
@@ -130,6 +154,45 @@ describe('live dashboard and inputs in a real browser', () => {
     });
   }
 
+  it('on a phone: a one-row header, a bottom nav whose labels never wrap, the active page marked', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORTS.phone, locale: 'en-GB' });
+    const page = await context.newPage();
+    await signIn(page, 'ann', 'ann-password');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    const pages = {
+      en: ['Dashboard', 'Energy', 'History', 'Inputs and feeds', 'Settings'],
+      cy: ['Dangosfwrdd', 'Ynni', 'Hanes', 'Mewnbynnau a ffrydiau', 'Gosodiadau'],
+    };
+    for (const [language, names] of Object.entries(pages)) {
+      await page.getByRole('combobox', { name: /^(Language|Iaith)$/ }).selectOption(language);
+      for (const name of names) {
+        await page.getByRole('link', { name, exact: true }).click();
+        await page.getByRole('heading', { name, exact: true, level: 1 }).waitFor();
+        const layout = await page.evaluate<NavLayout>(NAV_LAYOUT);
+        const where = `${language} ${name}`;
+        assert.ok(layout.header.height <= 64, `${where}: header ${layout.header.height} px tall`);
+        assert.ok(
+          layout.nav.bottom === 844 && layout.nav.height <= 64,
+          `${where}: a bottom nav ${JSON.stringify(layout.nav)}`,
+        );
+        for (const link of layout.links) {
+          assert.ok(
+            link.right <= 390,
+            `${where}: ${link.name} fits on the screen (right edge ${link.right})`,
+          );
+          assert.equal(link.lines, 1, `${where}: "${link.name}" on one line`);
+        }
+        assert.deepEqual(
+          layout.links.filter((l) => l.current === 'page').map((l) => l.name),
+          [name],
+          `${where}: only the open page is marked current`,
+        );
+      }
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'nav-welsh-phone.png') });
+    await context.close();
+  });
+
   it('draws a back-filled week of a feed as averaged points, and zooms by a preset', async () => {
     const created = await admin.request('POST', '/api/v1/feeds', {
       json: { name: 'week', intervalS: 60, unit: 'W' },
@@ -166,7 +229,11 @@ describe('live dashboard and inputs in a real browser', () => {
 
   it('adds a user and shows the API keys on the settings page; no serious accessibility problems', async () => {
     // The hub's CSP forbids injected scripts; axe-core is test tooling, so this context bypasses it.
-    const context = await browser.newContext({ viewport: VIEWPORTS.desktop, bypassCSP: true });
+    const context = await browser.newContext({
+      viewport: VIEWPORTS.desktop,
+      bypassCSP: true,
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
     const page = await context.newPage();
     await signIn(page, 'ann', 'ann-password');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
@@ -190,8 +257,21 @@ describe('live dashboard and inputs in a real browser', () => {
     await scan('dashboard');
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
-    const keys = (await admin.request('GET', '/api/v1/me/apikeys')).body as { readApiKey: string };
+    const keys = (await admin.request('GET', '/api/v1/me/apikeys')).body as {
+      readApiKey: string;
+      writeApiKey: string;
+    };
+    // Keys stay off the screen until asked for; Copy puts one on the clipboard without showing it.
+    await page.getByRole('button', { name: 'Show Read key' }).waitFor();
+    const onScreen = (await page.locator('main').textContent()) ?? '';
+    assert.ok(!onScreen.includes(keys.readApiKey) && !onScreen.includes(keys.writeApiKey), 'keys hidden');
+    await page.getByRole('button', { name: 'Show Read key' }).click();
     await page.getByTestId('read-key').filter({ hasText: keys.readApiKey }).waitFor();
+    await page.getByRole('button', { name: 'Hide Read key' }).waitFor();
+    await page.getByRole('button', { name: 'Copy Write key' }).click();
+    await page.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), keys.writeApiKey);
+    assert.ok(!((await page.getByTestId('write-key').textContent()) ?? '').includes(keys.writeApiKey));
     await page.getByLabel('Username').fill('zoe');
     await page.getByLabel('Password', { exact: true }).fill('zoe-password');
     await page.getByRole('button', { name: 'Add user' }).click();
@@ -208,15 +288,29 @@ describe('live dashboard and inputs in a real browser', () => {
       3000,
       'the new password works',
     );
-    await page.getByLabel('Standing charge per day (minor units, e.g. pence)').fill('50');
-    await page.getByLabel('Price per kWh (minor units)').fill('30');
+    // Prices as bills print them; the API keeps minor units (pence, öre).
+    type Stored = { standingChargeMinorPerDay: number; bands: { priceMinorPerKWh: number }[] };
+    const stored = async () => (await admin.request('GET', '/api/v1/tariff')).body as Stored;
+    await page.getByLabel('Currency').fill('SEK');
+    await page.getByLabel('Standing charge (SEK/day)').fill('3.2');
+    await page.getByLabel('Price (SEK/kWh)').fill('1.85');
     await page.getByRole('button', { name: 'Save tariff' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
-    assert.equal(
-      ((await admin.request('GET', '/api/v1/tariff')).body as { standingChargeMinorPerDay: number })
-        .standingChargeMinorPerDay,
-      50,
+    assert.deepEqual(
+      [(await stored()).standingChargeMinorPerDay, (await stored()).bands[0]!.priceMinorPerKWh],
+      [320, 185],
     );
+    await page.getByLabel('Currency').fill('GBP');
+    await page.getByLabel('Standing charge (p/day)').fill('50');
+    await page.getByLabel('Price (p/kWh)').fill('24.5');
+    await page.getByRole('button', { name: 'Save tariff' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await until(
+      async () => (await stored()).bands[0]!.priceMinorPerKWh === 24.5,
+      3000,
+      '24.5 p/kWh stored as 24.5 pence',
+    );
+    assert.equal((await stored()).standingChargeMinorPerDay, 50);
     await page.getByRole('combobox', { name: 'Timezone' }).selectOption('Europe/Paris');
     await page.locator('form:has(#hub-timezone)').getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'next restart' }).waitFor();
@@ -258,8 +352,30 @@ describe('live dashboard and inputs in a real browser', () => {
     const kwh = month.energyKWh.toLocaleString('en-GB', { maximumFractionDigits: 2 });
     assert.equal((await page.getByTestId('month-kwh').textContent())?.trim(), kwh);
     const today = new Date(month.days.at(-1)!.startS * 1000).getDate();
-    await page.getByRole('button', { name: new RegExp(`^Day ${today}:`) }).click();
+    // Thumb-sized day bars on a 390 px phone, a kWh scale, readable day numbers.
+    const dayBars = page.getByRole('button', { name: /^Day \d+/ });
+    assert.ok((await dayBars.count()) >= 28);
+    for (const bar of await dayBars.all()) {
+      const box = (await bar.boundingBox())!;
+      assert.ok(box.width >= 24 && box.height >= 24, `tap target ${box.width}×${box.height} px`);
+    }
+    const monthCard = page.getByRole('region', { name: /^Energy per day/ });
+    assert.match((await monthCard.getByTestId('bar-scale').textContent())!, /kWh/);
+    await monthCard.getByText('15', { exact: true }).waitFor();
+    const todayBar = page.getByRole('button', { name: new RegExp(`^Day ${today}:`) });
+    await todayBar.click();
     await page.getByRole('heading', { name: /^Half-hours of/ }).waitFor();
+    assert.equal(await todayBar.getAttribute('aria-pressed'), 'true');
+    const colour = (day: number) =>
+      page.evaluate<string>(
+        `getComputedStyle(document.querySelector('[aria-label^="Day ${day}:"] .bar')).backgroundColor`,
+      );
+    assert.notEqual(await colour(today), await colour(today === 1 ? 2 : 1), 'the chosen day stands out');
+    // The half-hour chart: a time axis and a kWh scale.
+    const halfHours = page.getByRole('region', { name: /^Half-hours of/ });
+    assert.match((await halfHours.getByTestId('bar-scale').textContent())!, /kWh/);
+    for (const time of ['00:00', '06:00', '12:00', '18:00'])
+      await halfHours.getByText(time, { exact: true }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'energy-phone.png'), fullPage: true });
     await context.close();
   });

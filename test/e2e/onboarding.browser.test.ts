@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { ARTIFACTS, launchBrowser, VIEWPORTS } from '../helpers/browser.js';
+import { mqttClient } from '../helpers/mqtt.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { ROOT } from '../helpers/processes.js';
 import { startRedis } from '../helpers/redis-server.js';
@@ -54,6 +55,24 @@ describe('first visit in a real browser', () => {
       assert.equal(caHref, '/api/v1/mqtt/ca.crt');
       const ca = await page.evaluate(async (href) => (await fetch(href)).text(), caHref);
       assert.match(ca, /^-----BEGIN CERTIFICATE-----/);
+      // A new hub's dashboard connects a meter in the app: the device's own login, usable at once.
+      const connect = page.getByRole('region', { name: 'Connect devices' });
+      await connect.getByLabel('Device name').fill('kitchen meter');
+      await connect.getByLabel('Type of device').selectOption({ label: 'EmonESP or emonTx Wi-Fi' });
+      await connect.getByLabel('Topic name').fill('kitchen');
+      await connect.getByRole('button', { name: 'Add device' }).click();
+      const login = page.getByTestId('device-login');
+      await login.waitFor();
+      const [username, secret] = await login.locator('code').allTextContents();
+      assert.match(username!, /^dev-emonesp-/);
+      assert.ok(secret && secret.length >= 20, 'the secret is shown once, in full');
+      await connect.getByRole('button', { name: 'Copy MQTT password (secret)' }).waitFor();
+      await shot('dashboard-device-added');
+      const meter = await mqttClient(teardown, `mqtt://127.0.0.1:${hub.mqttPort}`, {
+        username,
+        password: secret,
+      });
+      await meter.publishAsync('emon/kitchen/power', '42', { qos: 1 });
       const cookies = await context.cookies();
       assert.equal(cookies.find((c) => c.name === 'hub_session')?.httpOnly, true);
 

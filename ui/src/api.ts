@@ -104,6 +104,9 @@ export const api = {
     call<UserSummary>('POST', '/api/v1/users', { username, password, role }),
   apiKeys: () => call<ApiKeys>('GET', '/api/v1/me/apikeys'),
   regenerateKey: (scope: 'read' | 'write') => call<ApiKeys>('POST', `/api/v1/me/apikeys/${scope}/regenerate`),
+  /** A device's own MQTT login; the secret is in this answer only. */
+  addDevice: (name: string, kind: string, topicName: string) =>
+    call<{ mqttUsername: string; secret: string }>('POST', '/api/v1/devices', { name, kind, topicName }),
   version: () => call<VersionInfo>('GET', '/api/v1/version'),
   readiness: async (): Promise<ReadinessReport> =>
     (await fetch('/readyz')).json() as Promise<ReadinessReport>,

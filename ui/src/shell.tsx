@@ -13,9 +13,16 @@ export function Shell(props: {
 }) {
   const { t } = useI18n();
   const { user } = props.session;
-  const link = (route: Route, label: string) => (
-    <a href={`#/${route}`} aria-current={props.route === route ? 'page' : undefined}>
-      {label}
+  // A phone shows a short label where the full one would not fit; the full one stays its name.
+  const link = (route: Route, label: string, short = label) => (
+    <a
+      href={`#/${route}`}
+      aria-current={props.route === route ? 'page' : undefined}
+      aria-label={short === label ? undefined : label}
+    >
+      {short === label
+        ? label
+        : [<span class="nav-full">{label}</span>, <span class="nav-short">{short}</span>]}
     </a>
   );
   return (
@@ -26,12 +33,12 @@ export function Shell(props: {
           {link('dashboard', t('nav.dashboard'))}
           {link('energy', t('nav.energy'))}
           {link('history', t('nav.history'))}
-          {user.role === 'admin' && link('inputs', t('nav.inputs'))}
+          {user.role === 'admin' && link('inputs', t('nav.inputs'), t('nav.inputsShort'))}
           {user.role === 'admin' && link('settings', t('nav.settings'))}
         </nav>
         <div class="who">
           <LanguagePicker />
-          <span>
+          <span class="who-name">
             {user.username} <small>({user.role})</small>
           </span>
           <button type="button" class="secondary" onClick={props.onLogout}>

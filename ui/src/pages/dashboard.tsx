@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { Card } from '../components.js';
 import { formatMoney, formatNumber, formatTime, useI18n } from '../i18n.js';
 import type { LiveConnection } from '../live.js';
+import { ConnectDeviceCard } from './connect-device.js';
 import { EnergyFlow } from './energy-flow.js';
 
 const STALE_AFTER_S = 120;
@@ -192,14 +193,7 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
             </ul>
           )}
         </Card>
-        {isAdmin && (
-          <Card title={t('dash.connect')}>
-            <p>{t('dash.connectText')}</p>
-            <a class="button-link" href="/api/v1/mqtt/ca.crt" download="energy-hub-ca.crt">
-              {t('dash.ca')}
-            </a>
-          </Card>
-        )}
+        {isAdmin && <ConnectDeviceCard />}
       </div>
     </main>
   );

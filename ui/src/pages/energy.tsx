@@ -12,6 +12,7 @@ import {
   tag,
   useI18n,
 } from '../i18n.js';
+import { Bars } from './bar-chart.js';
 import { EnergyFlow } from './energy-flow.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -110,11 +111,20 @@ export function EnergyPage() {
           {day?.halfHours && (
             <Card title={t('energy.halfHours', { day: formatDayMonth(locale, day.startS) })}>
               <Bars
-                bars={day.halfHours.map((h) => ({
-                  key: h.startS,
-                  value: h.energyKWh,
-                  label: `${formatHourMinute(locale, h.startS)}: ${formatNumber(locale, h.energyKWh, 2)} kWh`,
-                }))}
+                bars={Array.from({ length: Math.round((day.endS - day.startS) / 1800) }, (_, i) => {
+                  // Every half-hour of the day has its place (empty without data): a true time axis,
+                  // labelled every six hours.
+                  const startS = day.startS + i * 1800;
+                  const kwh = day.halfHours!.find((h) => h.startS === startS)?.energyKWh ?? 0;
+                  const time = formatHourMinute(locale, startS);
+                  return {
+                    key: startS,
+                    value: kwh,
+                    label: `${time}: ${formatNumber(locale, kwh, 2)} kWh`,
+                    text: i % 12 === 0 ? time : '',
+                  };
+                })}
+                axis="time"
               />
               <Bill
                 figures={day}
@@ -212,46 +222,5 @@ function Bill(props: {
         )}
       </tfoot>
     </table>
-  );
-}
-
-/** Bars as buttons (keyboard and screen readers reach each one) when they can be opened. */
-function Bars(props: {
-  bars: { key: number; value: number; label: string; text?: string; open?: boolean; current?: boolean }[];
-  onPick?: (key: number) => void;
-}) {
-  const max = Math.max(0.001, ...props.bars.map((b) => b.value));
-  return (
-    <div class="bars" role="list">
-      {props.bars.map((b) => {
-        const bar = <span class="bar" style={{ height: `${(b.value / max) * 100}%` }} />;
-        return (
-          <div role="listitem" class="bar-slot">
-            {props.onPick ? (
-              <button
-                type="button"
-                class="bar-button"
-                aria-label={b.label}
-                aria-pressed={b.current ? 'true' : undefined}
-                title={b.label}
-                disabled={!b.open}
-                onClick={() => props.onPick!(b.key)}
-              >
-                {bar}
-              </button>
-            ) : (
-              <span class="bar-button" aria-label={b.label} title={b.label} role="img">
-                {bar}
-              </span>
-            )}
-            {b.text && (
-              <span class="bar-text" aria-hidden="true">
-                {b.text}
-              </span>
-            )}
-          </div>
-        );
-      })}
-    </div>
   );
 }

@@ -3,6 +3,7 @@ import type { ApiKeys, ReadinessReport, UserSummary, VersionInfo } from '../../.
 import { api } from '../api.js';
 import { Card, ErrorText } from '../components.js';
 import { useI18n } from '../i18n.js';
+import { SecretValue } from './secret-value.js';
 import { TariffForm } from './tariff-form.js';
 
 /** Administrators: users, API keys, the MQTT certificate, system status and version. */
@@ -118,14 +119,14 @@ export function SettingsPage() {
             <dl class="keys">
               <dt>{t('settings.readKey')}</dt>
               <dd>
-                <code data-testid="read-key">{keys.readApiKey}</code>{' '}
+                <SecretValue label={t('settings.readKey')} value={keys.readApiKey} testId="read-key" />{' '}
                 <button type="button" class="secondary small" onClick={act(() => api.regenerateKey('read'))}>
                   {t('settings.regenerate')}
                 </button>
               </dd>
               <dt>{t('settings.writeKey')}</dt>
               <dd>
-                <code data-testid="write-key">{keys.writeApiKey}</code>{' '}
+                <SecretValue label={t('settings.writeKey')} value={keys.writeApiKey} testId="write-key" />{' '}
                 <button type="button" class="secondary small" onClick={act(() => api.regenerateKey('write'))}>
                   {t('settings.regenerate')}
                 </button>

@@ -3,6 +3,7 @@ import type { TariffBandJson, TariffJson } from '../../../src/api/contract.js';
 import { api } from '../api.js';
 import { Card, ErrorText } from '../components.js';
 import { useI18n } from '../i18n.js';
+import { fromFormPrice, priceUnitOf, toFormPrice } from '../price-units.js';
 
 /** Flat or time-of-use bands, standing charge, currency and VAT; costs on the dashboard follow it. */
 export function TariffForm() {
@@ -13,6 +14,8 @@ export function TariffForm() {
   useEffect(() => void api.tariff().then(setTariff, (err: Error) => setError(err.message)), []);
   if (!tariff) return null;
   const num = (e: Event) => Number((e.target as HTMLInputElement).value);
+  const unit = priceUnitOf(tariff.currency);
+  const price = (e: Event) => fromFormPrice(unit, num(e));
   const text = (e: Event) => (e.target as HTMLInputElement).value;
 
   type List = 'bands' | 'exportBands';
@@ -39,12 +42,12 @@ export function TariffForm() {
           <input type="time" value={b.end} required onInput={(e) => band(list, i, { end: text(e) })} />
         </label>
         <label>
-          {t(isExport ? 'tariff.exportPrice' : 'tariff.price')}
+          {t(isExport ? 'tariff.exportPrice' : 'tariff.price', { unit: unit.symbol })}
           <input
             type="number"
             step="any"
-            value={b.priceMinorPerKWh}
-            onInput={(e) => band(list, i, { priceMinorPerKWh: num(e) })}
+            value={toFormPrice(unit, b.priceMinorPerKWh)}
+            onInput={(e) => band(list, i, { priceMinorPerKWh: price(e) })}
           />
         </label>
         {(isExport || all.length > 1) && (
@@ -85,13 +88,13 @@ export function TariffForm() {
             />
           </label>
           <label>
-            {t('tariff.standing')}
+            {t('tariff.standing', { unit: unit.symbol })}
             <input
               type="number"
               step="any"
               min="0"
-              value={tariff.standingChargeMinorPerDay}
-              onInput={(e) => setTariff({ ...tariff, standingChargeMinorPerDay: num(e) })}
+              value={toFormPrice(unit, tariff.standingChargeMinorPerDay)}
+              onInput={(e) => setTariff({ ...tariff, standingChargeMinorPerDay: price(e) })}
             />
           </label>
           <label>
