@@ -5,6 +5,7 @@ import type { Component, ComponentStatus } from '../shared/component.js';
 import { describeError, UserError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { DeviceService } from './device-service.js';
+import { closeServerNow } from '../shared/close-server.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -49,10 +50,7 @@ export class DeviceControlSocket implements Component {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    if (server) await closeServerNow(server);
   }
 
   status(): ComponentStatus {

@@ -5,6 +5,7 @@ import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { parseVzPush, vzError, vzRefusal } from './vzlogger-payload.js';
 import type { VzloggerService } from './vzlogger-service.js';
+import { closeServerNow } from '../shared/close-server.js';
 
 const MAX_BODY_BYTES = 1 << 20;
 
@@ -42,10 +43,7 @@ export class VzPushServer implements Component {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    if (server) await closeServerNow(server);
   }
 
   status(): ComponentStatus {
