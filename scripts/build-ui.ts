@@ -1,4 +1,4 @@
-// Builds ui/ into dist/ui: one hashed JS and CSS bundle (esbuild), index.html pointing at them,
+// Builds ui/ into dist/ui: one hashed JS bundle (esbuild), index.html with its styles inline,
 // and the files in ui/public copied as they are. Prints the gzipped size of what a phone loads.
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,8 @@ const result = await build({
   bundle: true,
   minify: true,
   format: 'esm',
+  // The history page's chart library in its own chunk, fetched when that page first opens.
+  splitting: true,
   target: ['es2022'],
   jsx: 'automatic',
   jsxImportSource: 'preact',
@@ -22,19 +24,23 @@ const result = await build({
   logLevel: 'warning',
 });
 const outputs = Object.keys(result.metafile.outputs);
-const tags = (ext: string, tag: (href: string) => string) =>
-  outputs
-    .filter((file) => file.endsWith(ext))
-    .map((file) => tag(`/assets/${basename(file)}`))
-    .join('\n    ');
+const entry = outputs.find((file) => result.metafile.outputs[file]!.entryPoint === 'ui/src/main.tsx')!;
+// What the entry imports at once: fetched beside it, not after it has been read.
+const preloads = result.metafile.outputs[entry]!.imports.filter((i) => i.kind === 'import-statement').map(
+  (i) => `<link rel="modulepreload" href="/assets/${basename(i.path)}" />`,
+);
 const html = readFileSync('ui/index.html', 'utf8')
-  .replace(
-    '<!-- styles -->',
-    tags('.css', (href) => `<link rel="stylesheet" href="${href}" />`),
+  // All styles inline (the history chunk's too: esbuild does not load a lazy chunk's CSS): one round
+  // trip fewer before the first paint on a slow link.
+  .replace('<!-- styles -->', () =>
+    outputs
+      .filter((file) => file.endsWith('.css'))
+      .map((file) => `<style>${readFileSync(file, 'utf8')}</style>`)
+      .join(''),
   )
   .replace(
     '<!-- scripts -->',
-    tags('.js', (href) => `<script type="module" src="${href}"></script>`),
+    [...preloads, `<script type="module" src="/assets/${basename(entry)}"></script>`].join('\n    '),
   );
 writeFileSync(join(outDir, 'index.html'), html);
 cpSync('ui/public', outDir, { recursive: true });

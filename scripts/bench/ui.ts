@@ -1,17 +1,23 @@
 // npm run bench:ui — cold loads in headless Chromium against a real hubd holding one year of 10 s
 // power data (imported as an emoncms PHPFina feed): the dashboard (first paint, usable, bytes) and
 // the history page's year chart (drawn, bytes). Baseline in the same run: the same year of data
-// fetched by Node from the same API, so the browser's share is visible.
+// fetched by Node from the same API, so the browser's share is visible. Then a cheap phone far from
+// the router (CPU 4× slower, 400 ms round trip, 400 kbit/s each way): cold (new context, empty
+// cache) and warm (the same context reloaded: service worker and HTTP cache), first paint and the
+// live power number, beside the same figures unthrottled.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 
 const INTERVAL_S = 10;
 const YEAR_POINTS = (365 * 86_400) / INTERVAL_S;
 const RUNS = 5;
+const PHONE_RUNS = 3;
+// Chromium's DevTools profile for the phone: 400 kbit/s is 50,000 bytes/s.
+const PHONE = { cpuRate: 4, latencyMs: 400, bytesPerS: 50_000 };
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
 const freePort = () =>
@@ -23,6 +29,60 @@ const freePort = () =>
   });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const emit = (fields: Record<string, unknown>) => console.log(JSON.stringify(fields));
+
+const LIVE_NUMBER_SEEN_MS = `new Promise((resolve) => {
+  const seen = () => document.querySelector('[data-testid="power-now"]') && (resolve(performance.now()), true);
+  if (!seen()) new MutationObserver((_, o) => seen() && o.disconnect()).observe(document, { subtree: true, childList: true });
+})`;
+
+interface LoadFigures {
+  paintMs: number;
+  liveMs: number;
+}
+
+/**
+ * One dashboard load, cold then warm (the same context reloaded once the service worker controls
+ * the page), optionally as the throttled phone. Times from the navigation's start.
+ */
+async function coldAndWarm(
+  browser: Browser,
+  base: string,
+  cookie: { name: string; value: string },
+  phone: boolean,
+): Promise<{ cold: LoadFigures; warm: LoadFigures }> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  try {
+    await context.addCookies([{ ...cookie, url: base }]);
+    const page = await context.newPage();
+    if (phone) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: PHONE.cpuRate });
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: PHONE.latencyMs,
+        downloadThroughput: PHONE.bytesPerS,
+        uploadThroughput: PHONE.bytesPerS,
+      });
+    }
+    const load = async (go: () => Promise<unknown>): Promise<LoadFigures> => {
+      await go();
+      // The number's arrival on the page's own clock (navigation start = 0), seen as it is added.
+      const liveMs = (await page.evaluate(LIVE_NUMBER_SEEN_MS)) as number;
+      const paintMs = (await page.evaluate(
+        "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1",
+      )) as number;
+      return { paintMs, liveMs };
+    };
+    const cold = await load(() => page.goto(base, { waitUntil: 'commit' }));
+    await page.evaluate('navigator.serviceWorker.ready');
+    await page.waitForFunction('navigator.serviceWorker.controller !== null', undefined, { timeout: 60_000 });
+    const warm = await load(() => page.reload({ waitUntil: 'commit' }));
+    return { cold, warm };
+  } finally {
+    await context.close();
+  }
+}
 
 /** A year of household power ending now, as emoncms writes a PHPFina feed. */
 function writeYearFeed(dir: string, endS: number): void {
@@ -138,6 +198,27 @@ try {
     );
     await res.json();
     baseline.push(Date.now() - t2);
+  }
+  for (const phone of [false, true]) {
+    const runs = [];
+    for (let run = 0; run < PHONE_RUNS; run++)
+      runs.push(await coldAndWarm(browser, base, { name, value }, phone));
+    for (const kind of ['cold', 'warm'] as const)
+      emit({
+        bench: `ui_dashboard_${phone ? 'phone' : 'desktop'}_${kind}`,
+        runs: PHONE_RUNS,
+        ...(phone
+          ? { cpu_slowdown: PHONE.cpuRate, rtt_ms: PHONE.latencyMs, kbit_s: (PHONE.bytesPerS * 8) / 1000 }
+          : {}),
+        first_contentful_paint_ms: Math.round(median(runs.map((r) => r[kind].paintMs))),
+        live_number_ms: Math.round(median(runs.map((r) => r[kind].liveMs))),
+        ...(phone
+          ? {
+              target_paint_ms: kind === 'warm' ? 1000 : undefined,
+              target_live_ms: kind === 'warm' ? 1500 : 3000,
+            }
+          : {}),
+      });
   }
   await browser.close();
   emit({

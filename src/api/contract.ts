@@ -192,6 +192,44 @@ export interface EnergySummary extends CostSummaryJson {
   halfHours?: { startS: number; energyKWh: number; importKWh: number; exportKWh: number; solarKWh: number }[];
 }
 
+/** One side of a comparison (docs/web-app.md: comparisons). */
+export interface ComparedPeriodJson {
+  startS: number;
+  endS: number;
+  /** Calendar days the period touches. */
+  days: number;
+  /** Of those, the days with any data; 0 is "no data for …". */
+  daysWithData: number;
+  /** House use. */
+  energyKWh: number;
+  importKWh: number;
+  /** Imported energy's cost, VAT included; no standing charge, no export credit. */
+  importCostMinor: number;
+}
+
+export interface ComparisonJson {
+  current: ComparedPeriodJson;
+  previous: ComparedPeriodJson;
+  /** current − previous, and as % of previous (null when that was 0); null without data on a side. */
+  change: {
+    energyKWh: number;
+    energyPercent: number | null;
+    importCostMinor: number;
+    importCostPercent: number | null;
+  } | null;
+}
+
+/** GET /api/v1/energy/compare[?feedId=]: this week and this month so far against earlier ones. */
+export interface EnergyComparison {
+  feedId: number | null;
+  feeds: HouseholdFeedsJson;
+  currency: string;
+  /** Monday to now vs the same days and hours last week. */
+  week: ComparisonJson;
+  /** The 1st to now vs the same dates and hours a year before. */
+  month: ComparisonJson;
+}
+
 /** GET /api/v1/hub: facts the web app formats with (dates in the hub's timezone). */
 export interface HubFacts {
   timeZone: string;

@@ -2,6 +2,7 @@ import type {
   ApiError,
   ApiKeys,
   EnergySummary,
+  EnergyComparison,
   HubFacts,
   EnergyToday,
   TariffJson,
@@ -92,6 +93,8 @@ export const api = {
       'GET',
       `/api/v1/energy/summary?${period.length === 4 ? 'year' : period.length === 7 ? 'month' : 'date'}=${period}${halfHours ? '&halfHours=1' : ''}`,
     ),
+  /** This week and this month so far against last week and the same month last year. */
+  energyCompare: () => call<EnergyComparison>('GET', '/api/v1/energy/compare'),
   hub: () => call<HubFacts>('GET', '/api/v1/hub'),
   setTimeZone: (timeZone: string) => call<{ timeZone: string }>('PUT', '/api/v1/hub/timezone', { timeZone }),
   templates: () => call<{ id: string; name: string; description: string }[]>('GET', '/api/v1/templates'),

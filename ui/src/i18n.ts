@@ -73,7 +73,6 @@ const en = {
   'history.year': 'Year',
   'history.earlier': 'Earlier',
   'history.later': 'Later',
-  'history.hint': 'Drag across the chart to zoom in.',
   'history.csv': 'Download CSV of what is shown',
   'nav.settings': 'Settings',
   'settings.title': 'Settings',
@@ -184,6 +183,26 @@ const en = {
   'tariff.exportBand': 'Export band name',
   'tariff.exportPrice': 'Export price ({unit}/kWh)',
   'tariff.addExportBand': 'Add export band',
+  // Comparisons on the Energy page (issue 11 item 4).
+  'compare.title': 'Compared with',
+  'compare.week': 'This week so far ({from} to {to}) and the same days last week',
+  'compare.month': '{month} so far and the same days of {before}',
+  'compare.thisWeek': 'This week',
+  'compare.lastWeek': 'Last week',
+  'compare.lastWeekDates': 'last week ({from} to {to})',
+  'compare.thisMonth': 'This month',
+  'compare.yearBefore': 'A year before',
+  'compare.change': 'Difference',
+  'compare.importCost': 'Import cost',
+  'compare.noData': 'No data for {period}',
+  'compare.partial': 'Data for {days} of its {of} days only',
+  'energy.show': 'Show',
+  'energy.showCost': 'Cost',
+  'energy.dayCost': 'Day {day}: {cost}',
+  'energy.costNote': 'Cost per day: import less export credit, without the standing charge.',
+  // History on a touch screen (issue 11, item 9).
+  'history.zoomHint':
+    'Drag across the chart with the mouse or a finger to zoom in; pinch with two fingers to zoom in or out.',
 };
 export type MessageKey = keyof typeof en;
 
@@ -261,7 +280,6 @@ const cy: Record<MessageKey, string> = {
   'history.year': 'Blwyddyn',
   'history.earlier': 'Cynharach',
   'history.later': 'Hwyrach',
-  'history.hint': 'Llusgwch ar draws y siart i chwyddo i mewn.',
   'history.csv': "Lawrlwytho CSV o'r hyn a ddangosir",
   'nav.settings': 'Gosodiadau',
   'settings.title': 'Gosodiadau',
@@ -372,6 +390,26 @@ const cy: Record<MessageKey, string> = {
   'tariff.exportBand': "Enw'r band allforio",
   'tariff.exportPrice': 'Pris allforio ({unit}/kWh)',
   'tariff.addExportBand': 'Ychwanegu band allforio',
+  // Comparisons on the Energy page (issue 11 item 4).
+  'compare.title': "O'i gymharu â",
+  'compare.week': "Yr wythnos hon hyd yma ({from} i {to}) a'r un dyddiau yr wythnos diwethaf",
+  'compare.month': "{month} hyd yma a'r un dyddiau yn {before}",
+  'compare.thisWeek': 'Yr wythnos hon',
+  'compare.lastWeek': 'Yr wythnos diwethaf',
+  'compare.lastWeekDates': 'yr wythnos diwethaf ({from} i {to})',
+  'compare.thisMonth': 'Y mis hwn',
+  'compare.yearBefore': 'Flwyddyn ynghynt',
+  'compare.change': 'Gwahaniaeth',
+  'compare.importCost': 'Cost mewnforio',
+  'compare.noData': 'Dim data am {period}',
+  'compare.partial': "Data am {days} o'i {of} diwrnod yn unig",
+  'energy.show': 'Dangos',
+  'energy.showCost': 'Cost',
+  'energy.dayCost': 'Diwrnod {day}: {cost}',
+  'energy.costNote': 'Cost y dydd: mewnforio llai credyd allforio, heb y tâl sefydlog.',
+  // History on a touch screen (issue 11, item 9).
+  'history.zoomHint':
+    'Llusgwch ar draws y siart gyda’r llygoden neu fys i chwyddo i mewn; pinsiwch gyda dau fys i chwyddo i mewn neu allan.',
 };
 
 export const LOCALES = {
@@ -516,4 +554,13 @@ export function dayOfMonth(timeS: number): number {
 
 export function currentHubTimeZone(): string | undefined {
   return hubTimeZone;
+}
+
+/** Month and year ("March 2025") of an instant on the hub's calendar. */
+export function formatMonthYear(locale: Locale, timeS: number): string {
+  return new Intl.DateTimeFormat(tag(locale), {
+    month: 'long',
+    year: 'numeric',
+    timeZone: hubTimeZone,
+  }).format(timeS * 1000);
 }

@@ -4,6 +4,12 @@ import { UserError } from '../../shared/errors.js';
 import { wallClock } from '../../shared/zoned-time.js';
 import type { FlowSlot } from '../../signals/energy-flows.js';
 import { energyByDay, flowSlots } from '../../signals/energy.js';
+import {
+  changeOf,
+  monthPeriods,
+  weekPeriods,
+  type ComparedPeriods,
+} from '../../signals/energy-comparison.js';
 import { summariseEnergy } from '../../signals/energy-summary.js';
 import { pickHouseholdFeeds, type HouseholdRole } from '../../signals/household-feeds.js';
 import { goodTimeNow } from '../../signals/tariff.js';
@@ -12,6 +18,7 @@ import { localMidnightS, startOfLocalDayS } from '../../timeseries/calendar.js';
 import { canReadFeed } from '../../timeseries/feed-access.js';
 import type { FeedService } from '../../timeseries/feed-service.js';
 import type { FeedRecord } from '../../timeseries/ports.js';
+import type { ComparedPeriodJson, ComparisonJson } from '../contract.js';
 import { authOf, type RouteDef } from '../route-table.js';
 import { bodyOf } from './session.js';
 
@@ -72,6 +79,38 @@ export function energyRoutes(deps: EnergyRouteDeps): RouteDef[] {
     },
     {
       method: 'get',
+      path: '/api/v1/energy/compare',
+      access: 'user',
+      handler: async (req, res) => {
+        const nowS = Math.floor(deps.clock.nowMs() / 1000);
+        const compare = async (periods: ComparedPeriods) => {
+          const [current, previous] = await Promise.all([
+            figuresOf(deps, req, res, periods.current),
+            figuresOf(deps, req, res, periods.previous),
+          ]);
+          const both = current.figures.daysWithData > 0 && previous.figures.daysWithData > 0;
+          const json: ComparisonJson = {
+            current: current.figures,
+            previous: previous.figures,
+            change: both ? changeOf(current.figures, previous.figures) : null,
+          };
+          return { feeds: current.feeds, json };
+        };
+        const [week, month] = await Promise.all([
+          compare(weekPeriods(nowS, deps.timeZone)),
+          compare(monthPeriods(nowS, deps.timeZone)),
+        ]);
+        res.json({
+          feedId: week.feeds.house ?? week.feeds.import ?? null,
+          feeds: week.feeds,
+          currency: deps.tariff.get().currency,
+          week: week.json,
+          month: month.json,
+        });
+      },
+    },
+    {
+      method: 'get',
       path: '/api/v1/energy/today',
       access: 'user',
       handler: async (req, res) => {
@@ -93,6 +132,29 @@ export function energyRoutes(deps: EnergyRouteDeps): RouteDef[] {
       },
     },
   ];
+}
+
+/** One compared period's figures, from the same summary code as a month's. */
+async function figuresOf(
+  deps: EnergyRouteDeps,
+  req: Request,
+  res: Response,
+  period: { startS: number; endS: number; days: number },
+): Promise<{ feeds: Partial<Record<HouseholdRole, number>>; figures: ComparedPeriodJson }> {
+  const { feeds, slots } = await readHousehold(deps, req, res, period.startS, period.endS);
+  const tariff = deps.tariff.get();
+  const days = energyByDay(tariff, slots, (t) => startOfLocalDayS(t, deps.timeZone));
+  const f = summariseEnergy(tariff, slots, days.length);
+  return {
+    feeds,
+    figures: {
+      ...period,
+      daysWithData: days.length,
+      energyKWh: f.energyKWh,
+      importKWh: f.importKWh,
+      importCostMinor: f.energyCostMinor,
+    },
+  };
 }
 
 /**

@@ -13,21 +13,28 @@ export function niceCeil(value: number): number {
  * kWh bars with a kWh scale; bars are buttons (keyboard and screen readers reach each one) when
  * they can be opened, at least 24 px wide so a thumb can pick a day (the month scrolls on a phone).
  */
-export function Bars(props: { bars: Bar[]; onPick?: (key: number) => void; axis?: 'time' }) {
+export function Bars(props: {
+  bars: Bar[];
+  onPick?: (key: number) => void;
+  axis?: 'time';
+  /** Values are money in minor units, the scale written with this; else kWh. */
+  money?: (minor: number) => string;
+}) {
   const { locale } = useI18n();
   const top = niceCeil(Math.max(...props.bars.map((b) => b.value)));
   const kwh = (v: number) => formatNumber(locale, v, top < 1 ? 2 : 1);
+  const scale = props.money ?? kwh;
   return (
     <div class={props.axis === 'time' ? 'bar-chart time-axis' : 'bar-chart'}>
       <div class="bar-scale" data-testid="bar-scale" aria-hidden="true">
-        <span>{kwh(top)} kWh</span>
-        <span>{kwh(top / 2)}</span>
-        <span>0</span>
+        <span>{props.money ? props.money(top) : `${kwh(top)} kWh`}</span>
+        <span>{scale(top / 2)}</span>
+        <span>{props.money ? props.money(0) : 0}</span>
       </div>
       <div class="bars-scroll">
         <div class={props.onPick ? 'bars pickable' : 'bars'} role="list">
           {props.bars.map((b) => {
-            const bar = <span class="bar" style={{ height: `${(b.value / top) * 100}%` }} />;
+            const bar = <span class="bar" style={{ height: `${(Math.max(0, b.value) / top) * 100}%` }} />;
             return (
               <div role="listitem" class="bar-slot">
                 {props.onPick ? (

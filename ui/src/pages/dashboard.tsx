@@ -31,6 +31,41 @@ export function livePowers(feeds: HouseholdFeedsJson, live: Live): { houseW?: nu
   return { houseW, gridW };
 }
 
+const FEEDS_KEY = 'hub.dashboardFeeds';
+type Last = Awaited<ReturnType<typeof api.lastValue>>;
+let earlyToday: Promise<EnergyToday> | undefined;
+const earlyLast = new Map<number, Promise<Last>>();
+
+/**
+ * Asks for today's figures and the remembered feeds' last values while the app still boots (asked
+ * before sign-in is known: a refusal is asked again); the dashboard takes the answers.
+ */
+export function prefetchDashboard(): void {
+  earlyToday = api.energyToday();
+  earlyToday.catch(() => undefined);
+  for (const id of Object.values(rememberedFeeds() ?? {})) {
+    const last = api.lastValue(id);
+    last.catch(() => undefined);
+    earlyLast.set(id, last);
+  }
+}
+
+function lastValue(id: number): Promise<Last> {
+  const early = earlyLast.get(id);
+  earlyLast.delete(id);
+  return early?.catch(() => api.lastValue(id)) ?? api.lastValue(id);
+}
+
+/** The household's feeds as this browser last saw them: a reload asks for their values at once. */
+function rememberedFeeds(): HouseholdFeedsJson | undefined {
+  try {
+    const feeds = JSON.parse(localStorage.getItem(FEEDS_KEY) ?? 'null') as HouseholdFeedsJson | null;
+    return feeds && Object.keys(feeds).length > 0 ? feeds : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Source {
   name: string;
   timeS: number;
@@ -48,26 +83,25 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
 
   useEffect(() => {
     const stops: (() => unknown)[] = [];
-    (async () => {
-      const first = await api.energyToday();
-      setToday(first);
-      const chosen = first.feeds;
+    let shown: string | undefined;
+    // Live values and the last hour for these feeds: the socket and both requests at once; the
+    // number shows as soon as either the socket or /last answers.
+    const watch = (chosen: HouseholdFeedsJson) => {
+      const key = JSON.stringify(chosen);
+      if (key === shown) return;
+      shown = key;
+      stops.forEach((stop) => stop());
+      stops.length = 0;
       const roles = Object.keys(chosen) as Role[];
-      if (roles.length === 0) return setFeeds(null);
       setFeeds(chosen);
+      setLive({});
+      setHour([]);
       // The line of the last hour: house use where it is measured, else what comes from the grid.
       const lineId = chosen.house ?? chosen.import ?? chosen[roles[0]!]!;
-      const endS = Math.floor(Date.now() / 1000);
-      const [lasts, data] = await Promise.all([
-        Promise.all(roles.map((r) => api.lastValue(chosen[r]!))),
-        api.feedData(lineId, endS - HOUR_S, endS, 60),
-      ]);
-      setLive(
-        Object.fromEntries(
-          roles.flatMap((r, i) => (lasts[i] ? [[r, { timeS: lasts[i].tsS, value: lasts[i].value }]] : [])),
-        ),
-      );
-      setHour(data);
+      let current = true;
+      stops.push(() => (current = false));
+      const put = (role: Role, v: { timeS: number; value: number | null }) =>
+        setLive((all) => ((all[role]?.timeS ?? -1) > v.timeS ? all : { ...all, [role]: v }));
       stops.push(
         props.live.subscribe(
           roles.map((r) => chosen[r]!),
@@ -75,13 +109,43 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
           (kind, v) => {
             if (kind !== 'feed') return;
             const role = roles.find((r) => chosen[r] === v.id);
-            if (role) setLive((all) => ({ ...all, [role]: { timeS: v.timeS, value: v.value } }));
+            if (role) put(role, { timeS: v.timeS, value: v.value });
             if (v.id === lineId)
               setHour((points) => [...points.filter(([ts]) => ts > v.timeS - HOUR_S), [v.timeS, v.value]]);
           },
         ),
       );
-    })().catch(() => setFeeds(null));
+      for (const role of roles)
+        void lastValue(chosen[role]!).then(
+          (last) => current && last && put(role, { timeS: last.tsS, value: last.value }),
+          () => undefined,
+        );
+      const endS = Math.floor(Date.now() / 1000);
+      void api.feedData(lineId, endS - HOUR_S, endS, 60).then(
+        (data) => current && setHour((points) => [...data, ...points.filter(([ts]) => ts > endS)]),
+        () => undefined,
+      );
+    };
+    const remembered = rememberedFeeds();
+    if (remembered) watch(remembered);
+    // The boot's answer when it had one (it was asked before sign-in was known), else ask now.
+    const todayNow = earlyToday?.catch(() => api.energyToday()) ?? api.energyToday();
+    earlyToday = undefined;
+    earlyLast.clear();
+    todayNow.then(
+      (first) => {
+        setToday(first);
+        const chosen = first.feeds;
+        localStorage.setItem(FEEDS_KEY, JSON.stringify(chosen));
+        if (Object.keys(chosen).length === 0) {
+          stops.forEach((stop) => stop());
+          shown = undefined;
+          return setFeeds(null);
+        }
+        watch(chosen);
+      },
+      () => remembered ?? setFeeds(null),
+    );
     if (isAdmin)
       void api.inputs().then(
         (inputs) => setSources(sourcesFromInputs(inputs)),

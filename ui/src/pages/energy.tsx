@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { CostSummaryJson, EnergySummary } from '../../../src/api/contract.js';
+import type { CostSummaryJson, EnergyComparison, EnergySummary } from '../../../src/api/contract.js';
 import { api } from '../api.js';
 import { Card, ErrorText } from '../components.js';
 import {
@@ -13,6 +13,7 @@ import {
   useI18n,
 } from '../i18n.js';
 import { Bars } from './bar-chart.js';
+import { Comparisons } from './energy-comparison.js';
 import { EnergyFlow } from './energy-flow.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -30,6 +31,8 @@ export function EnergyPage() {
   const [day, setDay] = useState<EnergySummary>();
   const [picked, setPicked] = useState<number>();
   const [error, setError] = useState<string>();
+  const [compare, setCompare] = useState<EnergyComparison>();
+  const [showCost, setShowCost] = useState(false);
 
   useEffect(() => {
     setDay(undefined);
@@ -40,6 +43,8 @@ export function EnergyPage() {
     () => void api.energyPeriod(String(month.year)).then(setYear, (e: Error) => setError(e.message)),
     [month.year],
   );
+
+  useEffect(() => void api.energyCompare().then(setCompare, (e: Error) => setError(e.message)), []);
 
   const shift = (by: number) => {
     const m = month.year * 12 + month.month - 1 + by;
@@ -83,7 +88,27 @@ export function EnergyPage() {
       {summary && (
         <>
           <Card title={t('energy.daily')}>
+            <div class="actions" role="group" aria-label={t('energy.show')}>
+              <button
+                type="button"
+                class="secondary small"
+                aria-pressed={showCost ? 'false' : 'true'}
+                onClick={() => setShowCost(false)}
+              >
+                kWh
+              </button>
+              <button
+                type="button"
+                class="secondary small"
+                aria-pressed={showCost ? 'true' : 'false'}
+                onClick={() => setShowCost(true)}
+              >
+                {t('energy.showCost')}
+              </button>
+            </div>
+            {showCost && <p class="empty">{t('energy.costNote')}</p>}
             <Bars
+              money={showCost ? money : undefined}
               bars={Array.from(
                 { length: new Date(Date.UTC(month.year, month.month, 0)).getUTCDate() },
                 (_, i) => {
@@ -92,12 +117,14 @@ export function EnergyPage() {
                   const kwh = d?.energyKWh ?? 0;
                   const label = isFuture(date)
                     ? t('energy.future', { day: date })
-                    : d
-                      ? t('energy.dayBar', { day: date, kwh: formatNumber(locale, kwh, 1) })
-                      : t('energy.noData', { day: date });
+                    : !d
+                      ? t('energy.noData', { day: date })
+                      : showCost
+                        ? t('energy.dayCost', { day: date, cost: money(d.costMinor) })
+                        : t('energy.dayBar', { day: date, kwh: formatNumber(locale, kwh, 1) });
                   return {
                     key: date,
-                    value: kwh,
+                    value: showCost ? (d?.costMinor ?? 0) : kwh,
                     label,
                     text: String(date),
                     open: !!d,
@@ -139,6 +166,11 @@ export function EnergyPage() {
             <Bill figures={summary} testPrefix="month" money={money} />
             {solarHome && <EnergyFlow figures={summary} testPrefix="month" />}
           </Card>
+          {compare && month.year === today.year && month.month === today.month && (
+            <Card title={t('compare.title')}>
+              <Comparisons data={compare} />
+            </Card>
+          )}
           {year && (
             <Card title={t('energy.year', { year: month.year })}>
               <Bill figures={year} testPrefix="year" money={money} />

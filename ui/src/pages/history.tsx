@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api, type Feed } from '../api.js';
+import { attachTouchZoom } from './chart-touch.js';
 import { Card, ErrorText } from '../components.js';
 import { currentHubTimeZone, timeAxisValues, useI18n, type MessageKey } from '../i18n.js';
 
@@ -14,6 +15,7 @@ const PRESETS_S: [MessageKey, number][] = [
 ];
 /** About one point per 1.5 px of a desktop chart; the hub averages (rollups make a year cheap). */
 const TARGET_POINTS = 800;
+const CHART_HEIGHT_PX = 260;
 
 /** Averaging interval for a range: the feed's own interval or a round multiple giving ≤ 800 points. */
 export function intervalFor(rangeS: number, feedIntervalS: number): number {
@@ -23,7 +25,7 @@ export function intervalFor(rangeS: number, feedIntervalS: number): number {
   return Math.max(step, feedIntervalS);
 }
 
-/** Any feed as a chart: presets, drag to zoom, step back and forward, CSV of what is shown. */
+/** Any feed as a chart: presets, drag (mouse or finger) or pinch to zoom, step back and forward, CSV of what is shown. */
 export function HistoryPage() {
   const { t, locale } = useI18n();
   const [feeds, setFeeds] = useState<Feed[]>([]);
@@ -46,7 +48,16 @@ export function HistoryPage() {
         setFeedId(list[0]?.id);
       })
       .catch((err: Error) => setError(err.message));
-    return () => plot.current?.destroy();
+    // A phone turned sideways or a resized window: the chart follows its container's width.
+    const observer = new ResizeObserver(() => {
+      const width = chartEl.current?.clientWidth;
+      if (plot.current && width) plot.current.setSize({ width, height: CHART_HEIGHT_PX });
+    });
+    if (chartEl.current) observer.observe(chartEl.current);
+    return () => {
+      observer.disconnect();
+      plot.current?.destroy();
+    };
   }, []);
 
   const intervalS = feed ? intervalFor(range.endS - range.startS, feed.intervalS) : 0;
@@ -58,17 +69,25 @@ export function HistoryPage() {
       .then((points) => {
         if (cancelled || !chartEl.current) return;
         const data: uPlot.AlignedData = [points.map((p) => p[0]), points.map((p) => p[1])];
+        // uPlot paints on a canvas that CSS cannot reach: take the theme's colours (dark mode too).
+        const css = getComputedStyle(chartEl.current);
+        const [text, line, grid] = [
+          ['--text', '#1b1f1c'],
+          ['--accent', '#1f6f43'],
+          ['--border', '#d5dbd6'],
+        ].map(([name, fallback]) => css.getPropertyValue(name!).trim() || fallback!);
+        const axis = { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid } };
         plot.current?.destroy();
         plot.current = new uPlot(
           {
             width: chartEl.current.clientWidth || 320,
-            height: 260,
-            series: [{}, { label: `${feed.name} (${feed.unit || '–'})`, stroke: '#1f6f43', spanGaps: false }],
+            height: CHART_HEIGHT_PX,
+            series: [{}, { label: `${feed.name} (${feed.unit || '–'})`, stroke: line, spanGaps: false }],
             scales: { x: { time: true } },
             // Axis labels in the hub's timezone (the household's clock), not the phone's.
             tzDate: (tsS) => uPlot.tzDate(new Date(tsS * 1000), currentHubTimeZone() ?? 'UTC'),
             // Tick labels through Intl in the chosen language (24-hour, `26 Nov`), not uPlot's US ones.
-            axes: [{ values: timeAxisValues(locale) }, {}],
+            axes: [{ ...axis, values: timeAxisValues(locale) }, axis],
             hooks: {
               setSelect: [
                 (u) => {
@@ -83,10 +102,17 @@ export function HistoryPage() {
           data,
           chartEl.current,
         );
+        attachTouchZoom(plot.current, (startS, endS) => setRange({ startS, endS }));
         setError(undefined);
         setDrawn((n) => n + 1);
       })
-      .catch((err: Error) => setError(err.message));
+      .catch((err: Error) => {
+        if (cancelled) return;
+        // The old chart is not this range's data: take it away so the error stands in its place.
+        plot.current?.destroy();
+        plot.current = undefined;
+        setError(err.message);
+      });
     return () => void (cancelled = true);
   }, [feed, range, intervalS, locale]);
 
@@ -144,14 +170,21 @@ export function HistoryPage() {
           </div>
         </div>
         {feeds.length === 0 && <p class="empty">{t('feeds.none')}</p>}
-        <div ref={chartEl} class="chart" data-drawn={drawn} aria-label={t('history.chart')} role="img" />
-        <p class="muted">{t('history.hint')}</p>
+        <ErrorText message={error} />
+        <div
+          ref={chartEl}
+          class="chart"
+          hidden={!!error}
+          data-drawn={drawn}
+          aria-label={t('history.chart')}
+          role="img"
+        />
+        <p class="muted">{t('history.zoomHint')}</p>
         {csv && (
           <a class="button-link" href={csv} download={`${feed.name}.csv`}>
             {t('history.csv')}
           </a>
         )}
-        <ErrorText message={error} />
       </Card>
     </main>
   );
