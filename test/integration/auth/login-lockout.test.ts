@@ -1,12 +1,10 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
-import { createConnection } from 'node:net';
-import { MqttClient } from 'mqtt';
 import { ManualClock } from '../../../src/shared/clock.js';
 import type { HttpClient } from '../../helpers/http-client.js';
 import { startHubWithAdmin, type TestHub } from '../../helpers/hub.js';
 import { useTeardown } from '../../helpers/teardown.js';
+import { loginFrom as loginFromAddress, mqttLoginFrom as mqttLoginFromAddress } from './login-from.js';
 
 // Different callers on the LAN, played by loopback addresses (all of 127/8 is local on Linux).
 const NEIGHBOUR = '127.0.0.2';
@@ -19,53 +17,11 @@ const clock = new ManualClock(Date.UTC(2026, 10, 24, 12));
 let hub: TestHub;
 let admin: HttpClient;
 
-/** POST /api/v1/session from a given source address; how long the answer took. */
-function loginFrom(
-  localAddress: string,
-  username: string,
-  password: string,
-): Promise<{ status: number; retryAfter: string | undefined; ms: number }> {
-  const body = JSON.stringify({ username, password });
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${hub.baseUrl}/api/v1/session`,
-      { method: 'POST', localAddress, headers: { 'content-type': 'application/json', connection: 'close' } },
-      (res) => {
-        res.resume();
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            retryAfter: res.headers['retry-after'],
-            ms: performance.now() - t0,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** An MQTT CONNECT from a given source address: undefined when accepted, else MQTT.js's error. */
-function mqttLoginFrom(
-  localAddress: string,
-  username: string,
-  password: string,
-): Promise<string | undefined> {
-  const stream = () => createConnection({ host: '127.0.0.1', port: hub.mqttPort, localAddress });
-  const client = new MqttClient(stream, { username, password, reconnectPeriod: 0, connectTimeout: 10_000 });
-  return new Promise((resolve) => {
-    const finish = (result: string | undefined) => {
-      client.removeAllListeners();
-      client.on('error', () => undefined);
-      client.end(true, () => resolve(result));
-    };
-    client.once('connect', () => finish(undefined));
-    client.once('error', (err) => finish(err.message));
-    client.once('close', () => finish('closed'));
-  });
-}
+// The shared helpers, bound to this file's hub.
+const loginFrom = (localAddress: string, username: string, password: string) =>
+  loginFromAddress(hub.baseUrl, localAddress, username, password);
+const mqttLoginFrom = (localAddress: string, username: string, password: string) =>
+  mqttLoginFromAddress(hub.mqttPort, localAddress, username, password);
 
 describe('failed logins cannot lock the household out', () => {
   before(async () => {
