@@ -45,8 +45,9 @@ const html = readFileSync('ui/index.html', 'utf8')
 writeFileSync(join(outDir, 'index.html'), html);
 cpSync('ui/public', outDir, { recursive: true });
 // The offline app shell: a service worker that knows this build's files (a new build, a new cache).
+// `/index.html`, not `/`: the hub serves `/` to a signed-in page with that user's state inlined.
 const shell = [
-  '/',
+  '/index.html',
   ...outputs.map((file) => `/assets/${basename(file)}`),
   '/icon.svg',
   '/manifest.webmanifest',

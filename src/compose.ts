@@ -20,7 +20,7 @@ import type { Logger } from './shared/logger.js';
 import { RedisSupervisor } from './state/embedded-redis.process.js';
 import { createKeys } from './state/keys.js';
 import { RedisClient } from './state/redis-client.redis.js';
-import { BrokerAuthService } from './broker/broker-auth-service.js';
+import { BrokerAuthService, hubAuthenticators } from './broker/broker-auth-service.js';
 import { ensureTlsMaterial, loadUserTls, type TlsMaterial } from './broker/certificates.process.js';
 import { MqttBroker } from './broker/mqtt-broker.net.js';
 import { DeviceService } from './devices/device-service.js';
@@ -29,7 +29,10 @@ import { DeviceControlSocket } from './devices/device-control-socket.net.js';
 import { SqliteDeviceRepo } from './devices/device-repo.sqlite.js';
 import { deviceMigrations } from './devices/migrations.js';
 import { EventBus } from './shared/event-bus.js';
+import { EventLoopDelayMonitor } from './shared/event-loop-delay.js';
 import { FeedFiles } from './timeseries/feed-files.fs.js';
+import { LocalFeedStore } from './timeseries/feed-store.local.js';
+import { ThreadFeedStore } from './timeseries/feed-store.thread.js';
 import { SqliteFeedRepo } from './timeseries/feed-repo.sqlite.js';
 import { FeedService } from './timeseries/feed-service.js';
 import { FlushRunner } from './timeseries/flush-runner.js';
@@ -90,15 +93,19 @@ export function compose(
   const keys = createKeys(config.redis.keyPrefix);
 
   const db = openDatabase(paths.dbFile);
-  const database = new DatabaseComponent(db, MIGRATIONS, log.child({ component: 'sqlite' }));
+  const database = new DatabaseComponent(db, MIGRATIONS, log.child({ component: 'sqlite' }), clock);
 
+  // Waits on real processes and sockets (redis-server starting and exiting, Redis answering, the
+  // HTTP drain) run on real time: a test's manual clock would stall them.
+  const realClock = systemClock;
   const redisServer = new RedisSupervisor(
     config.redis.url,
     paths.runDir,
     log.child({ component: 'redis-server' }),
+    realClock,
     (): boolean => flusher.unwrittenAtStop.buffered > 0,
   );
-  const redis = new RedisClient(() => redisServer.url(), log.child({ component: 'redis' }));
+  const redis = new RedisClient(() => redisServer.url(), log.child({ component: 'redis' }), realClock);
 
   const signIns = new SqliteSignInRepo(db);
   const auth = new AuthService(
@@ -110,7 +117,7 @@ export function compose(
   );
 
   const feedRepo = new SqliteFeedRepo(db);
-  const feedFiles = new FeedFiles(join(paths.dataDir, 'feeds'));
+  const feedFiles = new ThreadFeedStore(join(paths.dataDir, 'feeds'));
   const redisBuffer = new RedisWriteBuffer(() => redis.redis, keys);
   const memoryBuffer = new MemoryWriteBuffer(config.timeseries.memoryBufferPoints);
   const redisUp = () => redis.status().state === 'ready';
@@ -151,8 +158,8 @@ export function compose(
     (tls ??=
       config.mqtt.tls.certFile && config.mqtt.tls.keyFile
         ? loadUserTls(config.mqtt.tls.certFile, config.mqtt.tls.keyFile)
-        : ensureTlsMaterial(join(paths.dataDir, 'tls'), log.child({ component: 'tls' })));
-  const brokerAuth = new BrokerAuthService(auth, devices, config.mqtt);
+        : ensureTlsMaterial(join(paths.dataDir, 'tls'), log.child({ component: 'tls' }), clock));
+  const brokerAuth = new BrokerAuthService(hubAuthenticators(auth, devices, config.mqtt));
   const broker = config.mqtt.enabled
     ? new MqttBroker(config.mqtt, {
         authenticate: (u, p, remote) => brokerAuth.authenticate(u, p, remote),
@@ -179,7 +186,8 @@ export function compose(
     clock,
     { ...config.ingest, maxFutureS: config.timeseries.maxFutureS, timeZone: config.timezone },
     log.child({ component: 'ingest' }),
-    broker && ((topic, payload) => void broker.publish(topic, payload)),
+    // A publish the broker cannot take is counted in its failedPublishes (/readyz).
+    broker && ((topic, payload) => void broker.publish(topic, payload).catch(() => undefined)),
   );
   const mqttSource =
     broker &&
@@ -209,12 +217,15 @@ export function compose(
     feed: (id) => (feeds.exists(id) ? feeds.get(id) : undefined),
     inputs: ingest,
     log: log.child({ component: 'ws' }),
+    clock,
   });
 
   const components = [
+    new EventLoopDelayMonitor(clock),
     database,
     redisServer,
     redis,
+    feedFiles, // stopped after the flusher: its last write must finish first
     flusher,
     ...(broker ? [broker] : []),
     ingest,
@@ -256,7 +267,8 @@ export function compose(
     trustProxy: config.http.trustProxy,
     uiDir: join(projectRoot, 'dist', 'ui'),
   });
-  const http = new HttpServer(app, config.http.host, config.http.port, log.child({ component: 'http' }));
+  const httpLog = log.child({ component: 'http' });
+  const http = new HttpServer(app, config.http.host, config.http.port, httpLog, realClock);
   http.onUpgrade('/ws', (req, socket, head) => live.handleUpgrade(req, socket, head));
   const hub = new Hub([...outerComponents, ...components, http], log);
 
@@ -314,12 +326,12 @@ export function composeAdmin(
 } {
   const { config, paths } = loaded;
   const db = openDatabase(paths.dbFile);
-  migrate(db, MIGRATIONS);
+  migrate(db, MIGRATIONS, undefined, clock);
   const auth = new AuthService(new SqliteUserRepo(db), new SqliteSessionRepo(db), clock, config.auth);
   const noBuffer = new MemoryWriteBuffer(0);
   const feeds = new FeedService(
     new SqliteFeedRepo(db),
-    new FeedFiles(join(paths.dataDir, 'feeds')),
+    new LocalFeedStore(new FeedFiles(join(paths.dataDir, 'feeds'))),
     { current: () => noBuffer, all: () => [], fallback: noBuffer },
     clock,
     { maxFutureS: config.timeseries.maxFutureS, timeZone: config.timezone },

@@ -2,8 +2,10 @@ import { hostname } from 'node:os';
 import { compose } from './compose.js';
 import { ConfigError, loadConfig } from './config/config-file.fs.js';
 import { tightenDataDir } from './config/data-dir.fs.js';
+import { systemClock } from './shared/clock.js';
 import { describeError } from './shared/errors.js';
 import { LogSink, openFdWriter } from './shared/logger-sink.fs.js';
+import { ProcessMemory } from './shared/process-memory.js';
 import { createPinoLogger } from './shared/logger.pino.js';
 
 // Process entry of hubd: environment → config → compose() → start; SIGTERM/SIGINT → stop.
@@ -26,13 +28,23 @@ async function main(): Promise<void> {
     process.stderr.write(`${err.message}\nhubd did not start.\n`);
     process.exit(EXIT_CONFIG);
   }
-  const logSink = new LogSink(openFdWriter(1));
+  const clock = systemClock;
+  // The clock's timers never hold the process open, and while redis-server starts, a component is
+  // retried or hubd stops, no server may be listening: hubd stays up until it calls process.exit.
+  // eslint-disable-next-line no-restricted-globals -- a keep-alive handle, not a timer that runs
+  setInterval(() => undefined, 0x7fffffff);
+  const logSink = new LogSink(openFdWriter(1, clock), clock);
   const log = createPinoLogger(loaded.config.log.level, logSink);
   const exit = async (code: number) => {
     await logSink.flush(LOG_FLUSH_MS); // a stdout nobody reads must not hold the exit up
     process.exit(code);
   };
   if (loaded.created) log.info({ file: loaded.paths.configFile }, 'created hub.json with defaults');
+  if (loaded.migrated)
+    log.info(
+      { file: loaded.paths.configFile, ...loaded.migrated },
+      `brought hub.json from version ${loaded.migrated.fromVersion} to ${loaded.migrated.toVersion}`,
+    );
   for (const warning of loaded.warnings) log.warn({ file: loaded.paths.configFile }, warning);
   const tightened = tightenDataDir(loaded.paths.dataDir);
   if (tightened.count > 0 || tightened.failed > 0)
@@ -40,17 +52,17 @@ async function main(): Promise<void> {
       { dataDir: loaded.paths.dataDir, tightened: tightened.count, failed: tightened.failed },
       `tightened the modes of ${tightened.count} files and directories in the data dir to 600/700`,
     );
-  const { hub, http, broker, version } = compose(loaded, log, undefined, [logSink]);
+  const { hub, http, broker, version } = compose(loaded, log, clock, [logSink, new ProcessMemory()]);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    setTimeout(() => {
+    clock.after(STOP_DEADLINE_MS, () => {
       log.error({}, `stop took longer than ${STOP_DEADLINE_MS} ms; exiting anyway`);
       process.exit(1);
-    }, STOP_DEADLINE_MS).unref();
+    });
     await hub.stop();
     log.info({}, 'stopped');
     await exit(0);

@@ -11,6 +11,9 @@ import type { Logger } from '../../src/shared/logger.js';
 import { createKeys } from '../../src/state/keys.js';
 import { answersPing } from '../../src/state/embedded-redis.process.js';
 import { FeedFiles } from '../../src/timeseries/feed-files.fs.js';
+import { LocalFeedStore } from '../../src/timeseries/feed-store.local.js';
+import { ThreadFeedStore } from '../../src/timeseries/feed-store.thread.js';
+import { benchFlushEventLoop } from './flush-event-loop.js';
 import { FeedService } from '../../src/timeseries/feed-service.js';
 import { FlushRunner } from '../../src/timeseries/flush-runner.js';
 import { MemoryWriteBuffer } from '../../src/timeseries/memory-buffer.js';
@@ -23,7 +26,7 @@ const YEAR_POINTS = 3_153_600;
 const READ_RUNS = 15;
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
-function emit(metric: string, fields: Record<string, number | string>): void {
+function emit(metric: string, fields: Record<string, number | string | boolean>): void {
   console.log(JSON.stringify({ bench: 'timeseries', metric, ...fields }));
 }
 
@@ -104,9 +107,10 @@ async function main(): Promise<void> {
     const repo = new MemoryFeedRepo();
     const files = new FeedFiles(join(dir, 'feeds'));
     const noBuffer = new MemoryWriteBuffer(1);
+    const local = new LocalFeedStore(files);
     const feeds = new FeedService(
       repo,
-      files,
+      local,
       { current: () => noBuffer, all: () => [noBuffer], fallback: noBuffer },
       clock,
       {
@@ -151,8 +155,12 @@ async function main(): Promise<void> {
 
     // ---- reads: median of READ_RUNS, engine through FeedService (as the API reads) vs SQL
     const endS = YEAR_START_S + YEAR_POINTS * INTERVAL_S;
-    const reads: { metric: string; engine: () => Promise<unknown>; sql: () => unknown; points: number }[] =
-      [];
+    const reads: {
+      metric: string;
+      engine: (service?: FeedService) => Promise<unknown>;
+      sql: () => unknown;
+      points: number;
+    }[] = [];
     const yearInterval = Math.round((endS - YEAR_START_S) / 800 / INTERVAL_S) * INTERVAL_S;
     const avgSql = db.prepare(
       'SELECT (ts - ?) / ? AS b, AVG(value) FROM samples WHERE feed = 1 AND ts >= ? AND ts < ? GROUP BY b ORDER BY b',
@@ -165,8 +173,8 @@ async function main(): Promise<void> {
     reads.push({
       metric: 'read_year_800_avg_ms',
       points: 800,
-      engine: () =>
-        feeds.read(feed.id, {
+      engine: (service = feeds) =>
+        service.read(feed.id, {
           startS: YEAR_START_S,
           endS,
           interval: yearInterval,
@@ -178,8 +186,8 @@ async function main(): Promise<void> {
     reads.push({
       metric: 'read_day_full_resolution_ms',
       points: 8640,
-      engine: () =>
-        feeds.read(feed.id, {
+      engine: (service = feeds) =>
+        service.read(feed.id, {
           startS: dayStart,
           endS: dayStart + 86_390,
           interval: 10,
@@ -191,8 +199,8 @@ async function main(): Promise<void> {
     reads.push({
       metric: 'read_week_600s_avg_ms',
       points: 1008,
-      engine: () =>
-        feeds.read(feed.id, {
+      engine: (service = feeds) =>
+        service.read(feed.id, {
           startS: weekStart,
           endS: weekStart + 7 * 86_400,
           interval: 600,
@@ -204,8 +212,8 @@ async function main(): Promise<void> {
     reads.push({
       metric: 'read_year_daily_ms',
       points: 365,
-      engine: () =>
-        feeds.read(feed.id, {
+      engine: (service = feeds) =>
+        service.read(feed.id, {
           startS: YEAR_START_S,
           endS,
           interval: 'daily',
@@ -214,21 +222,38 @@ async function main(): Promise<void> {
         }),
       sql: () => avgSql.all(YEAR_START_S, 86_400, YEAR_START_S, endS),
     });
-    for (const r of reads) {
-      const engineMs: number[] = [];
-      const sqlMs: number[] = [];
-      for (let i = 0; i < READ_RUNS; i++) {
-        engineMs.push(await timeAsync(r.engine));
-        sqlMs.push(time(r.sql)[0]);
+    // The same reads through hubd's worker thread (ADR 007), each one a message there and back.
+    const thread = new ThreadFeedStore(files.dir);
+    await thread.start();
+    const viaWorker = new FeedService(
+      repo,
+      thread,
+      { current: () => noBuffer, all: () => [noBuffer], fallback: noBuffer },
+      clock,
+      { maxFutureS: 86_400, timeZone: 'Europe/London' },
+    );
+    try {
+      for (const r of reads) {
+        const engineMs: number[] = [];
+        const workerMs: number[] = [];
+        const sqlMs: number[] = [];
+        for (let i = 0; i < READ_RUNS; i++) {
+          engineMs.push(await timeAsync(r.engine));
+          workerMs.push(await timeAsync(() => r.engine(viaWorker)));
+          sqlMs.push(time(r.sql)[0]);
+        }
+        const e = median(engineMs);
+        const s = median(sqlMs);
+        emit(r.metric, {
+          points: r.points,
+          engine: +e.toFixed(3),
+          engine_worker: +median(workerMs).toFixed(3),
+          baseline_sqlite: +s.toFixed(3),
+          ratio: +(s / e).toFixed(1),
+        });
       }
-      const e = median(engineMs);
-      const s = median(sqlMs);
-      emit(r.metric, {
-        points: r.points,
-        engine: +e.toFixed(3),
-        baseline_sqlite: +s.toFixed(3),
-        ratio: +(s / e).toFixed(1),
-      });
+    } finally {
+      await thread.stop();
     }
 
     // ---- write throughput through the Redis buffer and the flusher
@@ -239,11 +264,11 @@ async function main(): Promise<void> {
       const buffers = { current: () => redisBuffer, all: () => [redisBuffer], fallback: noBuffer };
       const dayS = YEAR_START_S + 400 * 86_400;
       const dayClock = new ManualClock(dayS * 1000);
-      const live = new FeedService(repo, files, buffers, dayClock, {
+      const live = new FeedService(repo, local, buffers, dayClock, {
         maxFutureS: 86_400,
         timeZone: 'Europe/London',
       });
-      const flusher = new FlushRunner(repo, files, buffers, dayClock, { flushIntervalS: 60 }, quiet);
+      const flusher = new FlushRunner(repo, local, buffers, dayClock, { flushIntervalS: 60 }, quiet);
       const ids = Array.from(
         { length: 20 },
         (_, i) => live.create({ ownerId: 1, name: `f${i}`, intervalS: 10 }).id,
@@ -351,6 +376,8 @@ async function main(): Promise<void> {
       engine_rollup_overhead_pct: +((rollupBytes / datBytes) * 100).toFixed(2),
       baseline_sqlite: +(sqliteBytes / YEAR_POINTS).toFixed(2),
     });
+
+    await benchFlushEventLoop(emit, quiet, () => new MemoryFeedRepo());
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,8 @@ import type { Logger } from '../shared/logger.js';
 import { authenticate } from './authenticate.js';
 import type { ReadinessReport, VersionInfo } from './contract.js';
 import { handleErrors, rejectNonJsonBodies } from './http-errors.js';
-import { guard, type RouteDef } from './route-table.js';
+import { authOf, guard, type RouteDef } from './route-table.js';
+import { bootStateFor } from './boot-state.js';
 import type { FeedService } from '../timeseries/feed-service.js';
 import { feedRoutes } from './routes/feeds.js';
 import { mqttRoutes, type MqttRouteDeps } from './routes/mqtt.js';
@@ -115,7 +116,8 @@ export function createApp(deps: AppDeps): HubApp {
   app.use('/api', (_req: Request, res: Response) => {
     res.status(404).json({ error: 'no such API route', code: 'not_found' });
   });
-  if (deps.uiDir) serveUi(app, deps.uiDir);
+  if (deps.uiDir)
+    serveUi(app, deps.uiDir, { stateFor: (res) => bootStateFor(deps, authOf(res)), log: deps.log });
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ error: 'not found', code: 'not_found' });
   });

@@ -235,3 +235,23 @@ export interface HubFacts {
   timeZone: string;
   version: string;
 }
+
+/** GET /api/v1/feeds/:id/last: the last slot with data (null when the feed has none). */
+export interface FeedLastJson {
+  tsS: number;
+  value: number | null;
+}
+
+/**
+ * What the app asks for at boot, inlined by the hub in the app shell it serves to a signed-in
+ * navigation, as `<script type="application/json" id="hub-boot">` (docs/web-app.md, Performance).
+ * Each part is the answer its API route would give.
+ */
+export interface BootState {
+  onboarding: OnboardingState;
+  session: SessionInfo;
+  hub: HubFacts;
+  today: EnergyToday;
+  /** The last value of each of `today.feeds`. */
+  lastValues: { feedId: number; last: FeedLastJson | null }[];
+}

@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
+import type { Clock } from '../shared/clock.js';
 import type { Component, ComponentStatus } from '../shared/component.js';
 import type { Logger } from '../shared/logger.js';
 
-const DRAIN_MS = 2000;
+export const DRAIN_MS = 2000;
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Socket, head: Buffer) => void;
 
@@ -20,6 +21,7 @@ export class HttpServer implements Component {
     private readonly host: string,
     private readonly port: number,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   /** The port actually bound (useful when configured as 0). */
@@ -62,9 +64,9 @@ export class HttpServer implements Component {
     this.server = undefined;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    const timer = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+    const cancelDrain = this.clock.after(DRAIN_MS, () => server.closeAllConnections());
     await closed;
-    clearTimeout(timer);
+    cancelDrain();
   }
 
   status(): ComponentStatus {

@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthService } from '../auth/auth-service.js';
 import type { Principal } from '../auth/roles.js';
 import type { InputsPort } from '../ingest/ports.js';
+import type { CancelTimer, Clock } from '../shared/clock.js';
 import type { Component, ComponentStatus } from '../shared/component.js';
 import type { EventBus, LiveValue } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
@@ -18,12 +19,15 @@ export interface LiveSocketDeps {
   feed(id: number): FeedRecord | undefined;
   inputs: InputsPort;
   log: Logger;
+  /** Drives the credential re-check (a test ticks a ManualClock instead of waiting 30 s). */
+  clock: Clock;
 }
 
 const MAX_IDS = 1000;
 const MAX_CLIENTS = 256;
 const MAX_BUFFERED_BYTES = 1 << 20;
-const RECHECK_MS = 30_000;
+/** How often open connections' sessions and API keys are checked again (a sign-out ends the flow). */
+export const RECHECK_MS = 30_000;
 
 interface Client {
   ws: WebSocket;
@@ -52,19 +56,19 @@ export class LiveSocket implements Component {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly clients = new Set<Client>();
   private unsubscribe: (() => void) | undefined;
-  private recheck: NodeJS.Timeout | undefined;
+  private cancelRecheck: CancelTimer | undefined;
 
   constructor(private readonly deps: LiveSocketDeps) {}
 
   async start(): Promise<void> {
     this.unsubscribe = this.deps.bus.on('ingest.updated', (u) => this.deliver(u.feeds, u.inputs));
-    this.recheck = setInterval(() => this.recheckCredentials(), RECHECK_MS);
-    this.recheck.unref();
+    this.cancelRecheck = this.deps.clock.every(RECHECK_MS, () => this.recheckCredentials());
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
-    clearInterval(this.recheck);
+    this.cancelRecheck?.();
+    this.cancelRecheck = undefined;
     for (const client of this.clients) client.ws.terminate();
     this.clients.clear();
   }

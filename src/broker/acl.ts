@@ -130,3 +130,19 @@ export function substitute(pattern: string, username: string, clientId: string):
   }
   return out.join('/');
 }
+
+/** A `deny` rule of `mqtt.acl` refuses a message on its way to a subscriber already subscribed. */
+export function forwardDenied(
+  denyRules: readonly AclRule[],
+  principal: BrokerPrincipal | undefined,
+  clientId: string,
+  topic: string,
+): boolean {
+  if (denyRules.length === 0) return false;
+  const username = principal && 'username' in principal ? principal.username : '';
+  return denyRules.some(
+    (r) =>
+      (r.who === 'any' || r.who === username || r.who === principal?.kind) &&
+      topicMatches(r.topic.replaceAll('%u', username).replaceAll('%c', clientId), topic),
+  );
+}

@@ -13,6 +13,8 @@ declare module 'aedes-persistence-level/asyncPersistence.js' {
       retain: true;
     }): Promise<void>;
     putWill(client: { id: string }, packet: unknown): Promise<void>;
+    /** The wills of the brokers not in `brokers` (by broker id), each with its brokerId and clientId. */
+    streamWill(brokers: Record<string, unknown>): AsyncIterable<unknown>;
     destroy(): Promise<void>;
   }
 }

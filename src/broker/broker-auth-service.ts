@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { RateLimitedError, type AuthService } from '../auth/auth-service.js';
 import type { DeviceLogin, DeviceService } from '../devices/device-service.js';
 import { deviceIdOf } from './client-id-registry.js';
+import type { MqttAuthenticator, MqttLogin } from './ports.js';
 import type { BrokerPrincipal } from './principal.js';
 
 export interface BrokerAuthSettings {
@@ -12,50 +13,24 @@ export interface BrokerAuthSettings {
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
 /**
- * Decides who an MQTT CONNECT is: a device (its own username and secret), the legacy emonhub
- * login (only if enabled), a hub user (password or API key), or, only if configured and only
- * from this machine, an anonymous reader. Anything else is refused.
+ * Decides who an MQTT CONNECT is by asking each authenticator in order: the first that claims the
+ * login decides; a login none claims is refused.
  */
 export class BrokerAuthService {
-  constructor(
-    private readonly auth: AuthService,
-    private readonly devices: DeviceService,
-    private readonly settings: BrokerAuthSettings,
-  ) {}
+  constructor(private readonly authenticators: readonly MqttAuthenticator[]) {}
 
   async authenticate(
     username: string | undefined,
     password: Buffer | undefined,
     remoteAddress: string,
   ): Promise<BrokerPrincipal | undefined> {
-    if (!username) {
-      const loopback = LOOPBACK.test(remoteAddress);
-      return this.settings.allowAnonymousLoopback && loopback && !password
-        ? { kind: 'anonymous-loopback' }
-        : undefined;
+    const login: MqttLogin = { username, password, remoteAddress };
+    for (const authenticator of this.authenticators) {
+      const verdict = await authenticator.authenticate(login);
+      if (verdict === 'refuse') return undefined;
+      if (verdict !== 'pass') return verdict;
     }
-    const secret = password?.toString('utf8') ?? '';
-    const legacy = this.settings.legacyLogin;
-    if (legacy.enabled && legacy.password && username === legacy.username) {
-      return sameText(secret, legacy.password)
-        ? { kind: 'legacy', username, publishExcept: this.devices.ownedNodeRoots() }
-        : undefined;
-    }
-    if (username.startsWith('dev-')) {
-      const device = this.devices.verify(username, secret);
-      return device && devicePrincipal(device);
-    }
-    const byKey = this.auth.principalForApiKey(secret);
-    if (byKey && byKey.username.toLowerCase() === username.toLowerCase()) {
-      // A read key never publishes: it connects as a viewer whatever the user's role.
-      return { kind: 'user', username: byKey.username, role: byKey.scope === 'read' ? 'viewer' : byKey.role };
-    }
-    const user = await this.auth.checkCredentials(username, secret, remoteAddress).catch((err: unknown) => {
-      // A throttled login is "server unavailable" (CONNACK 3), not a wrong password: retry later.
-      if (err instanceof RateLimitedError) throw Object.assign(new Error(err.message), { returnCode: 3 });
-      return undefined;
-    });
-    return user && { kind: 'user', username: user.username, role: user.role };
+    return undefined;
   }
 
   /**
@@ -63,23 +38,111 @@ export class BrokerAuthService {
    * undefined when it is gone (a deleted device or user, the legacy login turned off).
    */
   resolveOwner(owner: string): BrokerPrincipal | undefined {
-    const deviceId = deviceIdOf(owner);
-    if (deviceId !== undefined) {
-      const device = this.devices.login(deviceId);
-      return device && devicePrincipal(device);
+    for (const authenticator of this.authenticators) {
+      const principal = authenticator.resolveOwner?.(owner);
+      if (principal) return principal;
     }
-    const legacy = this.settings.legacyLogin;
-    if (owner.startsWith('legacy:')) {
-      const username = owner.slice('legacy:'.length);
-      return legacy.enabled && legacy.password && username === legacy.username
-        ? { kind: 'legacy', username, publishExcept: this.devices.ownedNodeRoots() }
-        : undefined;
-    }
-    const m = /^user:(.+?)(?::(admin|viewer))?$/.exec(owner);
-    const user = m && this.auth.listUsers().find((u) => u.username.toLowerCase() === m[1]);
-    if (!m || !user) return undefined;
-    return { kind: 'user', username: user.username, role: m[2] === 'viewer' ? 'viewer' : user.role };
+    return undefined;
   }
+}
+
+/**
+ * The hub's logins, in the order they are tried: an anonymous reader (only if configured and only
+ * from this machine), the legacy emonhub login (only if enabled; its username is never a user's),
+ * a device (`dev-…`), a hub user (API key or password).
+ */
+export function hubAuthenticators(
+  auth: Pick<AuthService, 'principalForApiKey' | 'checkCredentials' | 'listUsers'>,
+  devices: Pick<DeviceService, 'verify' | 'login' | 'ownedNodeRoots'>,
+  settings: BrokerAuthSettings,
+): MqttAuthenticator[] {
+  return [
+    anonymousLoopback(settings),
+    legacyLogin(devices, settings),
+    deviceLogins(devices),
+    userLogins(auth),
+  ];
+}
+
+function anonymousLoopback(settings: BrokerAuthSettings): MqttAuthenticator {
+  return {
+    name: 'anonymous-loopback',
+    authenticate: ({ username, password, remoteAddress }) => {
+      if (username) return 'pass';
+      const allowed = settings.allowAnonymousLoopback && LOOPBACK.test(remoteAddress) && !password;
+      return allowed ? { kind: 'anonymous-loopback' } : 'refuse';
+    },
+  };
+}
+
+function legacyLogin(
+  devices: Pick<DeviceService, 'ownedNodeRoots'>,
+  settings: BrokerAuthSettings,
+): MqttAuthenticator {
+  const legacy = settings.legacyLogin;
+  const principal = (username: string): BrokerPrincipal => ({
+    kind: 'legacy',
+    username,
+    publishExcept: devices.ownedNodeRoots(),
+  });
+  const isLegacy = (username: string) => legacy.enabled && !!legacy.password && username === legacy.username;
+  return {
+    name: 'legacy',
+    authenticate: ({ username = '', password }) => {
+      if (!isLegacy(username)) return 'pass';
+      return sameText(password?.toString('utf8') ?? '', legacy.password!) ? principal(username) : 'refuse';
+    },
+    resolveOwner: (owner) => {
+      if (!owner.startsWith('legacy:')) return undefined;
+      const username = owner.slice('legacy:'.length);
+      return isLegacy(username) ? principal(username) : undefined;
+    },
+  };
+}
+
+function deviceLogins(devices: Pick<DeviceService, 'verify' | 'login'>): MqttAuthenticator {
+  return {
+    name: 'devices',
+    authenticate: ({ username = '', password }) => {
+      if (!username.startsWith('dev-')) return 'pass';
+      const device = devices.verify(username, password?.toString('utf8') ?? '');
+      return device ? devicePrincipal(device) : 'refuse';
+    },
+    resolveOwner: (owner) => {
+      const deviceId = deviceIdOf(owner);
+      const device = deviceId === undefined ? undefined : devices.login(deviceId);
+      return device && devicePrincipal(device);
+    },
+  };
+}
+
+function userLogins(
+  auth: Pick<AuthService, 'principalForApiKey' | 'checkCredentials' | 'listUsers'>,
+): MqttAuthenticator {
+  return {
+    name: 'users',
+    authenticate: async ({ username = '', password, remoteAddress }) => {
+      const secret = password?.toString('utf8') ?? '';
+      const byKey = auth.principalForApiKey(secret);
+      if (byKey && byKey.username.toLowerCase() === username.toLowerCase()) {
+        // A read key never publishes: it connects as a viewer whatever the user's role.
+        const role = byKey.scope === 'read' ? 'viewer' : byKey.role;
+        return { kind: 'user', username: byKey.username, role };
+      }
+      const user = await auth.checkCredentials(username, secret, remoteAddress).catch((err: unknown) => {
+        // A throttled login is "server unavailable" (CONNACK 3), not a wrong password: retry later.
+        if (err instanceof RateLimitedError) throw Object.assign(new Error(err.message), { returnCode: 3 });
+        return undefined;
+      });
+      return user ? { kind: 'user', username: user.username, role: user.role } : 'refuse';
+    },
+    resolveOwner: (owner) => {
+      const m = /^user:(.+?)(?::(admin|viewer))?$/.exec(owner);
+      const user = m && auth.listUsers().find((u) => u.username.toLowerCase() === m[1]);
+      if (!m || !user) return undefined;
+      return { kind: 'user', username: user.username, role: m[2] === 'viewer' ? 'viewer' : user.role };
+    },
+  };
 }
 
 function devicePrincipal(device: DeviceLogin): BrokerPrincipal {

@@ -3,7 +3,15 @@ import type { Duplex } from 'node:stream';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { describeError } from '../shared/errors.js';
-import { decidePublish, decideSubscribe, type Decision } from './acl.js';
+import {
+  dropPublishes,
+  forceCleanSession,
+  isStaleWill,
+  remoteOf,
+  subscribedFilters,
+  willClientId,
+} from './aedes-internals.net.js';
+import { decidePublish, decideSubscribe, forwardDenied, type Decision } from './acl.js';
 import type { BrokerCounters } from './broker-stats.js';
 import { ownerOf, type ClientIdRegistry } from './client-id-registry.js';
 import type { AclRule, BrokerPrincipal } from './principal.js';
@@ -75,7 +83,8 @@ export class BrokerHooks {
   }
 
   install(broker: Aedes): void {
-    this.dropDenied(broker);
+    // A denied publish (or stale will) is marked in authorizePublish and dropped here.
+    dropPublishes(broker, (packet) => this.dropped.delete(packet));
     broker.preConnect = (client, packet, callback) => {
       this.connects.set(client, packet);
       callback(null, true);
@@ -104,22 +113,8 @@ export class BrokerHooks {
       // this for live messages, not for retained ones sent on SUBSCRIBE.
       if (packet.retain && packet.topic.startsWith('$') && !this.subscribedTo(client, packet.topic))
         return null;
-      return this.forwardDenied(client, packet.topic) ? null : packet;
-    };
-  }
-
-  /** A denied publish (or stale will) is marked in authorizePublish and dropped here. */
-  private dropDenied(broker: Aedes): void {
-    const publish = broker.publish.bind(broker) as (p: unknown, c: unknown, d?: unknown) => void;
-    (broker as unknown as { publish: unknown }).publish = (
-      packet: object,
-      client: unknown,
-      done: unknown,
-    ) => {
-      if (!this.dropped.has(packet)) return publish(packet, client, done);
-      this.dropped.delete(packet);
-      const callback = (typeof client === 'function' ? client : done) as ((e: null) => void) | undefined;
-      callback?.(null);
+      const principal = this.sessions.get(client)?.principal;
+      return forwardDenied(this.denyRules, principal, client.id, packet.topic) ? null : packet;
     };
   }
 
@@ -193,8 +188,7 @@ export class BrokerHooks {
         // Aedes closes the older connection (same client id); neither its queued messages nor
         // its subscriptions are the new principal's to inherit.
         log.warn({ clientId: client.id, owner, claim }, 'mqtt client id bound anew; its session is cleaned');
-        packet.clean = true;
-        client.clean = true;
+        forceCleanSession(client, packet);
       }
       const release = () => this.deps.registry.release(client.id, token);
       if ((client.conn as unknown as Duplex).destroyed) release();
@@ -273,7 +267,7 @@ export class BrokerHooks {
    * persistence, not retried.
    */
   private authorizeStaleWill(packet: PublishPacket): null {
-    const clientId = (packet as { clientId?: string }).clientId ?? '';
+    const clientId = willClientId(packet);
     if (isValidTopicName(packet.topic) && this.staleWillAllowed(clientId, packet.topic)) {
       if (packet.retain) this.deps.noteRetained(packet.topic, packet.payload.length);
       return null;
@@ -296,33 +290,6 @@ export class BrokerHooks {
   }
 
   private subscribedTo(client: Client, topic: string): boolean {
-    const subs = (client as unknown as { subscriptions?: Record<string, unknown> }).subscriptions ?? {};
-    return Object.keys(subs).some((filter) => topicMatches(filter, topic));
+    return subscribedFilters(client).some((filter) => topicMatches(filter, topic));
   }
-
-  private forwardDenied(client: Client, topic: string): boolean {
-    if (this.denyRules.length === 0) return false;
-    const session = this.sessions.get(client);
-    const username = session && 'username' in session.principal ? session.principal.username : '';
-    return this.denyRules.some(
-      (r) =>
-        (r.who === 'any' || r.who === username || r.who === session?.principal.kind) &&
-        topicMatches(r.topic.replaceAll('%u', username).replaceAll('%c', client.id), topic),
-    );
-  }
-}
-
-/** A previous run's will (from the persistence), swept while its client is connected again. */
-function isStaleWill(client: Client, packet: PublishPacket): boolean {
-  return packet !== (client as unknown as { will?: unknown }).will && 'brokerId' in packet;
-}
-
-export function remoteOf(client: Client): string {
-  const conn = client.conn as unknown as { remoteAddress?: string; _socket?: { remoteAddress?: string } };
-  return (
-    conn.remoteAddress ??
-    conn._socket?.remoteAddress ??
-    (client.req?.socket?.remoteAddress as string | undefined) ??
-    ''
-  );
 }

@@ -15,6 +15,8 @@ export interface BrokerCounters {
   kickedClients: number;
   /** Messages not queued for an offline client whose queue was full. */
   droppedOffline: number;
+  /** The hub's own publishes (MqttPort.publish) the broker could not take. */
+  failedPublishes: number;
 }
 
 export function emptyCounters(): BrokerCounters {
@@ -29,6 +31,7 @@ export function emptyCounters(): BrokerCounters {
     refusedConnections: 0,
     kickedClients: 0,
     droppedOffline: 0,
+    failedPublishes: 0,
   };
 }
 

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface TlsMaterial {
@@ -31,7 +32,7 @@ export function hubNames(): { dns: string[]; ips: string[] } {
  * The hub's own CA (10 years) and a server certificate it signs for the hub's names, made with
  * openssl on first start and renewed 30 days before expiry or when the names change.
  */
-export function ensureTlsMaterial(dir: string, log: Logger): TlsMaterial {
+export function ensureTlsMaterial(dir: string, log: Logger, clock: Pick<Clock, 'nowMs'>): TlsMaterial {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const f = (name: string) => join(dir, name);
   if (!existsSync(f('ca.crt')) || !existsSync(f('ca.key'))) {
@@ -58,7 +59,7 @@ export function ensureTlsMaterial(dir: string, log: Logger): TlsMaterial {
   }
   const names = hubNames();
   const san = [...names.dns.map((d) => `DNS:${d}`), ...names.ips.map((ip) => `IP:${ip}`)].join(',');
-  if (needsServerCert(f('server.crt'), san, f('server.san'))) {
+  if (needsServerCert(f('server.crt'), san, f('server.san'), clock.nowMs())) {
     writeFileSync(
       f('server.ext'),
       `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`,
@@ -112,11 +113,11 @@ export function loadUserTls(certFile: string, keyFile: string): TlsMaterial {
   return { caCertPem: certPem, certPem, keyPem: readFileSync(keyFile, 'utf8'), caFile: certFile };
 }
 
-function needsServerCert(certFile: string, san: string, sanFile: string): boolean {
+function needsServerCert(certFile: string, san: string, sanFile: string, nowMs: number): boolean {
   if (!existsSync(certFile) || !existsSync(sanFile)) return true;
   if (readFileSync(sanFile, 'utf8') !== san) return true;
   const cert = new X509Certificate(readFileSync(certFile));
-  return Date.parse(cert.validTo) - Date.now() < RENEW_BEFORE_MS;
+  return Date.parse(cert.validTo) - nowMs < RENEW_BEFORE_MS;
 }
 
 function openssl(args: string[]): void {

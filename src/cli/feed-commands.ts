@@ -20,8 +20,8 @@ export interface FeedCommandDeps {
 }
 
 /** `hub feeds check [--repair]`: exit 1 if any feed has an unrepaired problem. */
-export function checkFeeds(deps: FeedCommandDeps, repair: boolean): number {
-  const results = deps.feeds.check(repair);
+export async function checkFeeds(deps: FeedCommandDeps, repair: boolean): Promise<number> {
+  const results = await deps.feeds.check(repair);
   let bad = 0;
   for (const { id, problems } of results) {
     if (problems.length === 0) continue;
@@ -40,11 +40,11 @@ export function checkFeeds(deps: FeedCommandDeps, repair: boolean): number {
  * conflicts are listed; `--remap` gives those feeds new ids, and `--rewrite-process-lists` also
  * points the process lists that log to the old ids at the new ones. A tag:name that exists already is refused, as emoncms does.
  */
-export function importEmoncms(
+export async function importEmoncms(
   deps: FeedCommandDeps,
   dir: string,
   opts: { only?: string; list?: string; owner?: string; remap?: boolean; rewriteProcessLists?: boolean },
-): number {
+): Promise<number> {
   if (!existsSync(dir)) throw new Error(`no folder ${dir}`);
   const owner = opts.owner
     ? deps.auth.listUsers().find((u) => u.username === opts.owner)
@@ -97,7 +97,7 @@ export function importEmoncms(
     const keepId = !taken.includes(c);
     let feedId: number;
     try {
-      feedId = deps.feeds.importFeed(c, owner.id, join(dir, `${c.emoncmsId}.dat`), keepId).id;
+      feedId = (await deps.feeds.importFeed(c, owner.id, join(dir, `${c.emoncmsId}.dat`), keepId)).id;
     } catch (err) {
       refused++;
       report.set(c.emoncmsId, `refused emoncms feed ${c.emoncmsId}: ${describeError(err)}`);

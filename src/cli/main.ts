@@ -75,7 +75,7 @@ async function run(argv: string[]): Promise<number> {
   const loaded = loadConfig(process.env);
   const admin = composeAdmin(loaded);
   try {
-    if (group === 'feeds') return feedCommand(admin, action, name, values);
+    if (group === 'feeds') return await feedCommand(admin, action, name, values);
     if (group === 'device') {
       const deps = {
         devices: admin.devices,
@@ -128,7 +128,7 @@ function feedCommand(
     remap?: boolean;
     'rewrite-process-lists'?: boolean;
   },
-): number {
+): Promise<number> | number {
   const deps = { ...admin, out: (line: string) => console.log(line) };
   switch (action) {
     case 'list':
@@ -138,9 +138,11 @@ function feedCommand(
       return checkFeeds(deps, values.repair === true);
     case 'rebuild-rollups': {
       const ids = arg ? [Number(arg)] : admin.feeds.list().map((f) => f.id);
-      for (const id of ids) admin.feeds.rebuildRollups(id);
-      console.log(`rebuilt the rollups of ${ids.length} feed(s)`);
-      return 0;
+      return (async () => {
+        for (const id of ids) await admin.feeds.rebuildRollups(id);
+        console.log(`rebuilt the rollups of ${ids.length} feed(s)`);
+        return 0;
+      })();
     }
     case 'import-emoncms':
       if (!arg) throw new UsageError('give the emoncms phpfina folder');

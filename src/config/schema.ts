@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from '../shared/logger.js';
+import { CONFIG_VERSION } from './config-migrations.js';
+import { restartNeededIn } from './setting-effects.js';
 
 // The one description of <dataDir>/hub.json: validation, defaults and the words a person reads
 // when a value is wrong (each `error` says what was expected).
@@ -89,7 +91,7 @@ const trustProxy = z
 const REDIS_URL = /^(auto|embedded|redis:\/\/.+|rediss:\/\/.+|unix:\/\/?.+)$/;
 
 export const configSchema = z.strictObject({
-  version: z.literal(1, { error: 'config version 1' }).default(1),
+  version: z.literal(CONFIG_VERSION, { error: `config version ${CONFIG_VERSION}` }).default(CONFIG_VERSION),
   http: z
     .strictObject({
       host: host.default('0.0.0.0'),
@@ -231,3 +233,10 @@ export const configSchema = z.strictObject({
 });
 
 export type HubConfig = z.infer<typeof configSchema>;
+
+/**
+ * Whether a change to the setting at `path` takes effect only after hubd restarts. Today every
+ * setting is read at start; one hubd applies live is marked on its field with
+ * `.register(settingEffects, { appliesLive: true })`.
+ */
+export const needsRestart = (path: readonly string[]): boolean => restartNeededIn(configSchema, path);

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import { CONFIG_VERSION } from './config-migrations.js';
 import { configSchema, type HubConfig } from './schema.js';
 
 export type ConfigResult = { ok: true; config: HubConfig } | { ok: false; problems: string[] };
@@ -16,9 +17,12 @@ export const ENV_OVERRIDES = {
 
 type EnvName = keyof typeof ENV_OVERRIDES;
 
-/** Validates a parsed hub.json; each problem names the source, the field, what was expected and found. */
-export function validateConfig(raw: unknown, source: string): ConfigResult {
-  const parsed = configSchema.safeParse(raw);
+/**
+ * Validates a parsed hub.json; each problem names the source, the field, what was expected and found.
+ * `version` is the one the file must have (another only for a test's own migration chain).
+ */
+export function validateConfig(raw: unknown, source: string, version = CONFIG_VERSION): ConfigResult {
+  const parsed = schemaFor(version).safeParse(raw);
   if (parsed.success) return { ok: true, config: parsed.data };
   return { ok: false, problems: parsed.error.issues.map((issue) => describeIssue(issue, raw, source)) };
 }
@@ -45,13 +49,19 @@ export function applyEnvOverrides(config: HubConfig, env: Record<string, string 
     setPath(merged, path, value);
     used.push(name);
   }
-  const parsed = configSchema.safeParse(merged);
+  const parsed = schemaFor(config.version).safeParse(merged);
   if (parsed.success) return { ok: true, config: parsed.data };
   const problems = parsed.error.issues.map((issue) => {
     const name = used.find((n) => ENV_OVERRIDES[n].path.join('.') === issue.path.join('.'));
     return describeIssue(issue, merged, name ? `environment variable ${name}` : 'environment');
   });
   return { ok: false, problems };
+}
+
+function schemaFor(version: number) {
+  return version === CONFIG_VERSION
+    ? configSchema
+    : configSchema.extend({ version: z.literal(version, { error: `config version ${version}` }) });
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown, source: string): string {

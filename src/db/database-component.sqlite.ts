@@ -1,3 +1,4 @@
+import type { Clock } from '../shared/clock.js';
 import type { Component, ComponentStatus } from '../shared/component.js';
 import type { Logger } from '../shared/logger.js';
 import { migrate, type Db } from './database.sqlite.js';
@@ -13,10 +14,11 @@ export class DatabaseComponent implements Component {
     private readonly db: Db,
     private readonly migrations: readonly Migration[],
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   async start(): Promise<void> {
-    const applied = migrate(this.db, this.migrations);
+    const applied = migrate(this.db, this.migrations, undefined, this.clock);
     for (const m of applied)
       this.log.info({ capability: m.capability, version: m.version }, `migrated: ${m.name}`);
     this.migrated = true;

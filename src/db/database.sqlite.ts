@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { systemClock, type Clock } from '../shared/clock.js';
 import { orderMigrations, type Migration } from './migration.js';
 
 export type Db = Database.Database;
@@ -25,12 +26,14 @@ export interface AppliedMigration {
 
 /**
  * Brings the schema up to date: each pending migration runs in its own transaction and is
- * recorded in schema_migrations. `limit` (capability → highest version) stops early, for tests.
+ * recorded in schema_migrations with `clock`'s time. `limit` (capability → highest version) stops
+ * early, for tests.
  */
 export function migrate(
   db: Db,
   migrations: readonly Migration[],
   limit?: ReadonlyMap<string, number>,
+  clock: Clock = systemClock,
 ): AppliedMigration[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     capability TEXT NOT NULL,
@@ -59,7 +62,7 @@ export function migrate(
     if (limit && m.version > (limit.get(m.capability) ?? 0)) continue;
     db.transaction(() => {
       db.exec(m.up);
-      record.run(m.capability, m.version, m.name, Date.now());
+      record.run(m.capability, m.version, m.name, clock.nowMs());
     })();
     applied.push({ capability: m.capability, version: m.version, name: m.name });
   }

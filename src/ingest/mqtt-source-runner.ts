@@ -3,6 +3,7 @@ import type { Component, ComponentStatus } from '../shared/component.js';
 import { describeError } from '../shared/errors.js';
 import type { EventBus } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
+import type { MqttPort, Unsubscribe } from '../broker/ports.js';
 import { OPENEVSE_ANNOUNCE_FILTER, parseOpenEvseAnnounce, parseOpenEvseStatus } from './device-announce.js';
 import { parseEmonMessage } from './mqtt-payload.js';
 import type { IngestPort } from './ports.js';
@@ -15,8 +16,8 @@ export interface MqttSourceSettings {
   maxOwnTopics?: number;
 }
 
-/** Subscribes a broker topic filter to an in-process handler. */
-export type SubscribeFn = (filter: string, handler: (topic: string, payload: Buffer) => void) => void;
+/** Subscribes a broker topic filter to an in-process handler, until the returned function is called. */
+export type SubscribeFn = MqttPort['subscribe'];
 
 const LOG_EVERY_MS = 60_000;
 const MAX_OWN_TOPICS = 32;
@@ -40,8 +41,9 @@ export class MqttSourceRunner implements Component {
     ignored: 0,
   };
   private readonly lastLoggedMs = new Map<string, number>();
-  // Broker subscriptions cannot be taken back: one per base topic for the process lifetime.
+  /** OpenEVSE base topics read (kept across a restart: announces are retained, not repeated). */
   private readonly ownTopics = new Set<string>();
+  private readonly unsubscribes: Unsubscribe[] = [];
   private running = false;
 
   constructor(
@@ -54,14 +56,17 @@ export class MqttSourceRunner implements Component {
   ) {}
 
   async start(): Promise<void> {
-    if (!this.running) {
-      this.subscribe(`${this.settings.baseTopic}/#`, (t, p) => this.onMessage(t, p));
-      this.subscribe(OPENEVSE_ANNOUNCE_FILTER, (t, p) => this.onAnnounce(t, p));
-    }
+    if (this.running) return;
     this.running = true;
+    this.listen(`${this.settings.baseTopic}/#`, (t, p) => this.onMessage(t, p));
+    this.listen(OPENEVSE_ANNOUNCE_FILTER, (t, p) => this.onAnnounce(t, p));
+    for (const ownTopic of this.ownTopics) this.listenOwnTopic(ownTopic);
   }
 
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+  }
 
   status(): ComponentStatus {
     return { state: this.running ? 'ready' : 'stopped', detail: { ...this.counters } };
@@ -126,10 +131,18 @@ export class MqttSourceRunner implements Component {
       }
       this.ownTopics.add(ownTopic);
       this.counters.ownTopics++;
-      this.subscribe(`${ownTopic}/+`, (t, p) => this.onOwnTopicMessage(ownTopic, t, p));
+      this.listenOwnTopic(ownTopic);
     }
     this.counters.described++;
     this.bus.emit('ingest.device.described', { node: ownTopic, type: 'openevse' });
+  }
+
+  private listen(filter: string, handler: (topic: string, payload: Buffer) => void): void {
+    this.unsubscribes.push(this.subscribe(filter, handler));
+  }
+
+  private listenOwnTopic(ownTopic: string): void {
+    this.listen(`${ownTopic}/+`, (t, p) => this.onOwnTopicMessage(ownTopic, t, p));
   }
 
   private onOwnTopicMessage(ownTopic: string, topic: string, payload: Buffer): void {

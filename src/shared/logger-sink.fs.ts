@@ -1,6 +1,6 @@
 import { write as fsWrite } from 'node:fs';
 import { Socket } from 'node:net';
-import { systemClock, type Clock } from './clock.js';
+import type { Clock } from './clock.js';
 import type { Component, ComponentStatus } from './component.js';
 
 /** Writes one chunk and calls back once the system took it (or refused it). */
@@ -37,8 +37,8 @@ export class LogSink implements Component {
 
   constructor(
     private readonly writer: ChunkWriter,
+    private readonly clock: Clock,
     private readonly maxQueuedBytes = 1 << 20,
-    private readonly clock: Clock = systemClock,
   ) {}
 
   /** pino's DestinationStream: one JSON line. */
@@ -57,10 +57,9 @@ export class LogSink implements Component {
   flush(timeoutMs: number): Promise<boolean> {
     if (!this.inFlight && this.queue.length === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      timer.unref();
+      const cancel = this.clock.after(timeoutMs, () => resolve(false));
       this.idle.push(() => {
-        clearTimeout(timer);
+        cancel();
         resolve(true);
       });
     });
@@ -108,12 +107,12 @@ export class LogSink implements Component {
  * reader that stops reading holds one write, not the event loop or a thread-pool thread; files,
  * terminals and devices such as /dev/full are written with fs.write, which fails at once (ENOSPC).
  */
-export function openFdWriter(fd: number): ChunkWriter {
+export function openFdWriter(fd: number, clock: Clock): ChunkWriter {
   let socket: Socket;
   try {
     socket = new Socket({ fd, readable: false, writable: true });
   } catch {
-    return { write: (chunk, done) => writeAll(fd, chunk, done) };
+    return { write: (chunk, done) => writeAll(clock, fd, chunk, done) };
   }
   socket.unref();
   socket.on('error', () => undefined); // each failed write reports its own error to its callback
@@ -121,11 +120,11 @@ export function openFdWriter(fd: number): ChunkWriter {
 }
 
 /** Writes the whole chunk; a descriptor someone else made non-blocking may say EAGAIN: try again soon. */
-function writeAll(fd: number, chunk: Buffer, done: (err?: Error | null) => void): void {
+function writeAll(clock: Clock, fd: number, chunk: Buffer, done: (err?: Error | null) => void): void {
   fsWrite(fd, chunk, 0, chunk.length, null, (err, written) => {
     if (err?.code === 'EAGAIN')
-      return void setTimeout(() => writeAll(fd, chunk, done), EAGAIN_RETRY_MS).unref();
+      return void clock.after(EAGAIN_RETRY_MS, () => writeAll(clock, fd, chunk, done));
     if (err || written >= chunk.length) return done(err);
-    writeAll(fd, chunk.subarray(written), done);
+    writeAll(clock, fd, chunk.subarray(written), done);
   });
 }

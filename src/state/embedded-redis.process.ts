@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { delimiter, join } from 'node:path';
+import type { Clock } from '../shared/clock.js';
 import type { Component, ComponentStatus } from '../shared/component.js';
 import type { Logger } from '../shared/logger.js';
 
@@ -29,6 +30,8 @@ export class RedisSupervisor implements Component {
     private readonly configuredUrl: string,
     private readonly runDir: string,
     private readonly log: Logger,
+    /** Paces the start-up and stop waits. */
+    private readonly clock: Clock,
     /** At stop, true while Redis holds points the feed files have not taken (a failing disk). */
     private readonly holdsUnwrittenData: () => boolean = () => false,
     /** Where "auto" looks for a Redis already running; a test points it elsewhere. */
@@ -93,7 +96,7 @@ export class RedisSupervisor implements Component {
       if (this.child) this.log.error({ code, signal }, 'embedded redis-server exited');
       this.child = undefined;
     });
-    if (!(await waitFor(() => answersPing({ path: socketPath }), START_TIMEOUT_MS))) {
+    if (!(await waitFor(this.clock, () => answersPing({ path: socketPath }), START_TIMEOUT_MS))) {
       this.problem = `embedded redis-server did not answer on ${socketPath} within ${START_TIMEOUT_MS} ms`;
       this.log.error({}, this.problem);
       return;
@@ -115,12 +118,12 @@ export class RedisSupervisor implements Component {
     if (child?.pid && child.exitCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      const cancelKill = this.clock.after(STOP_TIMEOUT_MS, () => child.kill('SIGKILL'));
       await exited;
-      clearTimeout(timer);
+      cancelKill();
     } else if (this.adoptedPid && isRedisProcess(this.adoptedPid)) {
       process.kill(this.adoptedPid, 'SIGTERM');
-      await waitFor(async () => !isRedisProcess(this.adoptedPid ?? 0), STOP_TIMEOUT_MS);
+      await waitFor(this.clock, async () => !isRedisProcess(this.adoptedPid ?? 0), STOP_TIMEOUT_MS);
     }
     if (this.resolvedUrl?.startsWith('unix://')) rmSync(this.pidFile(), { force: true });
     this.adoptedPid = undefined;
@@ -181,11 +184,11 @@ function isRedisProcess(pid: number): boolean {
   }
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+async function waitFor(clock: Clock, check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = clock.nowMs() + timeoutMs;
+  while (clock.nowMs() < deadline) {
     if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
+    await clock.sleep(50);
   }
   return false;
 }

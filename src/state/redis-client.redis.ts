@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { Clock } from '../shared/clock.js';
 import type { Component, ComponentStatus } from '../shared/component.js';
 import type { Logger } from '../shared/logger.js';
 import { describeError } from '../shared/errors.js';
@@ -22,6 +23,8 @@ export class RedisClient implements Component {
   constructor(
     private readonly resolveUrl: () => string,
     private readonly log: Logger,
+    /** Bounds the wait for Redis at start (ioredis paces its own reconnects). */
+    private readonly clock: Clock,
   ) {}
 
   get redis(): Redis {
@@ -66,7 +69,7 @@ export class RedisClient implements Component {
       }
     });
     client.connect().catch(() => undefined); // failures are reported by the 'error' handler
-    await waitForReady(client, CONNECT_WAIT_MS);
+    await waitForReady(client, CONNECT_WAIT_MS, this.clock);
   }
 
   async stop(): Promise<void> {
@@ -89,15 +92,15 @@ export class RedisClient implements Component {
   }
 }
 
-function waitForReady(client: Redis, timeoutMs: number): Promise<void> {
+function waitForReady(client: Redis, timeoutMs: number, clock: Clock): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
-      clearTimeout(timer);
+      cancel();
       client.off('ready', done);
       resolve();
     };
-    const timer = setTimeout(done, timeoutMs);
+    const cancel = clock.after(timeoutMs, done);
     client.once('ready', done);
   });
 }

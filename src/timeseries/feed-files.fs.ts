@@ -36,7 +36,6 @@ import {
 } from './rollup-format.js';
 import { fstatSize, nodeFileWriter, readValues, writeAll, type FileWriter } from './feed-io.fs.js';
 import { FeedReader, type StoredFeed } from './feed-reader.fs.js';
-import type { FeedStore } from './ports.js';
 import { planWrite, type Point, type WritePlan } from './write-plan.js';
 
 export type { StoredFeed } from './feed-reader.fs.js';
@@ -59,7 +58,7 @@ const ROLLUP_PERSIST_BACKLOG_BUCKETS = 144;
  * Writes go through plans (write-plan.ts); meta files are replaced atomically; data is
  * fdatasync'ed once per write batch, never per reading.
  */
-export class FeedFiles implements FeedStore {
+export class FeedFiles {
   constructor(
     readonly dir: string,
     private readonly io: FileWriter = nodeFileWriter,

@@ -1,8 +1,10 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readValues } from './feed-io.fs.js';
 import type { FeedReaderPort } from './ports.js';
-import { sumRange } from './range-sum.js';
+import { sumRange, type SumSource } from './range-sum.js';
 import {
+  addSums,
+  EMPTY_SUM,
   rollupLevelsFor,
   ROLLUP_HEADER_BYTES,
   ROLLUP_RECORD_BYTES,
@@ -39,8 +41,11 @@ export class FeedReader implements FeedReaderPort {
   private readonly blocks = new Map<number, Float32Array>();
   /** Slots per cached .dat block: the finest rollup bucket, or 1024 (4 KiB) without rollups. */
   private readonly blockSlots: number;
-  private readonly recordPages = new Map<string, Uint8Array>();
+  /** Pages of rollup records by level, then page number. */
+  private readonly recordPages = new Map<number, Map<number, Uint8Array>>();
   private recordMisses = 0;
+  /** Raw blocks and rollup levels (coarsest first, fixed for the session) as sumRange wants them. */
+  private readonly source: SumSource;
 
   constructor(files: FeedLocator, id: number) {
     this.feed = files.read(id);
@@ -56,6 +61,20 @@ export class FeedReader implements FeedReaderPort {
     const finest = rollupLevelsFor(this.feed.intervalS)[0];
     this.blockSlots = finest ? finest / this.feed.intervalS : 1024;
     this.historyStartSlot = Math.min(this.firstSlot, ...rollupStarts.filter((s) => s < this.firstSlot));
+    const iv = this.feed.intervalS;
+    const levels = [...this.rollupFds.entries()]
+      .sort(([a], [b]) => b - a)
+      .map(([levelS, { header }]) => ({
+        slotsPerBucket: levelS / iv,
+        levelIndex: levelS,
+        fromSlot: header.firstBucket * (levelS / iv),
+        toSlot: header.validEndSlot,
+      }));
+    this.source = {
+      raw: (a, b) => this.sumRaw(a, b),
+      levels,
+      records: (levelS, a, b) => this.sumRecordsOf(levelS, a, b),
+    };
   }
 
   close(): void {
@@ -93,60 +112,61 @@ export class FeedReader implements FeedReaderPort {
     return values;
   }
 
-  /** Records of a level over absolute buckets [from, to), through a page cache. */
-  private records(levelS: number, from: number, to: number): Uint8Array {
-    const { fd, header } = this.rollupFds.get(levelS)!;
+  /** Sum of raw values over absolute slots [from, to), straight from the cached blocks. */
+  private sumRaw(from: number, to: number): SumCount {
+    const a = from - this.firstSlot;
+    const b = to - this.firstSlot;
+    const block = this.blockSlots;
+    if (b - a > block) return sumValues(readValues(this.datFd, a, b));
+    const offset = this.firstSlot % block;
+    let total: SumCount = EMPTY_SUM;
+    for (let n = Math.floor((a + offset) / block); n * block - offset < b; n++) {
+      const base = n * block - offset;
+      const part = sumValues(
+        this.block(n, offset),
+        Math.max(a, base) - base,
+        Math.min(b, base + block) - base,
+      );
+      total = total === EMPTY_SUM ? part : addSums(total, part);
+    }
+    return total;
+  }
+
+  /** Sum of a level's records over absolute buckets [from, to), through a page cache. */
+  private sumRecordsOf(levelS: number, from: number, to: number): SumCount {
+    const { header } = this.rollupFds.get(levelS)!;
     const a = from - header.firstBucket;
     const b = to - header.firstBucket;
-    const out = new Uint8Array((b - a) * ROLLUP_RECORD_BYTES);
+    let total: SumCount = EMPTY_SUM;
     for (let page = Math.floor(a / PAGE_RECORDS); page * PAGE_RECORDS < b; page++) {
-      const key = `${levelS}:${page}`;
-      let bytes = this.recordPages.get(key);
-      if (!bytes) {
-        const ahead = Math.min(MAX_READAHEAD_PAGES, 2 ** this.recordMisses++);
-        const pageBytes = PAGE_RECORDS * ROLLUP_RECORD_BYTES;
-        const chunk = new Uint8Array(ahead * pageBytes);
-        readSync(fd, chunk, 0, chunk.length, ROLLUP_HEADER_BYTES + page * pageBytes);
-        for (let i = 0; i < ahead; i++) {
-          const k = `${levelS}:${page + i}`;
-          if (!this.recordPages.has(k))
-            this.recordPages.set(k, chunk.subarray(i * pageBytes, (i + 1) * pageBytes));
-        }
-        bytes = this.recordPages.get(key)!;
-      }
-      const lo = Math.max(a, page * PAGE_RECORDS);
-      const hi = Math.min(b, (page + 1) * PAGE_RECORDS);
+      const bytes = this.recordPage(levelS, page);
       const base = page * PAGE_RECORDS;
-      out.set(
-        bytes.subarray((lo - base) * ROLLUP_RECORD_BYTES, (hi - base) * ROLLUP_RECORD_BYTES),
-        (lo - a) * ROLLUP_RECORD_BYTES,
-      );
+      const lo = Math.max(a, base) - base;
+      const hi = Math.min(b, base + PAGE_RECORDS) - base;
+      const part = sumRecords(bytes.subarray(lo * ROLLUP_RECORD_BYTES, hi * ROLLUP_RECORD_BYTES));
+      total = total === EMPTY_SUM ? part : addSums(total, part);
     }
-    return out;
+    return total;
+  }
+
+  /** One page of a level's records; a miss reads ahead, twice as far at each miss (up to 16 pages). */
+  private recordPage(levelS: number, page: number): Uint8Array {
+    let pages = this.recordPages.get(levelS);
+    if (!pages) this.recordPages.set(levelS, (pages = new Map()));
+    const cached = pages.get(page);
+    if (cached) return cached;
+    const { fd } = this.rollupFds.get(levelS)!;
+    const ahead = Math.min(MAX_READAHEAD_PAGES, 2 ** this.recordMisses++);
+    const pageBytes = PAGE_RECORDS * ROLLUP_RECORD_BYTES;
+    const chunk = new Uint8Array(ahead * pageBytes);
+    readSync(fd, chunk, 0, chunk.length, ROLLUP_HEADER_BYTES + page * pageBytes);
+    for (let i = 0; i < ahead; i++)
+      if (!pages.has(page + i)) pages.set(page + i, chunk.subarray(i * pageBytes, (i + 1) * pageBytes));
+    return pages.get(page)!;
   }
 
   /** Sum over absolute slots [from, to) from rollups where they cover, raw data elsewhere. */
   sum(from: number, to: number): SumCount {
-    const iv = this.feed.intervalS;
-    const levels = [...this.rollupFds.entries()]
-      .sort(([a], [b]) => b - a)
-      .map(([levelS, { header }]) => {
-        const k = levelS / iv;
-        return {
-          slotsPerBucket: k,
-          levelIndex: levelS,
-          fromSlot: header.firstBucket * k,
-          toSlot: header.validEndSlot,
-        };
-      });
-    return sumRange(
-      {
-        raw: (a, b) => sumValues(this.raw(a, b)),
-        levels,
-        records: (levelS, a, b) => sumRecords(this.records(levelS, a, b)),
-      },
-      from,
-      to,
-    );
+    return sumRange(this.source, from, to);
   }
 }

@@ -5,8 +5,7 @@ import { isAllowedInterval, ALLOWED_INTERVALS_S } from './phpfina-format.js';
 import type { ImportCandidate } from './emoncms-import.js';
 import { checkRetention, checkText, pointProblem } from './feed-validation.js';
 import type { BufferedPoint, FeedChanges, FeedRecord, FeedRepo, FeedStore, WriteBuffer } from './ports.js';
-import { ReadError, readSeries, type ReadQuery, type Sample } from './read-query.js';
-import { overlayView } from './series-view.js';
+import { ReadError, type ReadQuery, type Sample } from './read-query.js';
 
 export interface FeedServiceSettings {
   /** Points stamped further than this into the future are refused. */
@@ -91,7 +90,7 @@ export class FeedService {
       this.store.create(feed.id, intervalS);
     } catch (err) {
       // A row without files would take points only to have the flusher refuse them.
-      this.undoCreate(feed.id);
+      void this.undoCreate(feed.id);
       throw err;
     }
     this.missing.delete(feed.id);
@@ -108,7 +107,12 @@ export class FeedService {
    * id when `keepId` (dashboards and process lists name feeds by id), else the next free one.
    * Refuses a tag:name that exists already, as emoncms's feed create does.
    */
-  importFeed(candidate: ImportCandidate, ownerId: number, sourceDat: string, keepId = true): FeedRecord {
+  async importFeed(
+    candidate: ImportCandidate,
+    ownerId: number,
+    sourceDat: string,
+    keepId = true,
+  ): Promise<FeedRecord> {
     const same = this.repo.list().find((f) => f.tag === candidate.tag && f.name === candidate.name);
     if (same)
       throw new UserError(
@@ -128,43 +132,46 @@ export class FeedService {
       keepId ? candidate.emoncmsId : undefined,
     );
     try {
-      this.store.importData(feed.id, candidate, sourceDat, candidate.npoints);
+      await this.store.importData(feed.id, candidate, sourceDat, candidate.npoints);
     } catch (err) {
       // Half an import would keep the id taken, so a re-run after freeing space would refuse it.
-      this.undoCreate(feed.id);
+      await this.undoCreate(feed.id);
       throw err;
     }
     return feed;
   }
 
   /** Removes a feed whose files could not be made (ENOSPC): its row and whatever files exist. */
-  private undoCreate(id: number): void {
-    try {
-      this.store.delete(id);
-    } catch {
-      // Leftover files of a feed without a row are reported by "hub feeds check"; the id stays taken.
-    }
+  private undoCreate(id: number): Promise<void> {
+    // Leftover files of a feed without a row are reported by "hub feeds check"; the id stays taken.
+    const removed = this.store.delete(id).catch(() => {});
     this.repo.delete(id);
+    return removed;
   }
 
   /** Verifies every feed's files; with `repair`, fixes what can be fixed. */
-  check(repair: boolean): { id: number; problems: string[] }[] {
-    return this.repo.list().map((feed) => {
+  async check(repair: boolean): Promise<{ id: number; problems: string[] }[]> {
+    const results: { id: number; problems: string[] }[] = [];
+    for (const feed of this.repo.list()) {
       const problems: string[] = [];
-      if (!this.store.exists(feed.id)) return { id: feed.id, problems: ['its files are missing'] };
+      results.push({ id: feed.id, problems });
+      if (!this.store.exists(feed.id)) {
+        problems.push('its files are missing');
+        continue;
+      }
       const stored = this.store.read(feed.id);
       if (stored.intervalS !== feed.intervalS)
         problems.push(`.meta says interval ${stored.intervalS}, the database ${feed.intervalS}`);
       if (repair) {
-        const { truncatedBytes } = this.store.repair(feed.id);
+        const { truncatedBytes } = await this.store.repair(feed.id);
         if (truncatedBytes) problems.push(`cut ${truncatedBytes} bytes of a partial value (repaired)`);
-        this.store.rebuildRollups(feed.id);
+        await this.store.rebuildRollups(feed.id);
       } else {
         const extra = this.store.partialBytes(feed.id);
         if (extra) problems.push(`.dat ends in ${extra} bytes of a partial value (run with --repair)`);
       }
-      return { id: feed.id, problems };
-    });
+    }
+    return results;
   }
 
   list(): FeedRecord[] {
@@ -211,13 +218,13 @@ export class FeedService {
   async clear(id: number): Promise<void> {
     this.get(id);
     for (const buffer of this.buffers.all()) await buffer.discard(id);
-    this.store.clear(id);
+    await this.store.clear(id);
   }
 
   async delete(id: number): Promise<void> {
     this.get(id);
     for (const buffer of this.buffers.all()) await buffer.discard(id);
-    this.store.delete(id);
+    await this.store.delete(id);
     this.repo.delete(id);
     this.known.delete(id);
   }
@@ -278,45 +285,27 @@ export class FeedService {
 
   async read(id: number, query: Omit<ReadQuery, 'timeZone'> & { timeZone?: string }): Promise<Sample[]> {
     this.get(id);
-    const buffered = await this.buffered(id);
-    const reader = this.store.openReader(id);
     try {
-      return readSeries(overlayView(reader, buffered), { timeZone: this.settings.timeZone, ...query });
+      return await this.store.query(id, await this.buffered(id), {
+        timeZone: this.settings.timeZone,
+        ...query,
+      });
     } catch (err) {
       if (err instanceof ReadError) throw new UserError(err.message, 400, 'bad_read');
       throw err;
-    } finally {
-      reader.close();
     }
   }
 
   /** The last slot with data (grid time) and its value, buffered points included. */
   async lastValue(id: number): Promise<{ tsS: number; value: number | null } | null> {
     this.get(id);
-    const reader = this.store.openReader(id);
-    try {
-      const view = overlayView(reader, await this.buffered(id));
-      if (view.endSlot <= view.startSlot) return null;
-      const value = view.valueAt(view.endSlot - 1);
-      return { tsS: (view.endSlot - 1) * view.intervalS, value: value === value ? value : null };
-    } finally {
-      reader.close();
-    }
+    return this.store.lastValue(id, await this.buffered(id));
   }
 
   /** The value of the slot nearest `tsS` (emoncms rounds here, where reads floor). */
   async valueAt(id: number, tsS: number): Promise<number | null> {
     this.get(id);
-    const reader = this.store.openReader(id);
-    try {
-      const view = overlayView(reader, await this.buffered(id));
-      const slot = Math.round(tsS / view.intervalS);
-      if (slot < view.startSlot || slot >= view.endSlot) return null;
-      const value = view.valueAt(slot);
-      return value === value ? value : null;
-    } finally {
-      reader.close();
-    }
+    return this.store.valueAt(id, await this.buffered(id), tsS);
   }
 
   /** Drops full-resolution data before `startTimeS`; rollups keep the period for averaged reads. */
@@ -324,15 +313,15 @@ export class FeedService {
     this.get(id);
     if (!Number.isFinite(startTimeS) || startTimeS < 0)
       throw new UserError('trim time must be unix seconds', 400, 'invalid_time');
-    this.store.trim(id, startTimeS);
+    await this.store.trim(id, startTimeS);
   }
 
-  rebuildRollups(id: number): void {
+  async rebuildRollups(id: number): Promise<void> {
     this.get(id);
-    this.store.rebuildRollups(id);
+    await this.store.rebuildRollups(id);
   }
 
-  exportBytes(id: number, fromByte: number): Uint8Array {
+  async exportBytes(id: number, fromByte: number): Promise<Uint8Array> {
     this.get(id);
     return this.store.exportBytes(id, fromByte);
   }

@@ -1,10 +1,10 @@
-import type { Clock } from '../shared/clock.js';
+import type { CancelTimer, Clock } from '../shared/clock.js';
 import type { Component, ComponentStatus } from '../shared/component.js';
 import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { BufferBacklog } from './buffer-backlog.js';
 import { FlushFailures } from './flush-failures.js';
-import { countHeld, countHeldDurably, countLeftAtStop, writeBuffered } from './flush-write.js';
+import { countHeld, countHeldDurably, countLeftAtStop } from './flush-write.js';
 import { MissingFilesNotices } from './missing-files.js';
 import { applyRetention } from './retention.js';
 import type { BufferedPoint, FeedRepo, FeedStore, WriteBuffer } from './ports.js';
@@ -45,7 +45,7 @@ export class FlushRunner implements Component {
     lastFlushMs: null,
     lastFlushDurationMs: null,
   };
-  private timer: NodeJS.Timeout | undefined;
+  private cancelTimer: CancelTimer | undefined;
   private running: Promise<void> = Promise.resolve();
   private started = false;
   private lastRetentionMs = 0;
@@ -78,7 +78,7 @@ export class FlushRunner implements Component {
           );
           continue;
         }
-        const { truncatedBytes } = this.store.repair(feed.id);
+        const { truncatedBytes } = await this.store.repair(feed.id);
         if (truncatedBytes)
           this.log.warn({ feedId: feed.id, truncatedBytes }, 'cut a partial value off a .dat');
       } catch (err) {
@@ -90,18 +90,18 @@ export class FlushRunner implements Component {
     if (held)
       this.log.warn({ points: held }, 'points buffered before this start (kept in Redis); writing them');
     await this.flush();
-    this.timer = setInterval(() => void this.flush(), this.settings.flushIntervalS * 1000);
+    this.cancelTimer = this.clock.every(this.settings.flushIntervalS * 1000, () => void this.flush());
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
     if (!this.started) return;
     this.started = false;
     await this.flush(true);
     for (const feed of this.repo.list()) {
       try {
-        if (this.store.exists(feed.id)) this.store.persistRollups(feed.id, true);
+        if (this.store.exists(feed.id)) await this.store.persistRollups(feed.id, true);
       } catch (err) {
         this.log.error({ feedId: feed.id, err: describeError(err) }, 'rollups not persisted at stop');
       }
@@ -167,11 +167,11 @@ export class FlushRunner implements Component {
       }
     }
     try {
-      this.retryRollups();
+      await this.retryRollups();
       const nowMs = this.clock.nowMs();
       if (nowMs - this.lastRetentionMs >= DAY_MS) {
         this.lastRetentionMs = nowMs;
-        applyRetention(this.repo, this.store, nowMs, this.log);
+        await applyRetention(this.repo, this.store, nowMs, this.log);
       }
       await this.countBacklog();
       await this.forgetSettled();
@@ -197,7 +197,7 @@ export class FlushRunner implements Component {
     }
     let filesGone = false;
     try {
-      if (this.store.exists(feedId)) this.writeFeed(feedId, points);
+      if (this.store.exists(feedId)) await this.writeFeed(feedId, points);
       else {
         // An unusable feeds directory (not mounted, EIO) proves nothing: the points wait for it.
         const problem = this.store.directoryProblem();
@@ -218,7 +218,7 @@ export class FlushRunner implements Component {
     // Only now, written and fdatasync'ed, do the points leave the buffer.
     await buffer.remove(feedId, points.length);
     this.recovered(feedId);
-    this.persistRollups(feedId);
+    await this.persistRollups(feedId);
   }
 
   private droppedMissing(feedId: number, points: number): void {
@@ -232,9 +232,9 @@ export class FlushRunner implements Component {
   }
 
   /** Rollups are rebuilt from the .dat if need be: a failure here costs no points. */
-  private persistRollups(feedId: number): void {
+  private async persistRollups(feedId: number): Promise<void> {
     try {
-      this.store.persistRollups(feedId, false);
+      await this.store.persistRollups(feedId, false);
       this.failures.rollupsCleared(feedId);
     } catch (err) {
       this.failures.rollupsFailed(feedId, err);
@@ -242,16 +242,18 @@ export class FlushRunner implements Component {
     }
   }
 
-  private retryRollups(): void {
+  private async retryRollups(): Promise<void> {
     for (const feedId of this.failures.failingRollups()) {
-      if (this.repo.get(feedId) && this.store.exists(feedId)) this.persistRollups(feedId);
+      if (this.repo.get(feedId) && this.store.exists(feedId)) await this.persistRollups(feedId);
       else this.failures.rollupsCleared(feedId);
     }
   }
 
   /** Counters move only once the write succeeded. */
-  private writeFeed(feedId: number, points: BufferedPoint[]): void {
-    const { written, old, refused } = writeBuffered(this.store, feedId, points, this.log);
+  private async writeFeed(feedId: number, points: BufferedPoint[]): Promise<void> {
+    const { written, old, refused, refusals } = await this.store.writePoints(feedId, points);
+    for (const r of refusals)
+      this.log.error({ feedId, points: r.points, err: r.reason }, 'points refused by the feed files');
     this.counters.pointsWritten += written;
     this.counters.pointsDroppedAsOld += old;
     this.counters.pointsDropped += refused;

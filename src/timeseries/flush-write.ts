@@ -1,15 +1,16 @@
 import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { BufferedPoint, FeedStore, WriteBuffer } from './ports.js';
-import { latestPerSlot, PaddingLimitError } from './write-plan.js';
+import type { BufferedPoint, WriteBuffer, WriteOutcome } from './ports.js';
+import { latestPerSlot, PaddingLimitError, type Point } from './write-plan.js';
 
-/** What one feed's write did with its buffered points. */
-export interface WriteOutcome {
-  written: number;
-  /** Older than the feed's start, or behind a later one of the same batch (PHPFina rules). */
-  old: number;
-  /** A gap beyond the padding cap: never writable. */
-  refused: number;
+/** The synchronous file engine a write runs on (FeedFiles), on whichever thread owns the files. */
+export interface PointWriter {
+  read(id: number): { intervalS: number };
+  write(
+    id: number,
+    points: readonly Point[],
+    join: boolean,
+  ): { droppedBeforeStart: number; droppedOutOfOrder: number };
 }
 
 /**
@@ -18,31 +19,31 @@ export interface WriteOutcome {
  * the same points after a partial write gives the same file.
  */
 export function writeBuffered(
-  store: FeedStore,
+  files: PointWriter,
   feedId: number,
-  points: BufferedPoint[],
-  log: Logger,
+  points: readonly BufferedPoint[],
 ): WriteOutcome {
-  const feed = store.read(feedId);
+  const feed = files.read(feedId);
   const ordered = latestPerSlot(points, feed.intervalS);
   let old = 0;
   let refused = 0;
+  const refusals: WriteOutcome['refusals'] = [];
   let runStart = 0;
   for (let i = 1; i <= ordered.length; i++) {
     if (i < ordered.length && ordered[i]!.join === ordered[runStart]!.join) continue;
     const run = ordered.slice(runStart, i);
     runStart = i;
     try {
-      const plan = store.write(feedId, run, run[0]!.join);
+      const plan = files.write(feedId, run, run[0]!.join);
       old += plan.droppedBeforeStart + plan.droppedOutOfOrder;
     } catch (err) {
       if (!(err instanceof PaddingLimitError)) throw err;
       refused += run.length; // never writable: counted and dropped, as emoncms does
-      log.error({ feedId, points: run.length, err: err.message }, 'points refused by the feed files');
+      refusals.push({ points: run.length, reason: err.message });
     }
   }
   // A point replaced by a later arrival in its slot counts as written, as if flushed in between.
-  return { written: points.length - old - refused, old, refused };
+  return { written: points.length - old - refused, old, refused, refusals };
 }
 
 export async function countHeld(buffer: WriteBuffer): Promise<number> {

@@ -3,7 +3,12 @@ import type { Logger } from '../shared/logger.js';
 import type { FeedRepo, FeedStore } from './ports.js';
 
 /** Trims full-resolution data past each feed's retention; rollups keep the history. */
-export function applyRetention(repo: FeedRepo, store: FeedStore, nowMs: number, log: Logger): void {
+export async function applyRetention(
+  repo: FeedRepo,
+  store: FeedStore,
+  nowMs: number,
+  log: Logger,
+): Promise<void> {
   for (const feed of repo.list()) {
     if (!feed.retentionDays) continue;
     const cutS = Math.floor(nowMs / 1000) - feed.retentionDays * 86_400;
@@ -11,7 +16,7 @@ export function applyRetention(repo: FeedRepo, store: FeedStore, nowMs: number, 
       if (!store.exists(feed.id)) continue;
       const { startTimeS, npoints } = store.read(feed.id);
       if (npoints > 0 && startTimeS < cutS) {
-        store.trim(feed.id, cutS);
+        await store.trim(feed.id, cutS);
         log.info({ feedId: feed.id, before: cutS }, 'retention: trimmed full-resolution data');
       }
     } catch (err) {

@@ -1,14 +1,10 @@
-import { render } from 'preact';
+import { render, type ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { HubFacts, SessionInfo } from '../../src/api/contract.js';
+import type { BootState, HubFacts, SessionInfo } from '../../src/api/contract.js';
 import { api, ApiCallError, rememberCsrf } from './api.js';
 import { setHubTimeZone, useI18n } from './i18n.js';
 import { LiveConnection } from './live.js';
-import type { HistoryPage as HistoryPageType } from './pages/history.js';
-import { DashboardPage, prefetchDashboard } from './pages/dashboard.js';
-import { EnergyPage } from './pages/energy.js';
-import { InputsPage } from './pages/inputs.js';
-import { SettingsPage } from './pages/settings.js';
+import { DashboardPage, forgetPrefetched, prefetchDashboard } from './pages/dashboard.js';
 import { Shell, type Route } from './shell.js';
 import { LoginPage } from './pages/login.js';
 import { OnboardingPage } from './pages/onboarding.js';
@@ -19,25 +15,44 @@ type View =
 
 const TIME_ZONE_KEY = 'hub.timeZone';
 
-// Boot asks everything at once, before the first render: on a phone 400 ms from the hub each
-// round trip saved is 400 ms sooner to the number (docs/web-app.md, Performance).
-const boot = {
-  onboarding: api.onboardingState(),
-  session: api.session(),
-  hub: api.hub(),
-  live: new LiveConnection(),
-};
-for (const p of [boot.onboarding, boot.session, boot.hub]) p.catch(() => undefined);
-if (!location.hash || location.hash === '#/') prefetchDashboard();
+/**
+ * What the hub inlined in the page for a signed-in load (src/api/boot-html.ts): the answers the
+ * boot would ask for. Absent for anyone not signed in, or when the hub could not answer in time.
+ */
+function inlinedBootState(): BootState | undefined {
+  try {
+    const state = JSON.parse(document.getElementById('hub-boot')?.textContent ?? 'null') as BootState | null;
+    return state && !state.onboarding.needed ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// On a phone 400 ms from the hub each round trip saved is 400 ms sooner to the number
+// (docs/web-app.md, Performance): a signed-in load has its answers in the page; otherwise boot asks
+// for everything at once, before the first render.
+const inlined = inlinedBootState();
+const boot = inlined
+  ? undefined
+  : { onboarding: api.onboardingState(), session: api.session(), hub: api.hub() };
+if (boot) for (const p of [boot.onboarding, boot.session, boot.hub]) p.catch(() => undefined);
+const bootLive = new LiveConnection();
+if (inlined) {
+  rememberCsrf(inlined.session.csrfToken);
+  localStorage.setItem(TIME_ZONE_KEY, inlined.hub.timeZone);
+}
+if (!location.hash || location.hash === '#/') prefetchDashboard(inlined);
 // The household's clock as last seen, so a reload need not wait for the hub to draw times.
-const knownTimeZone = localStorage.getItem(TIME_ZONE_KEY);
+const knownTimeZone = inlined?.hub.timeZone ?? localStorage.getItem(TIME_ZONE_KEY);
 if (knownTimeZone) setHubTimeZone(knownTimeZone);
 
 function App() {
   const { t } = useI18n();
-  const [view, setView] = useState<View>({ kind: 'loading' });
+  const [view, setView] = useState<View>(() =>
+    inlined ? { kind: 'app', session: inlined.session } : { kind: 'loading' },
+  );
   const [fatal, setFatal] = useState<string>();
-  const live = useRef<LiveConnection | undefined>(boot.live);
+  const live = useRef<LiveConnection | undefined>(bootLive);
 
   const show = (next: View) => {
     if (next.kind !== 'app') {
@@ -60,6 +75,7 @@ function App() {
   };
 
   useEffect(() => {
+    if (!boot) return;
     (async () => {
       if ((await boot.onboarding).needed) return show({ kind: 'onboarding' });
       try {
@@ -74,6 +90,7 @@ function App() {
   const logout = async () => {
     await api.logout().catch(() => undefined);
     rememberCsrf(undefined);
+    forgetPrefetched();
     show({ kind: 'login' });
   };
 
@@ -90,15 +107,26 @@ function App() {
   }
 }
 
-/** The history page and its chart library load when first shown: the dashboard need not wait for them. */
-function LazyHistoryPage() {
-  const { t } = useI18n();
-  const [page, setPage] = useState<{ Page: typeof HistoryPageType }>();
-  useEffect(() => {
-    void import('./pages/history.js').then((m) => setPage({ Page: m.HistoryPage }));
-  }, []);
-  return page ? <page.Page /> : <p class="loading">{t('app.loading')}</p>;
+/**
+ * A page whose code loads when it is first shown: the dashboard's script need not carry it (on a
+ * slow link every KiB is ~20 ms), nor the history page's chart library.
+ */
+function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  let loaded: ComponentType<P> | undefined;
+  return function LazyPage(props: P) {
+    const { t } = useI18n();
+    const [page, setPage] = useState(() => loaded && { Page: loaded });
+    useEffect(() => {
+      if (!page) void load().then((Page) => setPage({ Page: (loaded = Page) }));
+    }, []);
+    return page ? <page.Page {...props} /> : <p class="loading">{t('app.loading')}</p>;
+  };
 }
+
+const HistoryPage = lazyPage(() => import('./pages/history.js').then((m) => m.HistoryPage));
+const EnergyPage = lazyPage(() => import('./pages/energy.js').then((m) => m.EnergyPage));
+const InputsPage = lazyPage(() => import('./pages/inputs.js').then((m) => m.InputsPage));
+const SettingsPage = lazyPage(() => import('./pages/settings.js').then((m) => m.SettingsPage));
 
 function routeOf(hash: string, isAdmin: boolean): Route {
   if (hash === '#/history') return 'history';
@@ -127,7 +155,7 @@ function SignedIn(props: { session: SessionInfo; live: LiveConnection; onLogout:
       ) : route === 'energy' ? (
         <EnergyPage />
       ) : route === 'history' ? (
-        <LazyHistoryPage />
+        <HistoryPage />
       ) : route === 'settings' ? (
         <SettingsPage />
       ) : (

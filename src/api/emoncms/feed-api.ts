@@ -97,8 +97,8 @@ export function emoncmsFeedRoutes(deps: EmoncmsFeedDeps): RouteDef[] {
     },
     {
       path: 'feed/export',
-      action: read((feed, call) =>
-        download(feeds.exportBytes(feed.id, Math.max(0, phpInt(call.get('start')))), `${feed.id}.dat`),
+      action: read(async (feed, call) =>
+        download(await feeds.exportBytes(feed.id, Math.max(0, phpInt(call.get('start')))), `${feed.id}.dat`),
       ),
     },
     { path: 'feed/set', action: write((feed, call) => setFeedFields(feeds, feed, call)) },

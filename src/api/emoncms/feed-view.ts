@@ -21,8 +21,8 @@ export interface EmoncmsFeedDeps {
   /** Household timezone: the default of `timezone` (emoncms uses the user's). */
   timeZone: string;
   version: VersionInfo;
-  /** "now" for date strings and for posts without a time; the system clock when absent. */
-  clock?: Clock;
+  /** "now" for date strings and for posts without a time. */
+  clock: Clock;
   /** The feed file's meta (cheap: the .meta file and the .dat size; buffered points not counted). */
   feedMeta: (feedId: number) => FeedFileMeta;
   /** Records a posted value as the feed's last arrival (emoncms updates `feed:<id>` time/value). */
@@ -48,7 +48,7 @@ export class EmoncmsFeeds {
   }
 
   nowS(): number {
-    return Math.floor((this.deps.clock?.nowMs() ?? Date.now()) / 1000);
+    return Math.floor(this.deps.clock.nowMs() / 1000);
   }
 
   /**

@@ -18,7 +18,8 @@ import { localMidnightS, startOfLocalDayS } from '../../timeseries/calendar.js';
 import { canReadFeed } from '../../timeseries/feed-access.js';
 import type { FeedService } from '../../timeseries/feed-service.js';
 import type { FeedRecord } from '../../timeseries/ports.js';
-import type { ComparedPeriodJson, ComparisonJson } from '../contract.js';
+import type { Principal } from '../../auth/roles.js';
+import type { ComparedPeriodJson, ComparisonJson, EnergyToday } from '../contract.js';
 import { authOf, type RouteDef } from '../route-table.js';
 import { bodyOf } from './session.js';
 
@@ -113,25 +114,42 @@ export function energyRoutes(deps: EnergyRouteDeps): RouteDef[] {
       method: 'get',
       path: '/api/v1/energy/today',
       access: 'user',
-      handler: async (req, res) => {
-        const nowS = Math.floor(deps.clock.nowMs() / 1000);
-        const dayStartS = startOfLocalDayS(nowS, deps.timeZone);
-        const { feeds, slots } = await readHousehold(deps, req, res, dayStartS, nowS);
-        const tariff = deps.tariff.get();
-        const w = wallClock(nowS, deps.timeZone);
-        res.json({
-          feedId: feeds.house ?? feeds.import ?? null,
-          feeds,
-          dayStartS,
-          slots: slots.length,
-          currency: tariff.currency,
-          // The standing charge only once the day has data.
-          ...summariseEnergy(tariff, slots, slots.length ? 1 : 0),
-          goodTime: goodTimeNow(tariff, w.hour * 60 + w.minute),
-        });
-      },
+      handler: async (req, res) =>
+        res.json(
+          await energyToday(
+            deps,
+            authOf(res).principal,
+            req.query.feedId === undefined ? undefined : feedIdOf(req),
+          ),
+        ),
     },
   ];
+}
+
+/**
+ * GET /api/v1/energy/today's answer: today so far for the household's feeds as `principal` may read
+ * them, or for one feed (also inlined in the app shell: src/api/boot-state.ts).
+ */
+export async function energyToday(
+  deps: EnergyRouteDeps,
+  principal: Principal | undefined,
+  feedId?: number,
+): Promise<EnergyToday & { slots: number }> {
+  const nowS = Math.floor(deps.clock.nowMs() / 1000);
+  const dayStartS = startOfLocalDayS(nowS, deps.timeZone);
+  const { feeds, slots } = await householdFlows(deps, principal, feedId, dayStartS, nowS);
+  const tariff = deps.tariff.get();
+  const w = wallClock(nowS, deps.timeZone);
+  return {
+    feedId: feeds.house ?? feeds.import ?? null,
+    feeds,
+    dayStartS,
+    slots: slots.length,
+    currency: tariff.currency,
+    // The standing charge only once the day has data.
+    ...summariseEnergy(tariff, slots, slots.length ? 1 : 0),
+    goodTime: goodTimeNow(tariff, w.hour * 60 + w.minute),
+  };
 }
 
 /** One compared period's figures, from the same summary code as a month's. */
@@ -162,19 +180,18 @@ async function figuresOf(
  * house's use (all of it imported); otherwise the feeds the naming rule picks among those the
  * caller may read.
  */
-async function readHousehold(
+async function householdFlows(
   deps: EnergyRouteDeps,
-  req: Request,
-  res: Response,
+  principal: Principal | undefined,
+  feedId: number | undefined,
   startS: number,
   endS: number,
 ): Promise<{ feeds: Partial<Record<HouseholdRole, number>>; slots: FlowSlot[] }> {
-  const principal = authOf(res).principal;
   let picked: Partial<Record<HouseholdRole, FeedRecord>>;
-  if (req.query.feedId === undefined) {
+  if (feedId === undefined) {
     picked = pickHouseholdFeeds(deps.feeds.list().filter((f) => canReadFeed(principal, f)));
   } else {
-    const feed = deps.feeds.get(feedIdOf(req));
+    const feed = deps.feeds.get(feedId);
     if (!canReadFeed(principal, feed)) throw new UserError('feed not found', 404, 'feed_not_found');
     picked = { house: feed };
   }
@@ -195,6 +212,18 @@ async function readHousehold(
       deps.timeZone,
     ),
   };
+}
+
+/** householdFlows for the caller of a request (`feedId` from its query). */
+function readHousehold(
+  deps: EnergyRouteDeps,
+  req: Request,
+  res: Response,
+  startS: number,
+  endS: number,
+): Promise<{ feeds: Partial<Record<HouseholdRole, number>>; slots: FlowSlot[] }> {
+  const feedId = req.query.feedId === undefined ? undefined : feedIdOf(req);
+  return householdFlows(deps, authOf(res).principal, feedId, startS, endS);
 }
 
 /**

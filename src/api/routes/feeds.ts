@@ -112,7 +112,7 @@ export function feedRoutes(feeds: FeedService, timeZone: string): RouteDef[] {
       method: 'get',
       path: '/api/v1/feeds/:id/export',
       access: 'user',
-      handler: (req, res) => {
+      handler: async (req, res) => {
         const fromByte = Number(req.query.start ?? 0);
         if (!Number.isInteger(fromByte) || fromByte < 0)
           throw new UserError('start must be a byte offset', 400, 'invalid_offset');
@@ -121,7 +121,7 @@ export function feedRoutes(feeds: FeedService, timeZone: string): RouteDef[] {
           'Content-Type': 'application/octet-stream',
           'Content-Disposition': `attachment; filename=${id}.dat`,
         });
-        res.send(Buffer.from(feeds.exportBytes(id, fromByte)));
+        res.send(Buffer.from(await feeds.exportBytes(id, fromByte)));
       },
     },
     {

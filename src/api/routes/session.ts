@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { RateLimitedError, type AuthService, type LoginResult } from '../../auth/auth-service.js';
+import type { Principal } from '../../auth/roles.js';
 import { UserError } from '../../shared/errors.js';
 import { readCookie, SESSION_COOKIE } from '../authenticate.js';
 import type { OnboardingState, SessionInfo } from '../contract.js';
@@ -12,7 +13,7 @@ export function sessionRoutes(auth: AuthService): RouteDef[] {
       method: 'get',
       path: '/api/v1/onboarding',
       access: 'public',
-      handler: (_req, res) => res.json({ needed: auth.needsOnboarding() } satisfies OnboardingState),
+      handler: (_req, res) => res.json(onboardingStateOf(auth)),
     },
     {
       method: 'post',
@@ -44,9 +45,9 @@ export function sessionRoutes(auth: AuthService): RouteDef[] {
       path: '/api/v1/session',
       access: 'user',
       handler: (_req, res) => {
-        const user = auth.user(principalOf(res).userId);
-        if (!user) throw new UserError('this user no longer exists', 401, 'unauthenticated');
-        res.json({ user, csrfToken: authOf(res).csrfToken } satisfies SessionInfo);
+        const info = sessionInfoOf(auth, principalOf(res), authOf(res).csrfToken);
+        if (!info) throw new UserError('this user no longer exists', 401, 'unauthenticated');
+        res.json(info);
       },
     },
     {
@@ -61,6 +62,21 @@ export function sessionRoutes(auth: AuthService): RouteDef[] {
       },
     },
   ];
+}
+
+/** GET /api/v1/onboarding's answer (also inlined in the app shell: src/api/boot-state.ts). */
+export function onboardingStateOf(auth: AuthService): OnboardingState {
+  return { needed: auth.needsOnboarding() };
+}
+
+/** GET /api/v1/session's answer; undefined when the signed-in user no longer exists. */
+export function sessionInfoOf(
+  auth: AuthService,
+  principal: Principal,
+  csrfToken: string | undefined,
+): SessionInfo | undefined {
+  const user = auth.user(principal.userId);
+  return user && { user, csrfToken };
 }
 
 function startSession(req: Request, res: Response, login: LoginResult, status: number): void {

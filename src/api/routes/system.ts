@@ -1,4 +1,4 @@
-import type { ReadinessReport, VersionInfo } from '../contract.js';
+import type { HubFacts, ReadinessReport, VersionInfo } from '../contract.js';
 import { isIanaTimezone } from '../../config/schema.js';
 import { UserError } from '../../shared/errors.js';
 import { authOf, type RouteDef } from '../route-table.js';
@@ -41,7 +41,7 @@ export function systemRoutes(deps: SystemDeps): RouteDef[] {
       method: 'get',
       path: '/api/v1/hub',
       access: 'user',
-      handler: (_req, res) => res.json({ timeZone: deps.timeZone, version: deps.version.version }),
+      handler: (_req, res) => res.json(hubFactsOf(deps)),
     },
     {
       method: 'put',
@@ -61,6 +61,11 @@ export function systemRoutes(deps: SystemDeps): RouteDef[] {
       },
     },
   ];
+}
+
+/** GET /api/v1/hub's answer (also inlined in the app shell: src/api/boot-state.ts). */
+export function hubFactsOf(deps: Pick<SystemDeps, 'timeZone' | 'version'>): HubFacts {
+  return { timeZone: deps.timeZone, version: deps.version.version };
 }
 
 /** The report without details: overall and per-component state. */

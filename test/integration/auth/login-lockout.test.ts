@@ -72,4 +72,16 @@ describe('failed logins cannot lock the household out', () => {
     assert.ok(performance.now() - t0 < BACKOFF_CAP_MS + 1500, 'within a bounded delay');
     assert.equal((await loginFrom(HOUSEHOLD, 'bob', 'bob-password')).status, 200, 'and on the web');
   });
+
+  it("the guessers' locks end when their 15-minute window has passed on the clock, on the web and over MQTT", async () => {
+    clock.tick(900_000 - 1);
+    assert.equal((await loginFrom(NEIGHBOUR, 'ann', 'ann-password')).status, 429, 'not a moment early');
+    assert.equal(
+      await mqttLoginFrom(LAPTOP, 'bob', 'bob-password'),
+      'Connection refused: Server unavailable',
+    );
+    clock.tick(1);
+    assert.equal((await loginFrom(NEIGHBOUR, 'ann', 'ann-password')).status, 200);
+    assert.equal(await mqttLoginFrom(LAPTOP, 'bob', 'bob-password'), undefined);
+  });
 });

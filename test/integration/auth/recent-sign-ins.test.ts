@@ -37,7 +37,7 @@ describe('recent sign-ins in SQLite', () => {
     assert.equal(before.attempt('Ann', '192.168.1.10').kind, 'proceed');
     before.succeeded('Ann', '192.168.1.10');
 
-    clock.advanceMs(DAY_MS);
+    clock.tick(DAY_MS);
     const after = new LoginLimiter(clock, LIMITS, store);
     guessUntilThrottled(after, '192.168.1');
     assert.equal(after.attempt('ann', '192.168.1.10').kind, 'proceed', 'the household is exempt');
@@ -62,11 +62,11 @@ describe('recent sign-ins in SQLite', () => {
     for (let i = 0; i < 48; i++) {
       limiter.attempt('ann', '192.168.1.10');
       limiter.succeeded('ann', '192.168.1.10');
-      clock.advanceMs(3_600_000);
+      clock.tick(3_600_000);
     }
     assert.equal(saved.length, 2, 'two days of hourly sign-ins, two writes');
 
-    clock.advanceMs(31 * DAY_MS);
+    clock.tick(31 * DAY_MS);
     const later = new LoginLimiter(clock, LIMITS, store);
     guessUntilThrottled(later, '192.168.1');
     assert.equal(later.attempt('ann', '192.168.1.10').kind, 'refuse', 'no longer exempt');

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { authMigrations } from '../../../src/auth/migrations.js';
 import { currentVersions, migrate, openDatabase, type Db } from '../../../src/db/database.sqlite.js';
+import { DatabaseComponent } from '../../../src/db/database-component.sqlite.js';
 import type { Migration } from '../../../src/db/migration.js';
+import { ManualClock } from '../../../src/shared/clock.js';
+import type { Logger } from '../../../src/shared/logger.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { useTeardown } from '../../helpers/teardown.js';
 
@@ -40,6 +43,15 @@ describe('SQLite migrations', () => {
       ALL.map((m) => `${m.capability}/${m.version}`),
     );
     assert.deepEqual(migrate(db, ALL), [], 'a second run applies nothing');
+  });
+
+  it("stamps each applied migration with the hub's clock", async () => {
+    const db = open('stamped.db');
+    const atMs = Date.UTC(2026, 0, 2, 3, 4, 5);
+    const log: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => log };
+    await new DatabaseComponent(db, ALL, log, new ManualClock(atMs)).start();
+    const stamps = db.prepare('SELECT DISTINCT applied_at_ms FROM schema_migrations').pluck().all();
+    assert.deepEqual(stamps, [atMs]);
   });
 
   const reference = (() => {

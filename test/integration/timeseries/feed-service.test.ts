@@ -137,7 +137,7 @@ describe('feeds through the write-behind buffer', () => {
       values.map((v, i) => [t0 + i * 10, v]),
     );
     await hub.flusher.flush();
-    hub.feeds.rebuildRollups(id);
+    await hub.feeds.rebuildRollups(id);
     const startS = t0 - 20_003; // not on a 600 s block edge
     const endS = t0 + 45;
     const expected: [number, number | null][] = [];

@@ -8,6 +8,7 @@ import { createPinoLogger } from '../../../src/shared/logger.pino.js';
 import { BufferFullError } from '../../../src/timeseries/buffer-backlog.js';
 import { nodeFileWriter, type FileWriter } from '../../../src/timeseries/feed-io.fs.js';
 import { FeedFiles } from '../../../src/timeseries/feed-files.fs.js';
+import { LocalFeedStore } from '../../../src/timeseries/feed-store.local.js';
 import { SqliteFeedRepo } from '../../../src/timeseries/feed-repo.sqlite.js';
 import { FeedService } from '../../../src/timeseries/feed-service.js';
 import { FlushRunner } from '../../../src/timeseries/flush-runner.js';
@@ -72,14 +73,15 @@ function setup(
     fallback: memory,
   };
   const clock = new ManualClock(NOW_S * 1000);
-  const feeds = new FeedService(repo, files, buffers, clock, {
+  const store = new LocalFeedStore(files);
+  const feeds = new FeedService(repo, store, buffers, clock, {
     maxFutureS: 86_400,
     timeZone: 'UTC',
     maxBufferedPoints: opts.maxBufferedPoints ?? 1_000_000,
   });
   const flusher = new FlushRunner(
     repo,
-    files,
+    store,
     buffers,
     clock,
     { flushIntervalS: 60 },
@@ -292,7 +294,7 @@ describe('a feed whose files cannot be made leaves nothing behind (finding 8)', 
     assert.equal(s.feeds.create({ ownerId: 1, name: 'house', intervalS: 10 }, 7).id, 7);
   });
 
-  it('rolls an import back when copying its data fails, so a re-run can take the same id', () => {
+  it('rolls an import back when copying its data fails, so a re-run can take the same id', async () => {
     let full = true;
     const s = setup({
       wrap: (files) => {
@@ -318,10 +320,10 @@ describe('a feed whose files cannot be made leaves nothing behind (finding 8)', 
       npoints: 2,
       partialBytes: 0,
     };
-    assert.throws(() => s.feeds.importFeed(candidate, 1, join(source, '12.dat')), /ENOSPC/);
+    await assert.rejects(s.feeds.importFeed(candidate, 1, join(source, '12.dat')), /ENOSPC/);
     assert.equal(s.feeds.isIdTaken(12), false, 'neither a row nor files hold the id');
     full = false;
-    assert.equal(s.feeds.importFeed(candidate, 1, join(source, '12.dat')).id, 12);
+    assert.equal((await s.feeds.importFeed(candidate, 1, join(source, '12.dat'))).id, 12);
     assert.deepEqual([...s.files.values(12, 0, 2)], [1, 2]);
   });
 });

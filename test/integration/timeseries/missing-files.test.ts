@@ -7,6 +7,7 @@ import { ManualClock } from '../../../src/shared/clock.js';
 import type { Logger } from '../../../src/shared/logger.js';
 import { BufferFullError } from '../../../src/timeseries/buffer-backlog.js';
 import { FeedFiles } from '../../../src/timeseries/feed-files.fs.js';
+import { LocalFeedStore } from '../../../src/timeseries/feed-store.local.js';
 import { SqliteFeedRepo } from '../../../src/timeseries/feed-repo.sqlite.js';
 import { FeedService } from '../../../src/timeseries/feed-service.js';
 import { FlushRunner } from '../../../src/timeseries/flush-runner.js';
@@ -44,7 +45,7 @@ async function started() {
   const memory = new MemoryWriteBuffer(1000);
   const buffers = { current: () => memory, all: () => [memory], fallback: memory };
   const clock = new ManualClock(NOW_S * 1000);
-  const feeds = new FeedService(repo, files, buffers, clock, {
+  const feeds = new FeedService(repo, new LocalFeedStore(files), buffers, clock, {
     maxFutureS: 86_400,
     timeZone: 'UTC',
     maxBufferedPoints: 20,
@@ -52,7 +53,7 @@ async function started() {
   const errors: { msg: string; fields: object }[] = [];
   const flusher = new FlushRunner(
     repo,
-    files,
+    new LocalFeedStore(files),
     buffers,
     clock,
     { flushIntervalS: 60 },

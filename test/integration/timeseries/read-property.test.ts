@@ -5,6 +5,7 @@ import { migrate, openDatabase } from '../../../src/db/database.sqlite.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { createPinoLogger } from '../../../src/shared/logger.pino.js';
 import { FeedFiles } from '../../../src/timeseries/feed-files.fs.js';
+import { LocalFeedStore } from '../../../src/timeseries/feed-store.local.js';
 import { SqliteFeedRepo } from '../../../src/timeseries/feed-repo.sqlite.js';
 import { FeedService } from '../../../src/timeseries/feed-service.js';
 import { FlushRunner } from '../../../src/timeseries/flush-runner.js';
@@ -108,10 +109,13 @@ describe('reads match a reference reader (property, seeded)', () => {
     const buffer = new MemoryWriteBuffer(1_000_000);
     const buffers = { current: () => buffer, all: () => [buffer], fallback: buffer };
     const clock = new ManualClock(NOW_S * 1000);
-    const service = new FeedService(repo, files, buffers, clock, { maxFutureS: 86_400, timeZone: 'UTC' });
+    const service = new FeedService(repo, new LocalFeedStore(files), buffers, clock, {
+      maxFutureS: 86_400,
+      timeZone: 'UTC',
+    });
     const flusher = new FlushRunner(
       repo,
-      files,
+      new LocalFeedStore(files),
       buffers,
       clock,
       { flushIntervalS: 60 },

@@ -12,6 +12,7 @@ import { createKeys } from '../../../src/state/keys.js';
 import { BufferFullError } from '../../../src/timeseries/buffer-backlog.js';
 import { nodeFileWriter, type FileWriter } from '../../../src/timeseries/feed-io.fs.js';
 import { FeedFiles } from '../../../src/timeseries/feed-files.fs.js';
+import { LocalFeedStore } from '../../../src/timeseries/feed-store.local.js';
 import { SqliteFeedRepo } from '../../../src/timeseries/feed-repo.sqlite.js';
 import { FeedService } from '../../../src/timeseries/feed-service.js';
 import { FlushRunner } from '../../../src/timeseries/flush-runner.js';
@@ -65,14 +66,14 @@ describe('a failing disk keeps acknowledged readings (failing writer through the
     const fallback = new MemoryWriteBuffer(1000);
     const buffers = { current: () => redisBuffer, all: () => [redisBuffer], fallback };
     const clock = new ManualClock(NOW_S * 1000);
-    const feeds = new FeedService(repo, files, buffers, clock, {
+    const feeds = new FeedService(repo, new LocalFeedStore(files), buffers, clock, {
       maxFutureS: 86_400,
       timeZone: 'UTC',
       maxBufferedPoints: 20,
     });
     const flusher = new FlushRunner(
       repo,
-      files,
+      new LocalFeedStore(files),
       buffers,
       clock,
       { flushIntervalS: 60 },

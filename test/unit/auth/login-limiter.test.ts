@@ -25,11 +25,11 @@ describe('LoginLimiter', () => {
     const clock = new ManualClock(0);
     const limiter = new LoginLimiter(clock, LIMITS);
     fail(limiter, 'ann', A, 5);
-    clock.advanceMs(60_000);
+    clock.tick(60_000);
     limiter.attempt('ann', B);
     limiter.succeeded('ann', B);
     assert.deepEqual(limiter.attempt('ann', A), { kind: 'refuse', retryAfterS: 840 });
-    clock.advanceMs(840_000);
+    clock.tick(840_000);
     assert.equal(limiter.attempt('ann', A).kind, 'proceed', 'free again after the window');
   });
 
@@ -46,9 +46,9 @@ describe('LoginLimiter', () => {
       assert.equal(refused.kind, 'refuse', 'a parallel guess from another address waits');
       steps.push(refused.kind === 'refuse' ? refused.retryAfterS : 0);
       const stepMs = Math.min(500 * 2 ** i, 30_000);
-      clock.advanceMs(stepMs - 1);
+      clock.tick(stepMs - 1);
       assert.equal(fresh().kind, 'refuse', `still within step ${i}`);
-      clock.advanceMs(1);
+      clock.tick(1);
     }
     assert.deepEqual(steps, [1, 1, 2, 4, 8, 16, 30, 30, 30]);
   });
@@ -63,7 +63,7 @@ describe('LoginLimiter', () => {
     for (let i = 0; i < 3; i++)
       assert.equal(limiter.attempt('ann', B).kind, 'proceed', 'the household does not');
     assert.equal(limiter.attempt('bob', B).kind, 'proceed', 'another user is not throttled');
-    clock.advanceMs(31 * 24 * 3_600_000);
+    clock.tick(31 * 24 * 3_600_000);
     for (let i = 0; i < 6; i++) limiter.attempt('ann', `192.168.1.${100 + i}`);
     assert.equal(limiter.attempt('ann', B).kind, 'refuse', 'a sign-in is remembered for 30 days only');
   });
@@ -87,7 +87,7 @@ describe('LoginLimiter', () => {
           signedInAtMs = t;
         }
       }
-      clock.advanceMs(50);
+      clock.tick(50);
     }
     assert.ok(signedInAtMs !== undefined && signedInAtMs <= 60_000, `signed in at ${signedInAtMs} ms`);
     // Each /24: 5 free checks, then 0.5 s doubling to 30 s (7 steps to reach it), then one per 30 s.

@@ -26,7 +26,7 @@ describe('FailureLimiter', () => {
       for (const step of s.steps) {
         if (step === 'fail') limiter.recordFailure('k');
         else if (step === 'reset') limiter.reset('k');
-        else clock.advanceMs(Number(step) * 1000);
+        else clock.tick(Number(step) * 1000);
       }
       assert.equal(limiter.retryAfterS('k'), s.expectRetryS);
     });
@@ -54,10 +54,10 @@ describe('FailureLimiter', () => {
     const clock = new ManualClock(0);
     const limiter = new FailureLimiter(clock, 3, 60, 3);
     limiter.recordFailure('old');
-    clock.advanceMs(30_000);
+    clock.tick(30_000);
     for (const key of ['two', 'two', 'one-a', 'one-b']) limiter.recordFailure(key);
     assert.equal(limiter.failures('old'), 0, 'the fourth key pushed out the oldest of the single failures');
-    clock.advanceMs(30_000); // nothing expired yet: 'two' and the others began at 30 s
+    clock.tick(30_000); // nothing expired yet: 'two' and the others began at 30 s
     limiter.recordFailure('new');
     assert.deepEqual(
       ['two', 'one-a', 'one-b', 'new'].map((k) => limiter.failures(k)),
@@ -75,7 +75,7 @@ describe('FailureLimiter', () => {
       ['a', 'b', 'c'].map((k) => limiter.retryAfterS(k)),
       [60, 60, 0],
     );
-    clock.advanceMs(60_000);
+    clock.tick(60_000);
     limiter.recordFailure('c');
     assert.equal(limiter.retryAfterS('c'), 60);
     assert.equal(limiter.size, 1, 'the expired windows went');

@@ -12,7 +12,11 @@ const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: ()
 /** The runner over a fake broker: `publish` reaches every in-process subscription that matches. */
 function runner(maxOwnTopics: number) {
   const subs: { filter: string; handler: (t: string, p: Buffer) => void }[] = [];
-  const subscribe: SubscribeFn = (filter, handler) => subs.push({ filter, handler });
+  const subscribe: SubscribeFn = (filter, handler) => {
+    const sub = { filter, handler };
+    subs.push(sub);
+    return () => void (subs.includes(sub) && subs.splice(subs.indexOf(sub), 1));
+  };
   const posted: NodeReadings[] = [];
   const ingest = {
     post: async (batch: readonly NodeReadings[]) => (posted.push(...batch), { stored: 1, refused: 0 }),
@@ -70,5 +74,28 @@ describe('OpenEVSE base topics of their own', () => {
     assert.deepEqual(posted, [
       { node: 'openevse-a1b2', timeS: 1_790_000_000, values: [{ name: 'amp', value: 16000 }] },
     ]);
+  });
+
+  it('takes its subscriptions back at stop, and makes them again at start', async () => {
+    const { r, subs, posted, publish, announce } = runner(2);
+    await r.start();
+    announce('a1b2', 'openevse-a1b2');
+    await r.stop();
+    assert.equal(subs.length, 0, 'no subscription is left behind');
+    publish('emon/emontx/power1', '100');
+    publish('openevse-a1b2/amp', '16000');
+    await Promise.resolve();
+    assert.deepEqual(posted, []);
+    assert.equal(r.status().state, 'stopped');
+
+    await r.start();
+    assert.deepEqual(
+      subs.map((s) => s.filter),
+      ['emon/#', 'openevse/announce/+', 'openevse-a1b2/+'],
+      'the base topic an OpenEVSE announced before (a retained announce) is read again',
+    );
+    publish('openevse-a1b2/amp', '16000');
+    await Promise.resolve();
+    assert.equal(posted.length, 1);
   });
 });

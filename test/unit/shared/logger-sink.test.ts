@@ -19,7 +19,7 @@ const line = (i: number) => `{"msg":"line ${i}"}\n`;
 describe('LogSink', () => {
   it('writes lines in order, one write in flight, batching what queued meanwhile', () => {
     const { writer, pending, answer } = heldWriter();
-    const sink = new LogSink(writer);
+    const sink = new LogSink(writer, new ManualClock(0));
     sink.write(line(1));
     sink.write(line(2));
     sink.write(line(3));
@@ -38,7 +38,7 @@ describe('LogSink', () => {
 
   it('counts a refused write (disk full) and its lines, never throws, and goes on writing', () => {
     const { writer, answer } = heldWriter();
-    const sink = new LogSink(writer);
+    const sink = new LogSink(writer, new ManualClock(0));
     sink.write(line(1));
     sink.write(line(2));
     assert.doesNotThrow(() => answer(enospc()));
@@ -55,23 +55,23 @@ describe('LogSink', () => {
   it("is 'degraded' for 5 minutes after a failed write, then ready again with the error still shown", () => {
     const { writer, answer } = heldWriter();
     const clock = new ManualClock(0);
-    const sink = new LogSink(writer, 1 << 20, clock);
+    const sink = new LogSink(writer, clock);
     assert.equal(sink.status().state, 'ready');
     sink.write(line(1));
     answer(enospc());
-    clock.advanceMs(5 * 60_000 - 1);
+    clock.tick(5 * 60_000 - 1);
     assert.equal(sink.status().state, 'degraded');
     sink.write(line(2));
     answer();
     assert.equal(sink.status().state, 'degraded', 'a later good write does not hide a recent failure');
-    clock.advanceMs(1);
+    clock.tick(1);
     assert.deepEqual([sink.status().state, sink.status().detail?.lastError], ['ready', 'ENOSPC']);
     assert.equal(sink.neededForReady, false, 'a full log disk never makes the hub not ready');
   });
 
   it('holds at most its byte budget while stdout is not read, dropping and counting the rest', () => {
     const { writer, pending, answer } = heldWriter();
-    const sink = new LogSink(writer, 100);
+    const sink = new LogSink(writer, new ManualClock(0), 100);
     for (let i = 0; i < 50; i++) sink.write(line(i)); // 18-19 bytes each
     assert.equal(pending.length, 1, 'the first write is stuck');
     assert.ok(sink.counters.linesDropped >= 44, `dropped ${sink.counters.linesDropped}`);
@@ -82,14 +82,21 @@ describe('LogSink', () => {
     assert.equal(pending.length, 0);
   });
 
-  it('flush waits for the queue to drain, and gives up after its deadline', async () => {
+  it('flush waits for the queue to drain, and gives up after its deadline on the clock', async () => {
     const { writer, answer } = heldWriter();
-    const sink = new LogSink(writer);
+    const clock = new ManualClock(0);
+    const sink = new LogSink(writer, clock);
     assert.equal(await sink.flush(10), true, 'nothing queued');
     sink.write(line(1));
-    assert.equal(await sink.flush(20), false, 'stdout not read');
+    let gaveUp: boolean | undefined;
+    void sink.flush(20).then((ok) => (gaveUp = !ok));
+    await clock.tickAsync(19);
+    assert.equal(gaveUp, undefined, 'still waiting 1 ms before the deadline');
+    await clock.tickAsync(1);
+    assert.equal(gaveUp, true, 'stdout not read: gave up at the deadline');
     const flushed = sink.flush(1000);
     answer();
     assert.equal(await flushed, true);
+    assert.equal(clock.pendingTimers(), 0, 'a drained flush cancels its deadline');
   });
 });

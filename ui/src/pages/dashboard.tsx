@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { EnergyToday, HouseholdFeedsJson, SessionInfo } from '../../../src/api/contract.js';
+import type { BootState, EnergyToday, HouseholdFeedsJson, SessionInfo } from '../../../src/api/contract.js';
 import { api } from '../api.js';
 import { Card } from '../components.js';
 import { formatMoney, formatNumber, formatTime, useI18n } from '../i18n.js';
@@ -35,12 +35,25 @@ const FEEDS_KEY = 'hub.dashboardFeeds';
 type Last = Awaited<ReturnType<typeof api.lastValue>>;
 let earlyToday: Promise<EnergyToday> | undefined;
 const earlyLast = new Map<number, Promise<Last>>();
+/** Today's figures and the feeds' last values from the page itself: the first render shows them. */
+let inlined: { today: EnergyToday; live: Live } | undefined;
 
 /**
- * Asks for today's figures and the remembered feeds' last values while the app still boots (asked
- * before sign-in is known: a refusal is asked again); the dashboard takes the answers.
+ * Takes today's figures and last values the hub inlined in the page, or else asks for today's
+ * figures and the remembered feeds' last values while the app still boots (asked before sign-in is
+ * known: a refusal is asked again); the dashboard takes the answers.
  */
-export function prefetchDashboard(): void {
+export function prefetchDashboard(boot?: BootState): void {
+  if (boot) {
+    const roles = Object.keys(boot.today.feeds) as Role[];
+    const live: Live = {};
+    for (const { feedId, last } of boot.lastValues) {
+      const role = roles.find((r) => boot.today.feeds[r] === feedId);
+      if (role && last) live[role] = { timeS: last.tsS, value: last.value };
+    }
+    inlined = { today: boot.today, live };
+    return;
+  }
   earlyToday = api.energyToday();
   earlyToday.catch(() => undefined);
   for (const id of Object.values(rememberedFeeds() ?? {})) {
@@ -48,6 +61,13 @@ export function prefetchDashboard(): void {
     last.catch(() => undefined);
     earlyLast.set(id, last);
   }
+}
+
+/** After a logout: what was fetched or inlined for one user is never shown to the next. */
+export function forgetPrefetched(): void {
+  earlyToday = undefined;
+  earlyLast.clear();
+  inlined = undefined;
 }
 
 function lastValue(id: number): Promise<Last> {
@@ -74,19 +94,27 @@ interface Source {
 export function DashboardPage(props: { session: SessionInfo; live: LiveConnection }) {
   const { t, locale } = useI18n();
   const isAdmin = props.session.user.role === 'admin';
-  const [feeds, setFeeds] = useState<HouseholdFeedsJson | null>();
-  const [live, setLive] = useState<Live>({});
+  // The inlined state serves the first dashboard of the page only; later ones ask afresh.
+  const [first] = useState(() => {
+    const state = inlined;
+    inlined = undefined;
+    return state;
+  });
+  const [feeds, setFeeds] = useState<HouseholdFeedsJson | null | undefined>(
+    () => first && (Object.keys(first.today.feeds).length ? first.today.feeds : null),
+  );
+  const [live, setLive] = useState<Live>(first?.live ?? {});
   const [hour, setHour] = useState<[number, number | null][]>([]);
   const [sources, setSources] = useState<Source[]>([]);
   const [clockS, setClockS] = useState(() => Date.now() / 1000);
-  const [today, setToday] = useState<EnergyToday>();
+  const [today, setToday] = useState<EnergyToday | undefined>(first?.today);
 
   useEffect(() => {
     const stops: (() => unknown)[] = [];
     let shown: string | undefined;
     // Live values and the last hour for these feeds: the socket and both requests at once; the
-    // number shows as soon as either the socket or /last answers.
-    const watch = (chosen: HouseholdFeedsJson) => {
+    // number shows as soon as either the socket or /last answers (or at once, when `known`).
+    const watch = (chosen: HouseholdFeedsJson, known?: Live) => {
       const key = JSON.stringify(chosen);
       if (key === shown) return;
       shown = key;
@@ -94,7 +122,7 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
       stops.length = 0;
       const roles = Object.keys(chosen) as Role[];
       setFeeds(chosen);
-      setLive({});
+      setLive(known ?? {});
       setHour([]);
       // The line of the last hour: house use where it is measured, else what comes from the grid.
       const lineId = chosen.house ?? chosen.import ?? chosen[roles[0]!]!;
@@ -115,7 +143,7 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
           },
         ),
       );
-      for (const role of roles)
+      for (const role of known ? [] : roles)
         void lastValue(chosen[role]!).then(
           (last) => current && last && put(role, { timeS: last.tsS, value: last.value }),
           () => undefined,
@@ -126,23 +154,25 @@ export function DashboardPage(props: { session: SessionInfo; live: LiveConnectio
         () => undefined,
       );
     };
-    const remembered = rememberedFeeds();
+    const remembered = first ? undefined : rememberedFeeds();
     if (remembered) watch(remembered);
-    // The boot's answer when it had one (it was asked before sign-in was known), else ask now.
-    const todayNow = earlyToday?.catch(() => api.energyToday()) ?? api.energyToday();
+    // The page's own answer, else the boot's (asked before sign-in was known), else ask now.
+    const todayNow = first
+      ? Promise.resolve(first.today)
+      : (earlyToday?.catch(() => api.energyToday()) ?? api.energyToday());
     earlyToday = undefined;
     earlyLast.clear();
     todayNow.then(
-      (first) => {
-        setToday(first);
-        const chosen = first.feeds;
+      (answer) => {
+        setToday(answer);
+        const chosen = answer.feeds;
         localStorage.setItem(FEEDS_KEY, JSON.stringify(chosen));
         if (Object.keys(chosen).length === 0) {
           stops.forEach((stop) => stop());
           shown = undefined;
           return setFeeds(null);
         }
-        watch(chosen);
+        watch(chosen, first?.live);
       },
       () => remembered ?? setFeeds(null),
     );
