@@ -6,6 +6,9 @@ const adapter = '(\\.(redis|sqlite|fs|pino|process|net)\\.ts$|^src/(api|cli)/|/d
 const service = '(-service|-runner)\\.ts$';
 const io = '^(fs|net|http|https|dgram|child_process|tls|node:(fs|net|http|https|dgram|child_process|tls).*)$';
 const ioPackages = 'node_modules/(ioredis|better-sqlite3|aedes|express|mqtt|pino|serialport|onoff)/';
+// Composition files: the root, the entries and each capability's wire.ts (ADR 008). They build
+// adapters and services of several capabilities and hand each module the ports of those before it.
+const composition = ['^src/(main|compose)\\.ts$', '^src/cli/main\\.ts$', '^src/[^/]+/wire\\.ts$'];
 
 module.exports = {
   forbidden: [
@@ -13,21 +16,39 @@ module.exports = {
       name: 'pure-no-io',
       severity: 'error',
       comment: 'Pure modules take data and a Clock; they do no I/O (ARCHITECTURE.md, Dependency rules).',
-      from: { path: '^src/', pathNot: [adapter, service, '^src/(main|compose)\\.ts$'] },
+      from: { path: '^src/', pathNot: [adapter, service, ...composition] },
       to: { path: [io, ioPackages] },
     },
     {
       name: 'no-foreign-adapters',
       severity: 'error',
       comment: 'A capability reaches another capability only through its ports, never its adapters.',
-      from: { path: '^src/([^/]+)/', pathNot: '^src/(main|compose|cli/main)\\.ts$' },
+      from: { path: '^src/([^/]+)/', pathNot: composition },
       to: { path: '^src/[^/]+/.+\\.(redis|sqlite|fs|process|net)\\.ts$', pathNot: ['^src/$1/', '^src/db/'] },
+    },
+    {
+      name: 'ports-between-capabilities',
+      severity: 'error',
+      comment:
+        "A capability uses another's ports, types and pure modules, never its services (ADR 008): " +
+        'the instance comes in through wire.ts as a port.',
+      from: { path: '^src/([^/]+)/', pathNot: [...composition, '^src/(api|cli)/'] },
+      to: { path: `^src/[^/]+/.+${service}`, pathNot: '^src/$1/' },
+    },
+    {
+      name: 'edges-name-services-only-as-types',
+      severity: 'error',
+      comment:
+        'The HTTP routes and the hub command are the edges that drive services: they may name a ' +
+        "service's type (the instance comes from wire.ts or composeAdmin), never import its code.",
+      from: { path: '^src/(api|cli)/', pathNot: composition },
+      to: { path: `^src/[^/]+/.+${service}`, pathNot: '^src/$1/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'db-only-for-sqlite-adapters',
       severity: 'error',
       comment: 'The SQLite handle and migration runner are for *.sqlite.ts adapters and the entries.',
-      from: { path: '^src/', pathNot: ['\\.sqlite\\.ts$', '^src/(main|compose|cli/main)\\.ts$', '^src/db/'] },
+      from: { path: '^src/', pathNot: ['\\.sqlite\\.ts$', ...composition, '^src/db/'] },
       to: { path: '^src/db/.+\\.sqlite\\.ts$' },
     },
     {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { compose } from './compose.js';
 import { ConfigError, loadConfig } from './config/config-file.fs.js';
 import { tightenDataDir } from './config/data-dir.fs.js';
+import { holdRunLockForHubd } from './config/run-lock.fs.js';
 import { systemClock } from './shared/clock.js';
 import { describeError } from './shared/errors.js';
 import { LogSink, openFdWriter } from './shared/logger-sink.fs.js';
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
     await logSink.flush(LOG_FLUSH_MS); // a stdout nobody reads must not hold the exit up
     process.exit(code);
   };
+  // One writer of the data dir (ADR 009): a second hubd, or a `hub` command writing, stops this one.
+  if (!holdRunLockForHubd(loaded.paths.runDir, log, (text) => process.stderr.write(text))) return exit(1);
   if (loaded.created) log.info({ file: loaded.paths.configFile }, 'created hub.json with defaults');
   if (loaded.migrated)
     log.info(
@@ -73,27 +76,36 @@ async function main(): Promise<void> {
   try {
     await hub.start();
   } catch (err) {
+    // Only a component nothing works without (hub.db) ends start-up; others come up down (ADR 008).
     log.error({ err: describeError(err) }, 'start failed');
+    process.stderr.write(`${describeError(err)}\nhubd did not start.\n`);
     await hub.stop();
     await exit(1);
   }
-  const port = http.listeningPort;
+  const port = http.boundPortOrUndefined;
   const readiness = hub.readiness();
   const host = loaded.config.http.host;
+  const downReason = (name: string) => {
+    const status = readiness.components[name];
+    return status?.state === 'down' ? `down: ${String(status.detail?.reason)}, retrying` : undefined;
+  };
   const urls =
-    host === '0.0.0.0' || host === '::'
-      ? [`http://${hostname()}.local:${port}/`, `http://localhost:${port}/`]
-      : [`http://${host}:${port}/`];
+    port === undefined
+      ? [downReason('http') ?? 'not listening']
+      : host === '0.0.0.0' || host === '::'
+        ? [`http://${hostname()}.local:${port}/`, `http://localhost:${port}/`]
+        : [`http://${host}:${port}/`];
   const ports = broker?.ports();
-  const mqtt = ports
-    ? [
+  const mqtt = !ports
+    ? 'turned off'
+    : (downReason('mqtt') ??
+      [
         `port ${ports.tcp}`,
         ports.tls ? `TLS port ${ports.tls}` : 'no TLS (see the log)',
         loaded.config.mqtt.websocket.enabled ? 'WebSocket /mqtt' : '',
       ]
         .filter(Boolean)
-        .join(', ')
-    : 'turned off';
+        .join(', '));
   log.info({ urls, mqtt, dataDir: loaded.paths.dataDir }, 'hubd started');
   process.stderr.write(
     [

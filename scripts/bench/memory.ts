@@ -296,5 +296,14 @@ try {
   for (const b of started) b.child.kill('SIGTERM');
   await sleep(500);
   for (const b of started) if (b.child.exitCode === null) b.child.kill('SIGKILL');
+  // A hubd that died on its own left its embedded redis-server behind.
+  for (const b of started) {
+    const pid = b.redisPid?.();
+    try {
+      if (pid) process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 }

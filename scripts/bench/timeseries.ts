@@ -14,6 +14,7 @@ import { FeedFiles } from '../../src/timeseries/feed-files.fs.js';
 import { LocalFeedStore } from '../../src/timeseries/feed-store.local.js';
 import { ThreadFeedStore } from '../../src/timeseries/feed-store.thread.js';
 import { benchFlushEventLoop } from './flush-event-loop.js';
+import { benchReadEventLoop } from './read-event-loop.js';
 import { FeedService } from '../../src/timeseries/feed-service.js';
 import { FlushRunner } from '../../src/timeseries/flush-runner.js';
 import { MemoryWriteBuffer } from '../../src/timeseries/memory-buffer.js';
@@ -247,11 +248,18 @@ async function main(): Promise<void> {
         emit(r.metric, {
           points: r.points,
           engine: +e.toFixed(3),
+          engine_min: +Math.min(...engineMs).toFixed(3),
           engine_worker: +median(workerMs).toFixed(3),
+          engine_worker_min: +Math.min(...workerMs).toFixed(3),
           baseline_sqlite: +s.toFixed(3),
           ratio: +(s / e).toFixed(1),
         });
       }
+      await benchReadEventLoop(
+        emit,
+        () => reads[0]!.engine(),
+        () => reads[0]!.engine(viaWorker),
+      );
     } finally {
       await thread.stop();
     }

@@ -2,46 +2,16 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { AuthService } from '../auth/auth-service.js';
 import type { Logger } from '../shared/logger.js';
 import { authenticate } from './authenticate.js';
-import type { ReadinessReport, VersionInfo } from './contract.js';
+import type { BootState } from './contract.js';
 import { handleErrors, rejectNonJsonBodies } from './http-errors.js';
-import { authOf, guard, type RouteDef } from './route-table.js';
-import { bootStateFor } from './boot-state.js';
-import type { FeedService } from '../timeseries/feed-service.js';
-import { feedRoutes } from './routes/feeds.js';
-import { mqttRoutes, type MqttRouteDeps } from './routes/mqtt.js';
-import { sessionRoutes } from './routes/session.js';
-import { systemRoutes } from './routes/system.js';
-import { userRoutes } from './routes/users.js';
-import { inputRoutes } from './routes/inputs.js';
-import { templateRoutes } from './routes/templates.js';
-import { vzloggerRoutes } from './routes/vzlogger.js';
-import type { IngestService } from '../ingest/ingest-service.js';
-import type { TemplateService } from '../ingest/template-service.js';
-import type { VzloggerService } from '../ingest/vzlogger-service.js';
-import type { Clock } from '../shared/clock.js';
+import { authOf, registerRoutes, type RequestAuth, type RouteDef } from './route-table.js';
 import { serveUi } from './static-ui.js';
-import { emoncmsInputRoutes } from './emoncms/input-api.js';
-import { energyRoutes } from './routes/energy.js';
-import type { TariffService } from '../signals/tariff-service.js';
-import { emoncmsFeedRoutes } from './emoncms/feed-api.js';
 
-export interface AppDeps extends MqttRouteDeps {
+/** The routes (each module's, from its wire file) and the few settings of the HTTP layer itself. */
+export interface AppSettings {
+  routes: readonly RouteDef[];
+  /** Who a request is (session cookie or API key), before any route's access rule. */
   auth: AuthService;
-  feeds: FeedService;
-  ingest: IngestService;
-  templates: TemplateService;
-  vzlogger: VzloggerService;
-  tariff: TariffService;
-  clock: Clock;
-  /** Readings stamped further ahead than this are refused. */
-  maxFutureS: number;
-  /** Writes a new timezone to hub.json for the next start. */
-  saveTimeZone: (timeZone: string) => void;
-  /** MQTT readings arrive under `<ingestBaseTopic>/#` (emoncms's basetopic). */
-  ingestBaseTopic: string;
-  timeZone: string;
-  readiness: () => ReadinessReport;
-  version: VersionInfo;
   log: Logger;
   bodyLimitKb: number;
   /**
@@ -49,8 +19,8 @@ export interface AppDeps extends MqttRouteDeps {
    * or the proxies' addresses/subnets (never a hop count). Never `true`: a client could name any address.
    */
   trustProxy: false | readonly string[];
-  /** Directory of the built web app; absent in API-only tests. */
-  uiDir?: string;
+  /** The built web app and the boot state inlined in its shell; absent in API-only tests. */
+  ui?: { dir: string; stateFor: (auth: RequestAuth) => Promise<BootState | undefined> };
 }
 
 const COMPRESSED_BULK = /^(\/emoncms)?\/input\/bulk(\.json)?$/;
@@ -61,15 +31,16 @@ export interface HubApp {
 }
 
 /** The Express app (no listen): every route comes from the route table with its access rule. */
-export function createApp(deps: AppDeps): HubApp {
+export function createApp(settings: AppSettings): HubApp {
+  const { routes, log, ui } = settings;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.trustProxy === false ? false : [...deps.trustProxy]);
+  app.set('trust proxy', settings.trustProxy === false ? false : [...settings.trustProxy]);
   app.set('etag', false);
   app.use(securityHeaders);
-  app.use(logRequests(deps.log));
+  app.use(logRequests(log));
   app.use('/api', rejectNonJsonBodies);
-  const limit = `${deps.bodyLimitKb}kb`;
+  const limit = `${settings.bodyLimitKb}kb`;
   // emonhub's compressed bulk upload (`input/bulk?cb=1`) is a raw zlib body, whatever its type says.
   const rawBody = express.raw({ limit, type: () => true });
   app.use((req, res, next) =>
@@ -77,51 +48,18 @@ export function createApp(deps: AppDeps): HubApp {
   );
   app.use(express.json({ limit, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit, extended: false }));
-  app.use(authenticate(deps.auth));
+  app.use(authenticate(settings.auth));
 
-  const routes = [
-    ...systemRoutes(deps),
-    ...sessionRoutes(deps.auth),
-    ...userRoutes(deps.auth),
-    ...feedRoutes(deps.feeds, deps.timeZone),
-    ...mqttRoutes(deps),
-    ...inputRoutes({
-      ingest: deps.ingest,
-      feedExists: (id) => deps.feeds.exists(id),
-      clock: deps.clock,
-      ingestBaseTopic: deps.ingestBaseTopic,
-    }),
-    ...templateRoutes(deps.templates),
-    ...vzloggerRoutes(deps.vzlogger, deps.clock),
-    ...energyRoutes({ feeds: deps.feeds, tariff: deps.tariff, clock: deps.clock, timeZone: deps.timeZone }),
-    ...emoncmsInputRoutes({
-      ingest: deps.ingest,
-      feedExists: (id) => deps.feeds.exists(id),
-      clock: deps.clock,
-      maxFutureS: deps.maxFutureS,
-      ingestBaseTopic: deps.ingestBaseTopic,
-    }),
-    ...emoncmsFeedRoutes({
-      feeds: deps.feeds,
-      feedLast: (id) => deps.ingest.feedLast(id),
-      feedMeta: (id) => deps.feeds.meta(id),
-      noteFeedValue: (id, last) => deps.ingest.noteFeedValue(id, last),
-      timeZone: deps.timeZone,
-      version: deps.version,
-      clock: deps.clock,
-    }),
-  ];
-  for (const route of routes) app[route.method](route.path, guard(route.access), route.handler);
+  registerRoutes(app, routes);
 
   app.use('/api', (_req: Request, res: Response) => {
     res.status(404).json({ error: 'no such API route', code: 'not_found' });
   });
-  if (deps.uiDir)
-    serveUi(app, deps.uiDir, { stateFor: (res) => bootStateFor(deps, authOf(res)), log: deps.log });
+  if (ui) serveUi(app, ui.dir, { stateFor: (res) => ui.stateFor(authOf(res)), log });
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ error: 'not found', code: 'not_found' });
   });
-  app.use(handleErrors(deps.log));
+  app.use(handleErrors(log));
   return { app, routes };
 }
 

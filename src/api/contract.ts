@@ -236,6 +236,20 @@ export interface HubFacts {
   version: string;
 }
 
+/** GET /api/v1/feeds (a list), GET/PATCH /api/v1/feeds/:id, POST /api/v1/feeds */
+export interface FeedJson {
+  id: number;
+  ownerId: number;
+  name: string;
+  tag: string;
+  unit: string;
+  intervalS: number;
+  public: boolean;
+  /** Full-resolution data older than this many days is trimmed; null = kept. */
+  retentionDays: number | null;
+  createdAtMs: number;
+}
+
 /** GET /api/v1/feeds/:id/last: the last slot with data (null when the feed has none). */
 export interface FeedLastJson {
   tsS: number;

@@ -4,17 +4,19 @@ import type { Express } from 'express';
 import type { Clock } from '../shared/clock.js';
 import type { Component, ComponentStatus } from '../shared/component.js';
 import type { Logger } from '../shared/logger.js';
+import { UpgradeRoutes, type UpgradeHandler } from './upgrade-routes.js';
 
 export const DRAIN_MS = 2000;
 
-export type UpgradeHandler = (req: IncomingMessage, socket: Socket, head: Buffer) => void;
+export type { UpgradeHandler };
 
 /** Listens for the app; on stop it refuses new connections and drains open ones for up to 2 s. */
 export class HttpServer implements Component {
   readonly name = 'http';
+  /** Its port may be held for a while (an old hubd still draining): try again, the app waits. */
+  readonly onStartFailure = 'retry';
   private server: Server | undefined;
   private boundPort: number | undefined;
-  private readonly upgrades = new Map<string, UpgradeHandler>();
 
   constructor(
     private readonly app: Express,
@@ -22,7 +24,14 @@ export class HttpServer implements Component {
     private readonly port: number,
     private readonly log: Logger,
     private readonly clock: Clock,
+    /** The upgrade paths the modules added (/mqtt, /ws). */
+    private readonly upgrades: UpgradeRoutes = new UpgradeRoutes(),
   ) {}
+
+  /** The port actually bound (useful when configured as 0); undefined while not listening. */
+  get boundPortOrUndefined(): number | undefined {
+    return this.boundPort;
+  }
 
   /** The port actually bound (useful when configured as 0). */
   get listeningPort(): number {
@@ -32,7 +41,7 @@ export class HttpServer implements Component {
 
   /** Routes WebSocket upgrades of one path (/mqtt, /ws); any other upgrade is refused. */
   onUpgrade(path: string, handler: UpgradeHandler): void {
-    this.upgrades.set(path, handler);
+    this.upgrades.onUpgrade(path, handler);
   }
 
   async start(): Promise<void> {
@@ -43,7 +52,7 @@ export class HttpServer implements Component {
     this.server = server;
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       const path = new URL(req.url ?? '/', 'http://hub').pathname;
-      const handler = this.upgrades.get(path);
+      const handler = this.upgrades.handlerFor(path);
       if (handler) return handler(req, socket, head);
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
     });

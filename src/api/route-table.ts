@@ -1,5 +1,7 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
+import type { z } from 'zod';
 import type { Access, Principal } from '../auth/roles.js';
+import { inputError, type InputPart } from './route-schema.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -11,7 +13,63 @@ export interface RouteDef {
   method: Method;
   path: string;
   access: Access;
-  handler: (req: Request, res: Response) => unknown;
+  /** Checked before the handler runs (a 400 naming the field otherwise); absent = not read. */
+  params?: z.ZodType;
+  query?: z.ZodType;
+  /** A body that is not a JSON object is checked as `{}`. */
+  body?: z.ZodType;
+  handler: (req: Request, res: Response, input: RouteInput) => unknown;
+}
+
+/** What a route's schemas made of the request. */
+export interface RouteInput<P = unknown, Q = unknown, B = unknown> {
+  params: P;
+  query: Q;
+  body: B;
+}
+
+type Schema<T> = z.ZodType<T, unknown>;
+
+/** A route whose handler gets its params, query and body typed by the schemas it declares. */
+export function defineRoute<P = unknown, Q = unknown, B = unknown>(def: {
+  method: Method;
+  path: string;
+  access: Access;
+  params?: Schema<P>;
+  query?: Schema<Q>;
+  body?: Schema<B>;
+  handler: (req: Request, res: Response, input: RouteInput<P, Q, B>) => unknown;
+}): RouteDef {
+  // Sound: registerRoutes hands the handler only what these schemas parsed.
+  return def as RouteDef;
+}
+
+/** Parses a request's parts with the route's schemas; throws the UserError for the first problem. */
+export function parseRouteInput(route: Pick<RouteDef, InputPart>, req: Pick<Request, InputPart>): RouteInput {
+  const body: unknown = req.body;
+  const raw = {
+    params: req.params,
+    query: req.query,
+    body: body && typeof body === 'object' && !Array.isArray(body) ? body : {},
+  };
+  const input: RouteInput = { params: raw.params, query: raw.query, body: raw.body };
+  for (const part of ['params', 'query', 'body'] as const) {
+    const schema = route[part];
+    if (!schema) continue;
+    const parsed = schema.safeParse(raw[part]);
+    if (!parsed.success) throw inputError(part, parsed.error);
+    input[part] = parsed.data;
+  }
+  return input;
+}
+
+/** Registers every route: its access rule, then its input schemas, then its handler. */
+export function registerRoutes(app: Express, routes: readonly RouteDef[]): void {
+  for (const route of routes) {
+    app[route.method](route.path, guard(route.access), (req: Request, res: Response) =>
+      route.handler(req, res, parseRouteInput(route, req)),
+    );
+  }
 }
 
 export interface RequestAuth {

@@ -11,6 +11,7 @@ import {
   verifyPassword,
 } from './credentials.js';
 import type { SessionRepo, SignInStore, User, UserRecord, UserRepo } from './ports.js';
+import { RateLimitedError } from './auth-errors.js';
 import { LoginLimiter } from './login-limiter.js';
 import { isRole, type Principal, type Role } from './roles.js';
 
@@ -41,11 +42,7 @@ export interface ApiKeys {
 /** One message for a wrong password and an unknown user, so neither can be told apart. */
 const BAD_LOGIN = () => new UserError('wrong username or password', 401, 'bad_credentials');
 
-export class RateLimitedError extends UserError {
-  constructor(readonly retryAfterS: number) {
-    super(`too many failed logins; try again in ${retryAfterS} s`, 429, 'rate_limited');
-  }
-}
+export { RateLimitedError };
 
 export class AuthService {
   private readonly limiter: LoginLimiter;
@@ -65,14 +62,14 @@ export class AuthService {
   }
 
   /** Creates the first administrator; refused once any user exists. */
-  async onboard(username: unknown, password: unknown): Promise<User> {
+  async onboard(username: string, password: string): Promise<User> {
     const newUser = await this.newUser(username, password, 'admin');
     const created = this.users.insertFirst(newUser);
     if (!created) throw new UserError('the hub already has an administrator', 409, 'already_onboarded');
     return publicUser(created);
   }
 
-  async login(username: unknown, password: unknown, ip: string): Promise<LoginResult> {
+  async login(username: string, password: string, ip: string): Promise<LoginResult> {
     const user = await this.checkCredentials(username, password, ip);
     if (!user) throw BAD_LOGIN();
     return this.openSession(user);
@@ -127,12 +124,9 @@ export class AuthService {
   }
 
   /** A user changing their own password must know the current one. */
-  async changeOwnPassword(userId: number, currentPassword: unknown, newPassword: unknown): Promise<void> {
+  async changeOwnPassword(userId: number, currentPassword: string, newPassword: string): Promise<void> {
     const user = this.users.byId(userId);
-    const ok =
-      user !== undefined &&
-      typeof currentPassword === 'string' &&
-      (await verifyPassword(currentPassword, user.passwordHash));
+    const ok = user !== undefined && (await verifyPassword(currentPassword, user.passwordHash));
     if (!ok) throw new UserError('the current password is wrong', 403, 'bad_credentials');
     await this.setPassword(user.username, newPassword);
   }
@@ -141,6 +135,7 @@ export class AuthService {
     return this.users.list();
   }
 
+  /** `unknown` until the control socket's user commands parse their JSON arguments (src/api/control). */
   async addUser(username: unknown, password: unknown, role: unknown): Promise<User> {
     if (!isRole(role)) throw new UserError('role must be "admin" or "viewer"', 400, 'invalid_role');
     const newUser = await this.newUser(username, password, role);

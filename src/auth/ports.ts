@@ -1,4 +1,4 @@
-import type { Role } from './roles.js';
+import type { Principal, Role } from './roles.js';
 
 export interface User {
   id: number;
@@ -64,4 +64,12 @@ export interface SignInStore {
   /** The latest sign-ins, newest first. */
   newest(limit: number): SignIn[];
   deleteBefore(ms: number): void;
+}
+
+/** What other capabilities may ask of the users: the broker's logins, auto-configure's owner. */
+export interface UserDirectory {
+  principalForApiKey(apiKey: string): Principal | undefined;
+  /** Throws RateLimitedError (auth-errors.ts) while the address or user is throttled. */
+  checkCredentials(username: unknown, password: unknown, ip: string): Promise<User | undefined>;
+  listUsers(): User[];
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { RateLimitedError, type AuthService } from '../auth/auth-service.js';
-import type { DeviceLogin, DeviceService } from '../devices/device-service.js';
+import { RateLimitedError } from '../auth/auth-errors.js';
+import type { UserDirectory } from '../auth/ports.js';
+import type { DeviceLogin, DeviceLogins } from '../devices/ports.js';
 import { deviceIdOf } from './client-id-registry.js';
 import type { MqttAuthenticator, MqttLogin } from './ports.js';
 import type { BrokerPrincipal } from './principal.js';
@@ -52,8 +53,8 @@ export class BrokerAuthService {
  * a device (`dev-…`), a hub user (API key or password).
  */
 export function hubAuthenticators(
-  auth: Pick<AuthService, 'principalForApiKey' | 'checkCredentials' | 'listUsers'>,
-  devices: Pick<DeviceService, 'verify' | 'login' | 'ownedNodeRoots'>,
+  auth: UserDirectory,
+  devices: DeviceLogins,
   settings: BrokerAuthSettings,
 ): MqttAuthenticator[] {
   return [
@@ -76,7 +77,7 @@ function anonymousLoopback(settings: BrokerAuthSettings): MqttAuthenticator {
 }
 
 function legacyLogin(
-  devices: Pick<DeviceService, 'ownedNodeRoots'>,
+  devices: Pick<DeviceLogins, 'ownedNodeRoots'>,
   settings: BrokerAuthSettings,
 ): MqttAuthenticator {
   const legacy = settings.legacyLogin;
@@ -100,7 +101,7 @@ function legacyLogin(
   };
 }
 
-function deviceLogins(devices: Pick<DeviceService, 'verify' | 'login'>): MqttAuthenticator {
+function deviceLogins(devices: Pick<DeviceLogins, 'verify' | 'login'>): MqttAuthenticator {
   return {
     name: 'devices',
     authenticate: ({ username = '', password }) => {
@@ -116,9 +117,7 @@ function deviceLogins(devices: Pick<DeviceService, 'verify' | 'login'>): MqttAut
   };
 }
 
-function userLogins(
-  auth: Pick<AuthService, 'principalForApiKey' | 'checkCredentials' | 'listUsers'>,
-): MqttAuthenticator {
+function userLogins(auth: UserDirectory): MqttAuthenticator {
   return {
     name: 'users',
     authenticate: async ({ username = '', password, remoteAddress }) => {

@@ -58,6 +58,8 @@ export interface BrokerDeps extends Pick<ListenerDeps, 'tls' | 'onUpgrade'> {
  */
 export class MqttBroker implements Component, MqttPort {
   readonly name = 'mqtt';
+  /** A port held by another broker (Mosquitto on an emonPi being migrated) frees later. */
+  readonly onStartFailure = 'retry';
   readonly counters: BrokerCounters = emptyCounters();
   private broker: Aedes | undefined;
   private persistence: AsyncLevelPersistence | undefined;

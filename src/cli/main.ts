@@ -1,9 +1,13 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { controlSocketPath } from '../api/control/control-socket-path.js';
+import { checkFeeds } from '../api/control/feed-commands.js';
+import { hubCommands } from '../api/control/hub-commands.js';
 import { composeAdmin } from '../compose.js';
-import { ConfigError, loadConfig } from '../config/config-file.fs.js';
+import { ConfigError, loadConfig, type LoadedConfig } from '../config/config-file.fs.js';
+import { acquireRunLock, RunLockHeld } from '../config/run-lock.fs.js';
 import { describeError, UserError } from '../shared/errors.js';
-import { deviceCommand } from './device-commands.js';
-import { checkFeeds, importEmoncms } from './feed-commands.js';
+import { callHubd } from './hubd-client.js';
 import { readPassword } from './prompt.js';
 import { statusCommand } from './status-command.js';
 
@@ -39,8 +43,10 @@ The data directory is HUB_DATA_DIR (default ./data).`;
 
 class UsageError extends Error {}
 
-async function run(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
+type Values = ReturnType<typeof parseCli>['values'];
+
+function parseCli(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -58,6 +64,10 @@ async function run(argv: string[]): Promise<number> {
       topic: { type: 'string' },
     },
   });
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { positionals, values } = parseCli(argv);
   const [group, action, name] = positionals;
   if (group === 'config' && action === 'check') {
     const { paths } = loadConfig(process.env, { readOnly: true });
@@ -71,84 +81,126 @@ async function run(argv: string[]): Promise<number> {
   }
   if (group !== 'user' && group !== 'feeds' && group !== 'device')
     throw new UsageError(`unknown command "${positionals.join(' ')}"`);
-
   const loaded = loadConfig(process.env);
-  const admin = composeAdmin(loaded);
-  try {
-    if (group === 'feeds') return await feedCommand(admin, action, name, values);
-    if (group === 'device') {
-      const deps = {
-        devices: admin.devices,
-        runDir: loaded.paths.runDir,
-        out: (l: string) => console.log(l),
+  const write = await writeCommand(group, action, name, values);
+  if (write) return runWrite(loaded, write.command, write.args, positionals.join(' '));
+  return readCommand(loaded, group, action);
+}
+
+/** A command that changes the data: its name in hubCommands and its arguments, or undefined. */
+async function writeCommand(
+  group: string,
+  action: string | undefined,
+  name: string | undefined,
+  values: Values,
+): Promise<{ command: string; args: Record<string, unknown> } | undefined> {
+  const key = `${group} ${action ?? ''}`;
+  switch (key) {
+    case 'user add':
+      if (values.admin && values.viewer) throw new UsageError('choose --admin or --viewer, not both');
+      return {
+        command: 'user-add',
+        args: {
+          name: requireName(name),
+          password: await readPassword('Password'),
+          role: values.admin ? 'admin' : 'viewer',
+        },
       };
-      const code = await deviceCommand(deps, action, name, values);
-      if (code === undefined) throw new UsageError(`unknown device command "${action ?? ''}"`);
-      return code;
-    }
-    switch (action) {
-      case 'add': {
-        if (values.admin && values.viewer) throw new UsageError('choose --admin or --viewer, not both');
-        const user = await admin.auth.addUser(
-          requireName(name),
-          await readPassword('Password'),
-          values.admin ? 'admin' : 'viewer',
-        );
-        console.log(`added ${user.role} "${user.username}"`);
-        return 0;
-      }
-      case 'list':
-        for (const user of admin.auth.listUsers()) console.log(`${user.username}\t${user.role}`);
-        return 0;
-      case 'passwd':
-        await admin.auth.setPassword(requireName(name), await readPassword('New password'));
-        console.log(`password of "${name}" changed; their sessions have ended`);
-        return 0;
-      case 'delete':
-        admin.auth.deleteUser(requireName(name));
-        console.log(`deleted "${name}"`);
-        return 0;
-      default:
-        throw new UsageError(`unknown user command "${action ?? ''}"`);
-    }
-  } finally {
-    admin.close();
+    case 'user passwd':
+      return {
+        command: 'user-passwd',
+        args: { name: requireName(name), password: await readPassword('New password') },
+      };
+    case 'user delete':
+      return { command: 'user-delete', args: { name: requireName(name) } };
+    case 'device add':
+      if (!name) throw new UserError('give the device name');
+      return { command: 'device-add', args: { name, kind: values.kind, topicName: values.topic } };
+    case 'device delete':
+      if (!name || !/^\d{1,9}$/.test(name)) throw new UserError('give the device id (a whole number)');
+      return { command: 'device-delete', args: { id: name } };
+    case 'feeds check':
+      return values.repair ? { command: 'feeds-repair', args: {} } : undefined;
+    case 'feeds rebuild-rollups':
+      return { command: 'feeds-rebuild-rollups', args: name ? { id: name } : {} };
+    case 'feeds import-emoncms':
+      if (!name) throw new UsageError('give the emoncms phpfina folder');
+      // hubd runs elsewhere: paths go as absolute ones.
+      return {
+        command: 'feeds-import-emoncms',
+        args: {
+          dir: resolve(name),
+          only: values.only,
+          list: values.list === undefined ? undefined : resolve(values.list),
+          owner: values.owner,
+          remap: values.remap === true,
+          rewriteProcessLists: values['rewrite-process-lists'] === true,
+        },
+      };
+    default:
+      return undefined;
   }
 }
 
-function feedCommand(
-  admin: ReturnType<typeof composeAdmin>,
-  action: string | undefined,
-  arg: string | undefined,
-  values: {
-    repair?: boolean;
-    only?: string;
-    list?: string;
-    owner?: string;
-    remap?: boolean;
-    'rewrite-process-lists'?: boolean;
-  },
-): Promise<number> | number {
-  const deps = { ...admin, out: (line: string) => console.log(line) };
-  switch (action) {
-    case 'list':
-      for (const f of admin.feeds.list()) console.log(`${f.id}\t${f.name}\t${f.intervalS} s`);
-      return 0;
-    case 'check':
-      return checkFeeds(deps, values.repair === true);
-    case 'rebuild-rollups': {
-      const ids = arg ? [Number(arg)] : admin.feeds.list().map((f) => f.id);
-      return (async () => {
-        for (const id of ids) await admin.feeds.rebuildRollups(id);
-        console.log(`rebuilt the rollups of ${ids.length} feed(s)`);
-        return 0;
-      })();
+/**
+ * A write goes through the running hubd when there is one (its caches and flusher stay right);
+ * without one it runs here, holding the run lock so that no hubd or other `hub` command writes
+ * meanwhile (ADR 009).
+ */
+async function runWrite(
+  loaded: LoadedConfig,
+  command: string,
+  args: Record<string, unknown>,
+  label: string,
+): Promise<number> {
+  const runDir = loaded.paths.runDir;
+  const result = (await callHubd(controlSocketPath(runDir), command, args)) ?? (await runHere());
+  for (const line of result.lines) console.log(line);
+  return result.code;
+
+  async function runHere() {
+    let lock;
+    try {
+      lock = acquireRunLock(runDir, 'hub', label);
+    } catch (err) {
+      if (!(err instanceof RunLockHeld)) throw err;
+      throw new UserError(
+        err.holder.role === 'hubd'
+          ? `hubd (pid ${err.holder.pid}) runs on this data dir but its control socket does not answer (is it starting? see "hub status"); nothing was changed`
+          : `${err.message}; nothing was changed`,
+      );
     }
-    case 'import-emoncms':
-      if (!arg) throw new UsageError('give the emoncms phpfina folder');
-      return importEmoncms(deps, arg, { ...values, rewriteProcessLists: values['rewrite-process-lists'] });
-    default:
-      throw new UsageError(`unknown feeds command "${action ?? ''}"`);
+    const admin = composeAdmin(loaded);
+    try {
+      return await hubCommands({ ...admin, live: false })[command]!(args);
+    } finally {
+      admin.close();
+      lock.release();
+    }
+  }
+}
+
+/** Commands that only read: straight from hub.db and the files, hubd running or not. */
+async function readCommand(loaded: LoadedConfig, group: string, action: string | undefined): Promise<number> {
+  const admin = composeAdmin(loaded);
+  try {
+    switch (`${group} ${action ?? ''}`) {
+      case 'user list':
+        for (const user of admin.auth.listUsers()) console.log(`${user.username}\t${user.role}`);
+        return 0;
+      case 'device list':
+        for (const d of admin.devices.list()) console.log(`${d.id}\t${d.name}\t${d.kind}\t${d.mqttUsername}`);
+        return 0;
+      case 'feeds list':
+        for (const f of admin.feeds.list()) console.log(`${f.id}\t${f.name}\t${f.intervalS} s`);
+        return 0;
+      case 'feeds check':
+        return await checkFeeds({ ...admin, out: (line) => console.log(line) }, false);
+      default:
+        throw new UsageError(`unknown ${group} command "${action ?? ''}"`);
+    }
+  } finally {
+    admin.close();
   }
 }
 

@@ -7,6 +7,8 @@ import type { Migration } from './migration.js';
 /** Runs pending migrations at start and closes hub.db at stop. */
 export class DatabaseComponent implements Component {
   readonly name = 'sqlite';
+  /** Users, feeds, inputs and devices live here: without it nothing can serve (ADR 008). */
+  readonly onStartFailure = 'fatal';
   private open = true;
   private migrated = false;
 

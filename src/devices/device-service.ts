@@ -12,18 +12,15 @@ import {
   type DeviceKind,
   type DeviceTopics,
 } from './device-topics.js';
-import type { Device, DeviceRepo, DeviceRow } from './ports.js';
+import type { Device, DeviceLogin, DeviceRepo, DeviceRow } from './ports.js';
+
+export type { DeviceLogin };
 
 /** A device's MQTT login; the secret is shown once, at creation, and stored only as a hash. */
 export interface DeviceCredentials {
   device: Device;
   mqttUsername: string;
   secret: string;
-}
-
-/** A signed-in device with what it may do now (a gateway yields the nodes others own). */
-export interface DeviceLogin extends Device {
-  publishExcept: string[];
 }
 
 // Device secrets are 192 random bits, so a fast hash is enough (no dictionary to slow down),

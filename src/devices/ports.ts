@@ -27,3 +27,15 @@ export interface DeviceRepo {
   list(): DeviceRow[];
   delete(id: number): boolean;
 }
+
+/** A signed-in device with what it may do now (a gateway yields the nodes others own). */
+export interface DeviceLogin extends Device {
+  publishExcept: string[];
+}
+
+/** What the broker asks of the devices: who a login is, and the node topics devices own. */
+export interface DeviceLogins {
+  verify(username: string, secret: string): DeviceLogin | undefined;
+  login(id: number): DeviceLogin | undefined;
+  ownedNodeRoots(): string[];
+}

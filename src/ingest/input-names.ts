@@ -22,6 +22,14 @@ export function cleanInputName(raw: string, maxChars = MAX_NAME_CHARS): string |
   return clean === '' || [...clean].length > maxChars ? undefined : clean;
 }
 
+/**
+ * The one rule for a node or input name given to the hub's own API (inputs, device templates):
+ * emoncms's characters with space as the only whitespace, 1 to MAX_NODE_CHARS of them.
+ */
+const API_NAME = /^[\p{L}\p{N}_. -]{1,64}$/u;
+export const isApiName = (text: string): boolean => API_NAME.test(text);
+export const API_NAME_RULE = '1 to 64 letters, digits, spaces, "_", "-" or "."';
+
 export const checkNode = (raw: string): Parsed<string> => checkIdentifier('node', raw, MAX_NODE_CHARS);
 export const checkName = (raw: string): Parsed<string> => checkIdentifier('input name', raw, MAX_NAME_CHARS);
 

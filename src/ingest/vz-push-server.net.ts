@@ -19,6 +19,8 @@ const MAX_BODY_BYTES = 1 << 20;
  */
 export class VzPushServer implements Component {
   readonly name = 'vzlogger-push';
+  /** Its port may be held by another program for a while. */
+  readonly onStartFailure = 'retry';
   readonly counters = { requests: 0, refused: 0 };
   private server: Server | undefined;
 

@@ -34,11 +34,11 @@ export class VzloggerService {
     return [...this.byUuid.values()];
   }
 
-  map(uuid: unknown, node: unknown, name: unknown): VzChannel {
-    if (typeof uuid !== 'string' || !UUID.test(uuid.toLowerCase()))
+  map(uuid: string, node: string, name: string): VzChannel {
+    if (!UUID.test(uuid.toLowerCase()))
       throw new UserError('uuid must look like 12345678-1234-1234-1234-123456789abc', 400, 'invalid_uuid');
-    const cleanNode = typeof node === 'string' ? cleanInputName(node) : undefined;
-    const cleanName = typeof name === 'string' ? cleanInputName(name) : undefined;
+    const cleanNode = cleanInputName(node);
+    const cleanName = cleanInputName(name);
     if (!cleanNode || !cleanName || cleanNode !== node || cleanName !== name)
       throw new UserError(
         'node and name must be letters, digits, spaces, "_", "-" or "."',

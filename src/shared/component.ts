@@ -12,6 +12,12 @@ export interface Component {
   readonly name: string;
   /** false: its trouble shows in /readyz but never makes the hub not ready (the log sink). */
   readonly neededForReady?: boolean;
+  /**
+   * When start() throws: 'down' (the default) marks it down with the reason and the rest start;
+   * 'retry' does that and starts it again with backoff (a port another program holds);
+   * 'fatal' ends start-up (nothing works without it: the database).
+   */
+  readonly onStartFailure?: 'down' | 'retry' | 'fatal';
   start(): Promise<void>;
   stop(): Promise<void>;
   status(): ComponentStatus;

@@ -24,3 +24,12 @@ export const SECRET_LOG_KEYS = [
   'cookie',
   'secret',
 ] as const;
+
+/** Says nothing: for the `hub` command, whose modules would otherwise log to its terminal. */
+export const silentLog: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLog,
+};

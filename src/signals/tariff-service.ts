@@ -19,19 +19,12 @@ export class TariffService {
     return parsed.success ? parsed.data : DEFAULT_TARIFF;
   }
 
-  set(input: unknown): Tariff {
-    const parsed = tariffSchema.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new UserError(
-        `tariff ${issue.path.join('.') || 'body'}: ${issue.message}`,
-        400,
-        'invalid_tariff',
-      );
-    }
-    const problems = tariffProblems(parsed.data);
+  /** `tariff` is parsed by tariffSchema (the route's body schema); the bands' coverage is checked here. */
+  set(tariff: Tariff): Tariff {
+    const problems = tariffProblems(tariff);
     if (problems.length) throw new UserError(`tariff bands: ${problems[0]}`, 400, 'invalid_tariff');
-    this.store.set(parsed.data, this.clock.nowMs());
-    return parsed.data;
+    const stored = { ...tariff, exportBands: tariff.exportBands ?? [] };
+    this.store.set(stored, this.clock.nowMs());
+    return stored;
   }
 }

@@ -33,10 +33,15 @@ export class RedisSupervisor implements Component {
     /** Paces the start-up and stop waits. */
     private readonly clock: Clock,
     /** At stop, true while Redis holds points the feed files have not taken (a failing disk). */
-    private readonly holdsUnwrittenData: () => boolean = () => false,
+    private holdsUnwrittenData: () => boolean = () => false,
     /** Where "auto" looks for a Redis already running; a test points it elsewhere. */
     private readonly localRedis = { host: '127.0.0.1', port: 6379 },
   ) {}
+
+  /** While `check` says so at stop, redis-server is left running (it holds points not yet written). */
+  keepRunningWhile(check: () => boolean): void {
+    this.holdsUnwrittenData = check;
+  }
 
   /** The URL the Redis client should use; valid after start. */
   url(): string {

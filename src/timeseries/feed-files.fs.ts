@@ -23,18 +23,17 @@ import {
   VALUE_BYTES,
   type FeedMeta,
 } from './phpfina-format.js';
+import type { RollupHeader } from './rollup-format.js';
+import { RollupFiles, type RollupSource } from './rollup-files.fs.js';
 import {
-  decodeRollupHeader,
-  encodeRecords,
-  encodeRollupHeader,
-  rollupLevelsFor,
-  ROLLUP_HEADER_BYTES,
-  ROLLUP_RECORD_BYTES,
-  sumValues,
-  type RollupHeader,
-  type SumCount,
-} from './rollup-format.js';
-import { fstatSize, nodeFileWriter, readValues, writeAll, type FileWriter } from './feed-io.fs.js';
+  fstatSize,
+  nodeFileWriter,
+  readValues,
+  syncDir,
+  writeAll,
+  writeFileSynced,
+  type FileWriter,
+} from './feed-io.fs.js';
 import { FeedReader, type StoredFeed } from './feed-reader.fs.js';
 import { planWrite, type Point, type WritePlan } from './write-plan.js';
 
@@ -50,9 +49,6 @@ export interface RepairReport {
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
-/** Completed finest-level buckets kept only in memory before rollup files are written. */
-const ROLLUP_PERSIST_BACKLOG_BUCKETS = 144;
-
 /**
  * The feed files under <dataDir>/feeds: PHPFina .meta/.dat plus the hub's rollup files.
  * Writes go through plans (write-plan.ts); meta files are replaced atomically; data is
@@ -64,14 +60,17 @@ export class FeedFiles {
     private readonly io: FileWriter = nodeFileWriter,
   ) {
     mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    this.rollups = new RollupFiles(dir, io);
   }
+
+  private readonly rollups: RollupFiles;
 
   paths(id: number) {
     return { meta: join(this.dir, `${id}.meta`), dat: join(this.dir, `${id}.dat`) };
   }
 
   rollupPath(id: number, levelS: number): string {
-    return join(this.dir, `${id}.r${levelS}`);
+    return this.rollups.path(id, levelS);
   }
 
   /**
@@ -107,7 +106,7 @@ export class FeedFiles {
 
   delete(id: number): void {
     const { meta, dat } = this.paths(id);
-    for (const file of [meta, dat, ...this.rollupFiles(id)]) rmSync(file, { force: true });
+    for (const file of [meta, dat, ...this.rollups.files(id)]) rmSync(file, { force: true });
   }
 
   /** Empties the feed (PHPFina clear): no data, start_time 0, rollups gone. */
@@ -120,7 +119,7 @@ export class FeedFiles {
     } finally {
       closeSync(fd);
     }
-    for (const file of this.rollupFiles(id)) rmSync(file, { force: true });
+    for (const file of this.rollups.files(id)) rmSync(file, { force: true });
     this.writeMeta(id, { intervalS, startTimeS: 0 });
   }
 
@@ -184,8 +183,9 @@ export class FeedFiles {
       closeSync(fd);
     }
     const firstSlot = plan.startTimeS / feed.intervalS;
-    this.refreshRollups(
+    this.rollups.refresh(
       id,
+      this.rollupSource(id),
       plan.overwrites.map((o) => firstSlot + o.slot),
     );
     return plan;
@@ -213,28 +213,12 @@ export class FeedFiles {
     this.persistRollups(id, true);
     const { dat, meta } = this.paths(id);
     const kept = this.values(id, drop, feed.npoints);
-    const fd = openSync(`${dat}.trim`, 'w', FILE_MODE);
-    try {
-      writeAll(fd, encodeValues(kept), 0, this.io);
-      this.io.fsync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    const metaFd = openSync(`${meta}.tmp`, 'w', FILE_MODE);
-    try {
-      writeAll(
-        metaFd,
-        encodeMeta({ intervalS: feed.intervalS, startTimeS: kept.length ? newStartS : 0 }),
-        0,
-        this.io,
-      );
-      this.io.fsync(metaFd);
-    } finally {
-      closeSync(metaFd);
-    }
+    writeFileSynced(`${dat}.trim`, encodeValues(kept), FILE_MODE, this.io);
+    const newMeta = { intervalS: feed.intervalS, startTimeS: kept.length ? newStartS : 0 };
+    writeFileSynced(`${meta}.tmp`, encodeMeta(newMeta), FILE_MODE, this.io);
     renameSync(`${dat}.trim`, dat);
     renameSync(`${meta}.tmp`, meta);
-    this.syncDir();
+    syncDir(this.dir, this.io);
   }
 
   /** emoncms feed/export: raw bytes from a byte offset, re-sending the last whole value before it. */
@@ -267,121 +251,28 @@ export class FeedFiles {
 
   /** Writes the rollup records of every completed bucket not yet on disk (e.g. at shutdown). */
   persistRollups(id: number, force = true): void {
-    const feed = this.read(id);
-    if (feed.npoints === 0) return;
-    const firstSlot = feed.startTimeS / feed.intervalS;
-    const endSlot = firstSlot + feed.npoints;
-    const levels = rollupLevelsFor(feed.intervalS);
-    const finest = levels[0];
-    if (finest === undefined) return;
-    const headers = levels.map((levelS) => this.rollupHeader(id, levelS, firstSlot, feed.intervalS));
-    const k0 = finest / feed.intervalS;
-    const backlog = Math.floor(endSlot / k0) - Math.floor((headers[0]?.validEndSlot ?? 0) / k0);
-    if (!force && backlog < ROLLUP_PERSIST_BACKLOG_BUCKETS) return;
-    levels.forEach((levelS, i) => {
-      const header = headers[i]!;
-      const k = levelS / feed.intervalS;
-      const completeEnd = Math.floor(endSlot / k) * k;
-      const from = Math.max(header.validEndSlot, header.firstBucket * k);
-      if (completeEnd <= from) return;
-      const raw = this.values(id, from - firstSlot, completeEnd - firstSlot);
-      const records: SumCount[] = [];
-      for (let s = from; s < completeEnd; s += k) records.push(sumValues(raw, s - from, s - from + k));
-      const fd = openSync(this.rollupPath(id, levelS), 'r+');
-      try {
-        const recordAt = ROLLUP_HEADER_BYTES + (from / k - header.firstBucket) * ROLLUP_RECORD_BYTES;
-        writeAll(fd, encodeRecords(records), recordAt, this.io);
-        writeAll(fd, encodeRollupHeader({ ...header, validEndSlot: completeEnd }), 0, this.io);
-        this.io.datasync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    });
+    this.rollups.persist(id, this.rollupSource(id), force);
   }
 
   /** Rebuilds every rollup from the raw data. */
   rebuildRollups(id: number): void {
-    for (const file of this.rollupFiles(id)) rmSync(file, { force: true });
+    for (const file of this.rollups.files(id)) rmSync(file, { force: true });
     this.persistRollups(id, true);
   }
 
   rollupHeaderOf(id: number, levelS: number): RollupHeader | undefined {
-    const path = this.rollupPath(id, levelS);
-    if (!existsSync(path)) return undefined;
-    const fd = openSync(path, 'r');
-    try {
-      const bytes = new Uint8Array(ROLLUP_HEADER_BYTES);
-      readSync(fd, bytes, 0, ROLLUP_HEADER_BYTES, 0);
-      return decodeRollupHeader(bytes);
-    } finally {
-      closeSync(fd);
-    }
+    return this.rollups.headerOf(id, levelS);
   }
 
-  /** Recomputes persisted buckets that contain rewritten slots. */
-  private refreshRollups(id: number, slots: readonly number[]): void {
-    if (slots.length === 0) return;
-    const feed = this.read(id);
-    const firstSlot = feed.startTimeS / feed.intervalS;
-    for (const levelS of rollupLevelsFor(feed.intervalS)) {
-      const header = this.rollupHeaderOf(id, levelS);
-      if (!header) continue;
-      const k = levelS / feed.intervalS;
-      const buckets = new Set(slots.filter((s) => s < header.validEndSlot).map((s) => Math.floor(s / k)));
-      if (buckets.size === 0) continue;
-      const fd = openSync(this.rollupPath(id, levelS), 'r+');
-      try {
-        for (const bucket of buckets) {
-          const from = Math.max(bucket * k, firstSlot);
-          const raw = this.values(id, from - firstSlot, (bucket + 1) * k - firstSlot);
-          const at = ROLLUP_HEADER_BYTES + (bucket - header.firstBucket) * ROLLUP_RECORD_BYTES;
-          writeAll(fd, encodeRecords([sumValues(raw)]), at, this.io);
-        }
-        this.io.datasync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    }
-  }
-
-  private rollupHeader(id: number, levelS: number, firstSlot: number, intervalS: number): RollupHeader {
-    const existing = this.rollupHeaderOf(id, levelS);
-    if (existing) return existing;
-    const header = { levelS, firstBucket: Math.floor((firstSlot * intervalS) / levelS), validEndSlot: 0 };
-    const fd = openSync(this.rollupPath(id, levelS), 'w', FILE_MODE);
-    try {
-      writeAll(fd, encodeRollupHeader(header), 0, this.io);
-    } finally {
-      closeSync(fd);
-    }
-    return header;
-  }
-
-  private rollupFiles(id: number): string[] {
-    return [600, 3600, 86400].map((levelS) => this.rollupPath(id, levelS)).filter((f) => existsSync(f));
+  private rollupSource(id: number): RollupSource {
+    return { ...this.read(id), values: (from, to) => this.values(id, from, to) };
   }
 
   /** write, fsync, rename, fsync dir: a power cut leaves the old or the new meta, never half. */
   private writeMeta(id: number, meta: FeedMeta): void {
     const path = this.paths(id).meta;
-    const tmp = `${path}.tmp`;
-    const fd = openSync(tmp, 'w', FILE_MODE);
-    try {
-      writeAll(fd, encodeMeta(meta), 0, this.io);
-      this.io.fsync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-    this.syncDir();
-  }
-
-  private syncDir(): void {
-    const dirFd = openSync(this.dir, 'r');
-    try {
-      this.io.fsync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    writeFileSynced(`${path}.tmp`, encodeMeta(meta), FILE_MODE, this.io);
+    renameSync(`${path}.tmp`, path);
+    syncDir(this.dir, this.io);
   }
 }

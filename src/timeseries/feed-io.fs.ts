@@ -56,6 +56,27 @@ export function writeAll(fd: number, bytes: Uint8Array, position: number, io = n
   while (done < bytes.length) done += io.write(fd, bytes, done, bytes.length - done, position + done);
 }
 
+/** A new file with `bytes`, fsync'ed before it is closed (to be renamed into place after). */
+export function writeFileSynced(path: string, bytes: Uint8Array, mode: number, io = nodeFileWriter): void {
+  const fd = openSync(path, 'w', mode);
+  try {
+    writeAll(fd, bytes, 0, io);
+    io.fsync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Makes renames in `dir` durable. */
+export function syncDir(dir: string, io = nodeFileWriter): void {
+  const fd = openSync(dir, 'r');
+  try {
+    io.fsync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function fstatSize(path: string): number {
   const fd = openSync(path, 'r');
   try {

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readValues } from './feed-io.fs.js';
+import { VALUE_BYTES } from './phpfina-format.js';
 import type { FeedReaderPort } from './ports.js';
 import { sumRange, type SumSource } from './range-sum.js';
 import {
@@ -30,17 +31,24 @@ export interface StoredFeed {
 
 const PAGE_RECORDS = 256; // 5 KiB of rollup records
 const MAX_READAHEAD_PAGES = 16;
+const BLOCK_SLOTS_WITHOUT_ROLLUPS = 1024; // 4 KiB of values
+const MAX_READAHEAD_BYTES = 64 * 1024;
 
 /** A read session over one feed: cached pages of .dat and rollup files, closed after the query. */
 export class FeedReader implements FeedReaderPort {
   readonly feed: StoredFeed;
   readonly firstSlot: number;
   readonly historyStartSlot: number;
+  /** Reads of the files made by this session, for tests and bench:timeseries. */
+  reads = 0;
   private readonly datFd: number;
   private readonly rollupFds = new Map<number, { fd: number; header: RollupHeader }>();
   private readonly blocks = new Map<number, Float32Array>();
   /** Slots per cached .dat block: the finest rollup bucket, or 1024 (4 KiB) without rollups. */
   private readonly blockSlots: number;
+  /** Sequential block misses (a full-resolution read) read ahead, twice as far each time. */
+  private nextSequentialBlock = NaN;
+  private readaheadBlocks = 1;
   /** Pages of rollup records by level, then page number. */
   private readonly recordPages = new Map<number, Map<number, Uint8Array>>();
   private recordMisses = 0;
@@ -59,7 +67,7 @@ export class FeedReader implements FeedReaderPort {
       ([levelS, { header }]) => (header.firstBucket * levelS) / this.feed.intervalS,
     );
     const finest = rollupLevelsFor(this.feed.intervalS)[0];
-    this.blockSlots = finest ? finest / this.feed.intervalS : 1024;
+    this.blockSlots = finest ? finest / this.feed.intervalS : BLOCK_SLOTS_WITHOUT_ROLLUPS;
     this.historyStartSlot = Math.min(this.firstSlot, ...rollupStarts.filter((s) => s < this.firstSlot));
     const iv = this.feed.intervalS;
     const levels = [...this.rollupFds.entries()]
@@ -87,7 +95,7 @@ export class FeedReader implements FeedReaderPort {
     const a = from - this.firstSlot;
     const b = to - this.firstSlot;
     const block = this.blockSlots;
-    if (b - a > block) return readValues(this.datFd, a, b);
+    if (b - a > block) return (this.reads++, readValues(this.datFd, a, b));
     // Blocks are aligned to absolute slots, like the finest rollup level's buckets, so both edges
     // of a bucket boundary fall in one block: one small read per boundary.
     const offset = this.firstSlot % block;
@@ -103,13 +111,19 @@ export class FeedReader implements FeedReaderPort {
 
   /** One cached block of the .dat (block n starts at file slot n * blockSlots - offset). */
   private block(n: number, offset: number): Float32Array {
-    let values = this.blocks.get(n);
-    if (!values) {
-      const from = n * this.blockSlots - offset;
-      values = readValues(this.datFd, from, from + this.blockSlots);
-      this.blocks.set(n, values);
-    }
-    return values;
+    const cached = this.blocks.get(n);
+    if (cached) return cached;
+    const size = this.blockSlots;
+    const maxAhead = Math.max(1, Math.floor(MAX_READAHEAD_BYTES / (size * VALUE_BYTES)));
+    const ahead = n === this.nextSequentialBlock ? Math.min(maxAhead, this.readaheadBlocks * 2) : 1;
+    this.readaheadBlocks = ahead;
+    this.nextSequentialBlock = n + ahead;
+    const from = n * size - offset;
+    const chunk = readValues(this.datFd, from, from + ahead * size);
+    this.reads++;
+    for (let i = ahead - 1; i >= 0; i--)
+      if (!this.blocks.has(n + i)) this.blocks.set(n + i, chunk.subarray(i * size, (i + 1) * size));
+    return this.blocks.get(n)!;
   }
 
   /** Sum of raw values over absolute slots [from, to), straight from the cached blocks. */
@@ -117,7 +131,7 @@ export class FeedReader implements FeedReaderPort {
     const a = from - this.firstSlot;
     const b = to - this.firstSlot;
     const block = this.blockSlots;
-    if (b - a > block) return sumValues(readValues(this.datFd, a, b));
+    if (b - a > block) return (this.reads++, sumValues(readValues(this.datFd, a, b)));
     const offset = this.firstSlot % block;
     let total: SumCount = EMPTY_SUM;
     for (let n = Math.floor((a + offset) / block); n * block - offset < b; n++) {
@@ -160,6 +174,7 @@ export class FeedReader implements FeedReaderPort {
     const pageBytes = PAGE_RECORDS * ROLLUP_RECORD_BYTES;
     const chunk = new Uint8Array(ahead * pageBytes);
     readSync(fd, chunk, 0, chunk.length, ROLLUP_HEADER_BYTES + page * pageBytes);
+    this.reads++;
     for (let i = 0; i < ahead; i++)
       if (!pages.has(page + i)) pages.set(page + i, chunk.subarray(i * pageBytes, (i + 1) * pageBytes));
     return pages.get(page)!;

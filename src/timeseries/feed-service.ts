@@ -23,14 +23,15 @@ export interface BufferChoice {
   fallback: WriteBuffer & BoundedBuffer;
 }
 
+/** Typed by the caller; lengths, characters, intervals and retention are checked here. */
 export interface NewFeedInput {
   ownerId: number;
-  name: unknown;
-  intervalS: unknown;
-  tag?: unknown;
-  unit?: unknown;
-  public?: unknown;
-  retentionDays?: unknown;
+  name: string;
+  intervalS: number;
+  tag?: string;
+  unit?: string;
+  public?: boolean;
+  retentionDays?: number | null;
 }
 
 /** Counters shown in /readyz: every accepted and every refused or dropped point is counted. */
@@ -93,6 +94,8 @@ export class FeedService {
       void this.undoCreate(feed.id);
       throw err;
     }
+    // Ingest may have asked about this id before (a process list naming a deleted or not yet
+    // imported feed): it must take points at once, not after a restart.
     this.missing.delete(feed.id);
     return feed;
   }
@@ -146,6 +149,7 @@ export class FeedService {
     // Leftover files of a feed without a row are reported by "hub feeds check"; the id stays taken.
     const removed = this.store.delete(id).catch(() => {});
     this.repo.delete(id);
+    this.known.delete(id);
     return removed;
   }
 
@@ -202,7 +206,7 @@ export class FeedService {
     return feed !== undefined;
   }
 
-  update(id: number, changes: Record<string, unknown>): FeedRecord {
+  update(id: number, changes: FeedChanges): FeedRecord {
     this.get(id);
     const valid: FeedChanges = {};
     if (changes.name !== undefined) valid.name = checkText(changes.name, 'name', 1);
@@ -234,7 +238,7 @@ export class FeedService {
    * any point is bad (UserError 400) or the buffer is at its cap (BufferFullError, 503); NaN is a
    * missing value and is accepted.
    */
-  async post(id: number, points: readonly { tsS: unknown; value: unknown }[], join = false): Promise<number> {
+  async post(id: number, points: readonly { tsS: number; value: number }[], join = false): Promise<number> {
     this.get(id);
     const latestS = this.clock.nowMs() / 1000 + this.settings.maxFutureS;
     const checked: BufferedPoint[] = [];
@@ -244,7 +248,7 @@ export class FeedService {
         this.counters.refused += points.length;
         throw new UserError(`point ${i}: ${problem}; nothing was stored`, 400, 'invalid_point');
       }
-      checked.push({ tsS: Math.floor(p.tsS as number), value: p.value as number, join });
+      checked.push({ tsS: Math.floor(p.tsS), value: p.value, join });
     }
     try {
       this.admit(checked.length);

@@ -33,6 +33,11 @@ export interface SerializedError {
 export type FeedStoreAnswer =
   { seq: number; ok: true; value: unknown } | { seq: number; ok: false; error: SerializedError };
 
+/** The worker's first message: its read path is warm and it takes operations. */
+export interface FeedStoreReady {
+  ready: true;
+}
+
 /** Keeps what callers look at: ReadError's type, an errno code (ENOSPC, EIO) and the message. */
 export function serializeError(err: unknown): SerializedError {
   if (!(err instanceof Error)) return { name: 'Error', message: String(err) };

@@ -6,15 +6,19 @@ import {
   packSamples,
   serializeError,
   type FeedStoreAnswer,
+  type FeedStoreReady,
   type FeedStoreRequest,
 } from './feed-store-messages.js';
 import type { Sample } from './read-query.js';
+import { warmReadPath } from './read-warmup.fs.js';
 
 // The worker thread that owns hubd's feed files: one operation at a time, in arrival order, so a
 // read never sees half a write and an fdatasync blocks this thread, not the event loop.
 
 const port = parentPort!;
 const files = new FeedFiles((workerData as { dir: string }).dir);
+warmReadPath();
+port.postMessage({ ready: true } satisfies FeedStoreReady);
 
 port.on('message', (req: FeedStoreRequest) => {
   let answer: FeedStoreAnswer;

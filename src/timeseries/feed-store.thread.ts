@@ -7,6 +7,7 @@ import {
   unpackSamples,
   type FeedStoreAnswer,
   type FeedStoreOp,
+  type FeedStoreReady,
   type FeedStoreRequest,
 } from './feed-store-messages.js';
 import type { BufferedPoint, FeedStore, LastValue, WriteOutcome } from './ports.js';
@@ -32,6 +33,9 @@ export class ThreadFeedStore implements FeedStore, Component {
   readonly name = 'feed-files';
   private readonly meta: FeedFiles;
   private worker: Worker | undefined;
+  /** Settles when the current worker has warmed its read path and takes operations. */
+  private ready: Promise<void> = Promise.resolve();
+  private warm = false;
   private readonly pending = new Map<number, Pending>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private seq = 0;
@@ -39,13 +43,18 @@ export class ThreadFeedStore implements FeedStore, Component {
   private restarts = 0;
   private lastError: string | undefined;
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    private readonly workerUrl: URL = WORKER_URL,
+  ) {
     this.meta = new FeedFiles(dir);
   }
 
+  /** Resolves once the worker is up with a warm read path; rejects (feed-files down) if it cannot load. */
   async start(): Promise<void> {
     this.closed = false;
     this.spawn();
+    await this.ready;
   }
 
   /** Waits for every operation sent (the flusher's last write among them), then ends the worker. */
@@ -65,7 +74,8 @@ export class ThreadFeedStore implements FeedStore, Component {
       ...(this.lastError && { lastError: this.lastError }),
     };
     if (this.closed) return { state: 'stopped', detail };
-    return { state: this.worker ? 'ready' : 'down', detail };
+    if (!this.worker) return { state: 'down', detail };
+    return { state: this.warm ? 'ready' : 'starting', detail };
   }
 
   exists(id: number): boolean {
@@ -143,8 +153,20 @@ export class ThreadFeedStore implements FeedStore, Component {
 
   private spawn(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_URL, { workerData: { dir: this.dir } });
-    worker.on('message', (answer: FeedStoreAnswer) => {
+    this.warm = false;
+    const worker = new Worker(this.workerUrl, { workerData: { dir: this.dir } });
+    let markReady: () => void = () => undefined;
+    let failReady: (err: Error) => void = () => undefined;
+    this.ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failReady = reject;
+    });
+    this.ready.catch(() => undefined); // a failed start is reported by start() and status()
+    worker.on('message', (answer: FeedStoreAnswer | FeedStoreReady) => {
+      if ('ready' in answer) {
+        this.warm = true;
+        return markReady();
+      }
       const p = this.pending.get(answer.seq);
       if (!p) return;
       this.pending.delete(answer.seq);
@@ -153,6 +175,7 @@ export class ThreadFeedStore implements FeedStore, Component {
     });
     // A crashed worker fails what it held (the points stay buffered) and is made again on demand.
     const fail = (err: Error) => {
+      failReady(err);
       if (this.worker !== worker) return;
       this.worker = undefined;
       this.lastError = describeError(err);

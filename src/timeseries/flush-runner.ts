@@ -127,6 +127,19 @@ export class FlushRunner implements Component {
     return this.running;
   }
 
+  /**
+   * Runs `fn` (a repair, a rollup rebuild) with the flusher held off: what is buffered is written
+   * first, and no flush starts until `fn` ends, so it never meets a half-written .dat.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.flush(true).then(fn);
+    this.running = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
   status(): ComponentStatus {
     const failing = this.failures.failingWrites();
     const reasons = this.failures.reasons();

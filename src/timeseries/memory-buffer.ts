@@ -18,6 +18,7 @@ export class MemoryWriteBuffer implements WriteBuffer {
   }
 
   async append(feedId: number, points: readonly BufferedPoint[]): Promise<void> {
+    if (points.length === 0) return; // as in Redis: a feed is listed only while it holds points
     const list = this.points.get(feedId) ?? [];
     for (const p of points) list.push(p); // not push(...points): a spread of 100k+ overflows the stack
     this.points.set(feedId, list);

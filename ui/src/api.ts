@@ -5,6 +5,7 @@ import type {
   EnergyComparison,
   HubFacts,
   EnergyToday,
+  FeedJson,
   TariffJson,
   ReadinessReport,
   UserSummary,
@@ -17,14 +18,7 @@ import type {
 } from '../../src/api/contract.js';
 
 /** A feed as GET /api/v1/feeds lists it. */
-export interface Feed {
-  id: number;
-  name: string;
-  tag: string;
-  unit: string;
-  intervalS: number;
-  public: boolean;
-}
+export type Feed = FeedJson;
 
 /** Thrown for any non-2xx answer; `message` is the hub's sentence for a person. */
 export class ApiCallError extends Error {

@@ -8,6 +8,12 @@ export const cy: Record<MessageKey, string> = {
   'nav.main': 'Prif',
   'shell.logout': 'Allgofnodi',
   'shell.language': 'Iaith',
+  'down.retrying': "Mae'r {component} i lawr: {reason} — yn ceisio eto",
+  'down.stays': "Mae'r {component} i lawr: {reason}",
+  'down.mqtt': 'brocer MQTT',
+  'down.vzloggerPush': 'gweinydd gwthio vzlogger',
+  'down.redis': 'Redis',
+  'down.feedFiles': 'storfa ffrydiau',
   'dash.title': 'Dangosfwrdd',
   'dash.power': 'Defnydd y tŷ nawr',
   'dash.noPower':

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { SessionInfo } from '../../src/api/contract.js';
+import { DownBanner } from './down-banner.js';
 import { LOCALES, setLocale, useI18n, type Locale } from './i18n.js';
 
 export type Route = 'dashboard' | 'energy' | 'history' | 'inputs' | 'settings';
@@ -46,6 +47,7 @@ export function Shell(props: {
           </button>
         </div>
       </header>
+      {user.role === 'admin' && <DownBanner />}
       {props.children}
     </div>
   );

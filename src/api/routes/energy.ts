@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import { z } from 'zod';
 import type { Clock } from '../../shared/clock.js';
 import { UserError } from '../../shared/errors.js';
 import { wallClock } from '../../shared/zoned-time.js';
@@ -12,18 +12,46 @@ import {
 } from '../../signals/energy-comparison.js';
 import { summariseEnergy } from '../../signals/energy-summary.js';
 import { pickHouseholdFeeds, type HouseholdRole } from '../../signals/household-feeds.js';
-import { goodTimeNow } from '../../signals/tariff.js';
+import { goodTimeNow, tariffSchema } from '../../signals/tariff.js';
 import type { TariffService } from '../../signals/tariff-service.js';
 import { localMidnightS, startOfLocalDayS } from '../../timeseries/calendar.js';
 import { canReadFeed } from '../../timeseries/feed-access.js';
 import type { FeedService } from '../../timeseries/feed-service.js';
 import type { FeedRecord } from '../../timeseries/ports.js';
 import type { Principal } from '../../auth/roles.js';
-import type { ComparedPeriodJson, ComparisonJson, EnergyToday } from '../contract.js';
-import { authOf, type RouteDef } from '../route-table.js';
-import { bodyOf } from './session.js';
+import type { ComparedPeriodJson, ComparisonJson, EnergyComparison, EnergyToday } from '../contract.js';
+import { authOf, defineRoute, type RouteDef } from '../route-table.js';
+import { field } from '../route-schema.js';
 
 const SLOT_S = 1800;
+
+const tariffBody = field(tariffSchema, {
+  code: 'invalid_tariff',
+  message: (path, _input, problem) => `tariff ${path.join('.') || 'body'}: ${problem}`,
+});
+
+/** `feedId=`: one feed as the house's use instead of the household's feeds. */
+const feedIdQuery = field(z.string().regex(/^\d{1,9}$/), {
+  code: 'invalid_feed_id',
+  message: 'feedId must be a feed id',
+})
+  .transform(Number)
+  .optional();
+
+const RANGE_RULE = { code: 'invalid_range', message: 'date must be YYYY-MM-DD, month YYYY-MM, year YYYY' };
+const daysQuery = z.object({
+  feedId: feedIdQuery,
+  date: field(z.string(), RANGE_RULE).optional(),
+  month: field(z.string(), RANGE_RULE).optional(),
+  year: field(z.string(), RANGE_RULE).optional(),
+  start: field(z.string(), { ...RANGE_RULE, message: 'start and end must be unix seconds' }).optional(),
+  end: field(z.string(), { ...RANGE_RULE, message: 'start and end must be unix seconds' }).optional(),
+  halfHours: z
+    .unknown()
+    .optional()
+    .transform((v) => v === '1'),
+});
+type DaysQuery = z.output<typeof daysQuery>;
 
 export interface EnergyRouteDeps {
   feeds: FeedService;
@@ -41,20 +69,24 @@ export function energyRoutes(deps: EnergyRouteDeps): RouteDef[] {
       access: 'user',
       handler: (_req, res) => res.json(deps.tariff.get()),
     },
-    {
+    defineRoute({
       method: 'put',
       path: '/api/v1/tariff',
       access: 'admin',
-      handler: (req, res) => res.json(deps.tariff.set(bodyOf(req))),
-    },
-    {
+      body: tariffBody,
+      handler: (_req, res, { body }) => res.json(deps.tariff.set(body)),
+    }),
+    defineRoute({
       method: 'get',
       path: '/api/v1/energy/summary',
       access: 'user',
-      handler: async (req, res) => {
-        const { startS, endS } = daysOf(req, deps.timeZone);
+      query: daysQuery,
+      handler: async (_req, res, { query }) => {
+        const { startS, endS } = daysOf(query, deps.timeZone);
         const nowS = Math.floor(deps.clock.nowMs() / 1000);
-        const { feeds, slots } = await readHousehold(deps, req, res, startS, Math.min(nowS, endS));
+        const principal = authOf(res).principal;
+        const household = householdFlows(deps, principal, query.feedId, startS, Math.min(nowS, endS));
+        const { feeds, slots } = await household;
         const tariff = deps.tariff.get();
         const days = energyByDay(tariff, slots, (t) => startOfLocalDayS(t, deps.timeZone));
         res.json({
@@ -65,29 +97,30 @@ export function energyRoutes(deps: EnergyRouteDeps): RouteDef[] {
           currency: tariff.currency,
           ...summariseEnergy(tariff, slots, days.length),
           days,
-          halfHours:
-            req.query.halfHours === '1'
-              ? slots.map((s) => ({
-                  startS: s.startS,
-                  energyKWh: s.houseKWh,
-                  importKWh: s.importKWh,
-                  exportKWh: s.exportKWh,
-                  solarKWh: s.solarKWh,
-                }))
-              : undefined,
+          halfHours: query.halfHours
+            ? slots.map((s) => ({
+                startS: s.startS,
+                energyKWh: s.houseKWh,
+                importKWh: s.importKWh,
+                exportKWh: s.exportKWh,
+                solarKWh: s.solarKWh,
+              }))
+            : undefined,
         });
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'get',
       path: '/api/v1/energy/compare',
       access: 'user',
-      handler: async (req, res) => {
+      query: z.object({ feedId: feedIdQuery }),
+      handler: async (_req, res, { query }) => {
         const nowS = Math.floor(deps.clock.nowMs() / 1000);
+        const principal = authOf(res).principal;
         const compare = async (periods: ComparedPeriods) => {
           const [current, previous] = await Promise.all([
-            figuresOf(deps, req, res, periods.current),
-            figuresOf(deps, req, res, periods.previous),
+            figuresOf(deps, principal, query.feedId, periods.current),
+            figuresOf(deps, principal, query.feedId, periods.previous),
           ]);
           const both = current.figures.daysWithData > 0 && previous.figures.daysWithData > 0;
           const json: ComparisonJson = {
@@ -107,22 +140,17 @@ export function energyRoutes(deps: EnergyRouteDeps): RouteDef[] {
           currency: deps.tariff.get().currency,
           week: week.json,
           month: month.json,
-        });
+        } satisfies EnergyComparison);
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'get',
       path: '/api/v1/energy/today',
       access: 'user',
-      handler: async (req, res) =>
-        res.json(
-          await energyToday(
-            deps,
-            authOf(res).principal,
-            req.query.feedId === undefined ? undefined : feedIdOf(req),
-          ),
-        ),
-    },
+      query: z.object({ feedId: feedIdQuery }),
+      handler: async (_req, res, { query }) =>
+        res.json(await energyToday(deps, authOf(res).principal, query.feedId)),
+    }),
   ];
 }
 
@@ -155,11 +183,11 @@ export async function energyToday(
 /** One compared period's figures, from the same summary code as a month's. */
 async function figuresOf(
   deps: EnergyRouteDeps,
-  req: Request,
-  res: Response,
+  principal: Principal | undefined,
+  feedId: number | undefined,
   period: { startS: number; endS: number; days: number },
 ): Promise<{ feeds: Partial<Record<HouseholdRole, number>>; figures: ComparedPeriodJson }> {
-  const { feeds, slots } = await readHousehold(deps, req, res, period.startS, period.endS);
+  const { feeds, slots } = await householdFlows(deps, principal, feedId, period.startS, period.endS);
   const tariff = deps.tariff.get();
   const days = energyByDay(tariff, slots, (t) => startOfLocalDayS(t, deps.timeZone));
   const f = summariseEnergy(tariff, slots, days.length);
@@ -214,28 +242,14 @@ async function householdFlows(
   };
 }
 
-/** householdFlows for the caller of a request (`feedId` from its query). */
-function readHousehold(
-  deps: EnergyRouteDeps,
-  req: Request,
-  res: Response,
-  startS: number,
-  endS: number,
-): Promise<{ feeds: Partial<Record<HouseholdRole, number>>; slots: FlowSlot[] }> {
-  const feedId = req.query.feedId === undefined ? undefined : feedIdOf(req);
-  return householdFlows(deps, authOf(res).principal, feedId, startS, endS);
-}
-
 /**
  * Whole local days: `date=YYYY-MM-DD`, `month=YYYY-MM` or `year=YYYY` in the hub's timezone, or
  * `start` (any time in the first day) to `end` (exclusive); at most 366 days.
  */
-function daysOf(req: Request, timeZone: string): { startS: number; endS: number } {
-  const named = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(
-    String(req.query.date ?? req.query.month ?? req.query.year ?? ''),
-  );
-  let start = Number(req.query.start);
-  let end = Number(req.query.end);
+function daysOf(query: DaysQuery, timeZone: string): { startS: number; endS: number } {
+  const named = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(query.date ?? query.month ?? query.year ?? '');
+  let start = Number(query.start);
+  let end = Number(query.end);
   if (named) {
     const [year, month, day] = [Number(named[1]), Number(named[2] ?? 1), Number(named[3] ?? 1)];
     if (month < 1 || month > 12 || day < 1 || day > 31)
@@ -248,17 +262,11 @@ function daysOf(req: Request, timeZone: string): { startS: number; endS: number 
     else next.setUTCFullYear(year + 1);
     const n = { year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() };
     end = localMidnightS(n, timeZone);
-  } else if (req.query.date ?? req.query.month ?? req.query.year) {
+  } else if (query.date ?? query.month ?? query.year) {
     throw new UserError('date must be YYYY-MM-DD, month YYYY-MM, year YYYY', 400, 'invalid_range');
   }
   if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start)
     throw new UserError('start and end must be unix seconds, start before end', 400, 'invalid_range');
   if (end - start > 366 * 86_400) throw new UserError('at most 366 days at a time', 400, 'invalid_range');
   return { startS: startOfLocalDayS(start, timeZone), endS: end };
-}
-
-function feedIdOf(req: Request): number {
-  const id = String(req.query.feedId ?? '');
-  if (!/^\d{1,9}$/.test(id)) throw new UserError('feedId must be a feed id', 400, 'invalid_feed_id');
-  return Number(id);
 }

@@ -1,10 +1,112 @@
-import type { Request } from 'express';
+import { z } from 'zod';
 import type { FeedService } from '../../timeseries/feed-service.js';
+import { CALENDAR_UNITS } from '../../timeseries/calendar.js';
 import { samplesToCsv } from '../../timeseries/csv-export.js';
-import { isCalendarUnit } from '../../timeseries/read-query.js';
-import { UserError } from '../../shared/errors.js';
-import { principalOf, type RouteDef } from '../route-table.js';
-import { bodyOf } from './session.js';
+import { ALLOWED_INTERVALS_S } from '../../timeseries/phpfina-format.js';
+import type { FeedJson, FeedLastJson } from '../contract.js';
+import { defineRoute, principalOf, type RouteDef } from '../route-table.js';
+import { field, queryFlag } from '../route-schema.js';
+
+/** A feed id in the path: digits only, so never a path of its own (`..%2F1`). */
+const feedParams = z.object({
+  id: field(z.string().regex(/^\d{1,9}$/), {
+    code: 'invalid_feed_id',
+    message: 'feed id must be a whole number',
+  }).transform(Number),
+});
+
+/** A query number as JavaScript's Number() reads it; finite. */
+const queryNumber = (code: string, message: string) =>
+  field(z.string().transform(Number).pipe(z.number().finite()), { code, message });
+
+/** Text fields: the type here, lengths and characters in the feed service. */
+const feedText = (name: string, minLength: number) =>
+  field(z.string(), {
+    code: `invalid_${name}`,
+    message: `${name} must be text of ${minLength} to 64 characters`,
+  });
+const retentionDays = field(z.number().nullable(), {
+  code: 'invalid_retention',
+  message: 'retentionDays must be a whole number of days from 1 to 36500, or null',
+}).optional();
+const isPublic = field(z.boolean(), { code: 'invalid_public', message: 'public must be true or false' });
+
+const newFeedBody = z.object({
+  name: feedText('name', 1),
+  intervalS: field(z.number(), {
+    code: 'invalid_interval',
+    message: `interval must be one of ${ALLOWED_INTERVALS_S.join(', ')} seconds`,
+  }),
+  tag: feedText('tag', 0).optional(),
+  unit: feedText('unit', 0).optional(),
+  public: isPublic.optional(),
+  retentionDays,
+});
+
+const feedChangesBody = z.object({
+  name: feedText('name', 1).optional(),
+  tag: feedText('tag', 0).optional(),
+  unit: feedText('unit', 0).optional(),
+  public: isPublic.optional(),
+  retentionDays,
+});
+
+/** `{points: [[timeS, value|null], …], join?}`; null is a missing value. */
+const pointsBody = z.object({
+  points: field(z.array(z.unknown()), {
+    code: 'invalid_points',
+    message: 'points must be a list of [timeS, value]',
+  })
+    .pipe(
+      z.array(
+        field(z.tuple([z.unknown(), z.unknown()]), {
+          code: 'invalid_points',
+          message: 'each point must be [timeS, value]',
+        }),
+      ),
+    )
+    .pipe(
+      z.array(
+        z.tuple([
+          field(z.number(), {
+            code: 'invalid_point',
+            message: (path) => `point ${String(path[1])}: time must be unix seconds; nothing was stored`,
+          }),
+          field(z.number().nullable(), {
+            code: 'invalid_point',
+            message: (path) => `point ${String(path[1])}: value must be a number; nothing was stored`,
+          }),
+        ]),
+      ),
+    ),
+  join: z
+    .unknown()
+    .optional()
+    .transform((v) => v === true),
+});
+
+const dataQuery = z.object({
+  interval: field(
+    z.union([z.enum(CALENDAR_UNITS), z.string().transform(Number).pipe(z.number().positive())]),
+    {
+      code: 'invalid_interval',
+      message: 'interval must be seconds or daily, weekly, monthly, annual',
+    },
+  ),
+  start: queryNumber('invalid_range', 'start and end must be unix seconds'),
+  end: queryNumber('invalid_range', 'start and end must be unix seconds'),
+  average: queryFlag,
+  skipmissing: queryFlag,
+  delta: queryFlag,
+  format: z
+    .unknown()
+    .optional()
+    .transform((v) => (v === 'csv' ? 'csv' : 'json')),
+  timeformat: z
+    .unknown()
+    .optional()
+    .transform((v) => (v === 'excel' || v === 'iso8601' ? v : 'unix')),
+});
 
 /**
  * The hub's own feed API (JSON, times in seconds here; the full /api/v1 contract for the web app
@@ -12,148 +114,142 @@ import { bodyOf } from './session.js';
  */
 export function feedRoutes(feeds: FeedService, timeZone: string): RouteDef[] {
   return [
-    { method: 'get', path: '/api/v1/feeds', access: 'user', handler: (_req, res) => res.json(feeds.list()) },
     {
+      method: 'get',
+      path: '/api/v1/feeds',
+      access: 'user',
+      handler: (_req, res) => res.json(feeds.list() satisfies FeedJson[]),
+    },
+    defineRoute({
       method: 'post',
       path: '/api/v1/feeds',
       access: 'admin',
-      handler: (req, res) => {
-        const b = bodyOf(req);
-        const feed = feeds.create({
-          ...b,
-          ownerId: principalOf(res).userId,
-          name: b.name,
-          intervalS: b.intervalS,
-        });
+      body: newFeedBody,
+      handler: (_req, res, { body }) => {
+        const feed: FeedJson = feeds.create({ ...body, ownerId: principalOf(res).userId });
         res.status(201).json(feed);
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'get',
       path: '/api/v1/feeds/:id',
       access: 'user',
-      handler: (req, res) => res.json(feeds.get(feedId(req))),
-    },
-    {
+      params: feedParams,
+      handler: (_req, res, { params }) => res.json(feeds.get(params.id) satisfies FeedJson),
+    }),
+    defineRoute({
       method: 'patch',
       path: '/api/v1/feeds/:id',
       access: 'admin',
-      handler: (req, res) => res.json(feeds.update(feedId(req), bodyOf(req))),
-    },
-    {
+      params: feedParams,
+      body: feedChangesBody,
+      handler: (_req, res, { params, body }) => res.json(feeds.update(params.id, body) satisfies FeedJson),
+    }),
+    defineRoute({
       method: 'delete',
       path: '/api/v1/feeds/:id',
       access: 'admin',
-      handler: async (req, res) => {
-        await feeds.delete(feedId(req));
+      params: feedParams,
+      handler: async (_req, res, { params }) => {
+        await feeds.delete(params.id);
         res.status(204).end();
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'post',
       path: '/api/v1/feeds/:id/clear',
       access: 'admin',
-      handler: async (req, res) => {
-        await feeds.clear(feedId(req));
+      params: feedParams,
+      handler: async (_req, res, { params }) => {
+        await feeds.clear(params.id);
         res.status(204).end();
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'post',
       path: '/api/v1/feeds/:id/points',
       access: 'admin',
-      handler: async (req, res) => {
-        const b = bodyOf(req);
-        if (!Array.isArray(b.points))
-          throw new UserError('points must be a list of [timeS, value]', 400, 'invalid_points');
-        const points = (b.points as unknown[]).map((p) => {
-          if (!Array.isArray(p) || p.length !== 2)
-            throw new UserError('each point must be [timeS, value]', 400, 'invalid_points');
-          return { tsS: p[0] as unknown, value: p[1] === null ? NaN : (p[1] as unknown) };
-        });
-        res.json({ accepted: await feeds.post(feedId(req), points, b.join === true) });
+      params: feedParams,
+      body: pointsBody,
+      handler: async (_req, res, { params, body }) => {
+        const points = body.points.map(([tsS, value]) => ({ tsS, value: value ?? NaN }));
+        res.json({ accepted: await feeds.post(params.id, points, body.join) });
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'get',
       path: '/api/v1/feeds/:id/data',
       access: 'user',
-      handler: async (req, res) => {
-        const q = req.query;
-        const interval = isCalendarUnit(q.interval) ? q.interval : Number(q.interval ?? 0);
-        if (interval !== q.interval && !(Number(interval) > 0)) {
-          throw new UserError(
-            'interval must be seconds or daily, weekly, monthly, annual',
-            400,
-            'invalid_interval',
-          );
-        }
-        const startS = Number(q.start);
-        const endS = Number(q.end);
-        if (!Number.isFinite(startS) || !Number.isFinite(endS))
-          throw new UserError('start and end must be unix seconds', 400, 'invalid_range');
-        const samples = await feeds.read(feedId(req), {
-          startS,
-          endS,
-          interval,
-          average: q.average === '1' || q.average === 'true',
-          skipMissing: q.skipmissing === '1' || q.skipmissing === 'true',
-          delta: q.delta === '1' || q.delta === 'true',
+      params: feedParams,
+      query: dataQuery,
+      handler: async (_req, res, { params, query: q }) => {
+        const samples = await feeds.read(params.id, {
+          startS: q.start,
+          endS: q.end,
+          interval: q.interval,
+          average: q.average,
+          skipMissing: q.skipmissing,
+          delta: q.delta,
         });
         if (q.format === 'csv') {
-          const timeformat = q.timeformat === 'excel' || q.timeformat === 'iso8601' ? q.timeformat : 'unix';
-          res.type('text/csv').send(samplesToCsv(samples, timeformat, timeZone));
+          res.type('text/csv').send(samplesToCsv(samples, q.timeformat, timeZone));
           return;
         }
         res.json(samples);
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'get',
       path: '/api/v1/feeds/:id/export',
       access: 'user',
-      handler: async (req, res) => {
-        const fromByte = Number(req.query.start ?? 0);
-        if (!Number.isInteger(fromByte) || fromByte < 0)
-          throw new UserError('start must be a byte offset', 400, 'invalid_offset');
-        const id = feedId(req);
+      params: feedParams,
+      query: z.object({
+        start: field(
+          z
+            .string()
+            .optional()
+            .transform((v) => Number(v ?? 0))
+            .pipe(z.number().int().nonnegative()),
+          { code: 'invalid_offset', message: 'start must be a byte offset' },
+        ),
+      }),
+      handler: async (_req, res, { params, query }) => {
         res.set({
           'Content-Type': 'application/octet-stream',
-          'Content-Disposition': `attachment; filename=${id}.dat`,
+          'Content-Disposition': `attachment; filename=${params.id}.dat`,
         });
-        res.send(Buffer.from(await feeds.exportBytes(id, fromByte)));
+        res.send(Buffer.from(await feeds.exportBytes(params.id, query.start)));
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'post',
       path: '/api/v1/feeds/:id/trim',
       access: 'admin',
-      handler: async (req, res) => {
-        await feeds.trim(feedId(req), Number(bodyOf(req).startTimeS));
+      params: feedParams,
+      body: z.object({
+        startTimeS: field(z.number(), { code: 'invalid_time', message: 'trim time must be unix seconds' }),
+      }),
+      handler: async (_req, res, { params, body }) => {
+        await feeds.trim(params.id, body.startTimeS);
         res.status(204).end();
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'get',
       path: '/api/v1/feeds/:id/value',
       access: 'user',
-      handler: async (req, res) => {
-        const tsS = Number(req.query.time);
-        if (!Number.isFinite(tsS)) throw new UserError('time must be unix seconds', 400, 'invalid_time');
-        res.json({ tsS, value: await feeds.valueAt(feedId(req), tsS) });
-      },
-    },
-    {
+      params: feedParams,
+      query: z.object({ time: queryNumber('invalid_time', 'time must be unix seconds') }),
+      handler: async (_req, res, { params, query }) =>
+        res.json({ tsS: query.time, value: await feeds.valueAt(params.id, query.time) }),
+    }),
+    defineRoute({
       method: 'get',
       path: '/api/v1/feeds/:id/last',
       access: 'user',
-      handler: async (req, res) => res.json(await feeds.lastValue(feedId(req))),
-    },
+      params: feedParams,
+      handler: async (_req, res, { params }) =>
+        res.json((await feeds.lastValue(params.id)) satisfies FeedLastJson | null),
+    }),
   ];
-}
-
-function feedId(req: Request): number {
-  const id = String(req.params.id);
-  if (!/^\d{1,9}$/.test(id)) throw new UserError('feed id must be a whole number', 400, 'invalid_feed_id');
-  return Number(id);
 }

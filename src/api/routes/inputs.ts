@@ -1,13 +1,14 @@
-import type { Request } from 'express';
+import { z } from 'zod';
 import type { IngestPort, InputsPort, InputState } from '../../ingest/ports.js';
+import { API_NAME_RULE, isApiName } from '../../ingest/input-names.js';
 import { PROCESSES } from '../../ingest/process-catalog.js';
 import { checkSteps } from '../../ingest/process-list-check.js';
-import type { NodeReadings } from '../../ingest/readings.js';
 import type { Clock } from '../../shared/clock.js';
 import { UserError } from '../../shared/errors.js';
 import type { InputJson, ProcessInfo } from '../contract.js';
-import type { RouteDef } from '../route-table.js';
-import { bodyOf } from './session.js';
+import { defineRoute, type RouteDef } from '../route-table.js';
+import { field } from '../route-schema.js';
+import { apiName } from './common-schemas.js';
 
 export interface InputRouteDeps {
   ingest: IngestPort & InputsPort;
@@ -16,12 +17,45 @@ export interface InputRouteDeps {
   ingestBaseTopic: string;
 }
 
+/** An input id in the path; anything else is an input that does not exist. */
+const inputParams = z.object({
+  id: field(z.string().regex(/^\d{1,9}$/), {
+    code: 'input_not_found',
+    status: 404,
+    message: (_path, id) => `input ${String(id)} does not exist`,
+  }).transform(Number),
+});
+
+/** `{node, timeS?, values: {name: number}}`: the hub's own JSON form of one reading. */
+const readingBody = z.object({
+  node: apiName('node', 'invalid_node'),
+  timeS: field(z.number(), { code: 'invalid_time', message: 'timeS must be unix seconds' }).optional(),
+  values: field(
+    z.record(z.string(), z.unknown()).refine((v) => Object.keys(v).length > 0),
+    { code: 'invalid_values', message: 'values must be an object of name: number' },
+  )
+    // Each name before any value, as a person reads them.
+    .pipe(
+      field(z.record(z.string().refine(isApiName), z.unknown()), {
+        code: 'invalid_name',
+        message: (path) => `input name "${String(path[1])}" must be ${API_NAME_RULE}`,
+      }),
+    )
+    .pipe(
+      z.record(
+        z.string(),
+        field(z.number(), {
+          code: 'invalid_value',
+          message: (path) => `value of ${String(path[1])} must be a finite number`,
+        }),
+      ),
+    ),
+});
 /** The hub's own API for inputs and process lists (administrators: inputs are raw configuration). */
 export function inputRoutes(deps: InputRouteDeps): RouteDef[] {
   const { ingest } = deps;
-  const input = (req: Request): InputState => {
-    const id = String(req.params.id);
-    const found = /^\d{1,9}$/.test(id) ? ingest.get(Number(id)) : undefined;
+  const input = (id: number): InputState => {
+    const found = ingest.get(id);
     if (!found) throw new UserError(`input ${id} does not exist`, 404, 'input_not_found');
     return found;
   };
@@ -32,52 +66,66 @@ export function inputRoutes(deps: InputRouteDeps): RouteDef[] {
       access: 'admin',
       handler: (_req, res) => res.json(ingest.list().map(toJson)),
     },
-    {
+    defineRoute({
       method: 'post',
       path: '/api/v1/inputs',
       access: 'admin',
-      handler: async (req, res) => {
-        const readings = readingsOf(bodyOf(req), deps.clock.nowMs() / 1000);
+      body: readingBody,
+      handler: async (_req, res, { body }) => {
+        const readings = {
+          node: body.node,
+          timeS: body.timeS ?? Math.floor(deps.clock.nowMs() / 1000),
+          values: Object.entries(body.values).map(([name, value]) => ({ name, value })),
+        };
         const outcome = await ingest.post([readings], 'http');
         if (outcome.refused) throw new UserError(outcome.refusal ?? 'refused', 400, 'refused');
         res.json({ stored: outcome.stored });
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'get',
       path: '/api/v1/inputs/:id',
       access: 'admin',
-      handler: (req, res) => res.json(toJson(input(req))),
-    },
-    {
+      params: inputParams,
+      handler: (_req, res, { params }) => res.json(toJson(input(params.id))),
+    }),
+    defineRoute({
       method: 'patch',
       path: '/api/v1/inputs/:id',
       access: 'admin',
-      handler: (req, res) => {
-        const { id } = input(req);
-        const description = bodyOf(req).description;
-        if (typeof description !== 'string' || description.length > 128)
-          throw new UserError('description must be text of up to 128 characters', 400, 'invalid_description');
-        ingest.setDescription(id, description);
+      params: inputParams,
+      body: z.object({
+        description: field(z.string().max(128), {
+          code: 'invalid_description',
+          message: 'description must be text of up to 128 characters',
+        }),
+      }),
+      handler: (_req, res, { params, body }) => {
+        const { id } = input(params.id);
+        ingest.setDescription(id, body.description);
         res.json(toJson(ingest.get(id)!));
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'delete',
       path: '/api/v1/inputs/:id',
       access: 'admin',
-      handler: (req, res) => {
-        ingest.delete([input(req).id]);
+      params: inputParams,
+      handler: (_req, res, { params }) => {
+        ingest.delete([input(params.id).id]);
         res.status(204).end();
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'put',
       path: '/api/v1/inputs/:id/process',
       access: 'admin',
-      handler: (req, res) => {
-        const { id } = input(req);
-        const steps = checkSteps(bodyOf(req).steps, {
+      params: inputParams,
+      // checkSteps is the process-list editor's own check, shared with emoncms's input/process/set.
+      body: z.object({ steps: z.unknown() }),
+      handler: (_req, res, { params, body }) => {
+        const { id } = input(params.id);
+        const steps = checkSteps(body.steps, {
           feedExists: deps.feedExists,
           inputExists: (inputId) => ingest.get(inputId) !== undefined,
           ingestBaseTopic: deps.ingestBaseTopic,
@@ -86,7 +134,7 @@ export function inputRoutes(deps: InputRouteDeps): RouteDef[] {
         ingest.setProcessList(id, steps.value);
         res.json(toJson(ingest.get(id)!));
       },
-    },
+    }),
     {
       method: 'get',
       path: '/api/v1/processes',
@@ -107,27 +155,4 @@ export function inputRoutes(deps: InputRouteDeps): RouteDef[] {
 function toJson(input: InputState): InputJson {
   const { id, node, name, description, processList, processListError, timeS, value } = input;
   return { id, node, name, description, processList, processListError, timeS, value };
-}
-
-/** `{node, timeS?, values: {name: number}}`: the hub's own JSON form of one reading. */
-function readingsOf(body: Record<string, unknown>, nowS: number): NodeReadings {
-  const { node, timeS = Math.floor(nowS), values } = body;
-  if (typeof node !== 'string' || !/^[\p{L}\p{N}_. -]{1,64}$/u.test(node))
-    throw new UserError('node must be 1 to 64 letters, digits, spaces, "_", "-" or "."', 400, 'invalid_node');
-  if (typeof timeS !== 'number' || !Number.isFinite(timeS))
-    throw new UserError('timeS must be unix seconds', 400, 'invalid_time');
-  if (!values || typeof values !== 'object' || Array.isArray(values) || Object.keys(values).length === 0)
-    throw new UserError('values must be an object of name: number', 400, 'invalid_values');
-  const readings = Object.entries(values as Record<string, unknown>).map(([name, value]) => {
-    if (!/^[\p{L}\p{N}_. -]{1,64}$/u.test(name))
-      throw new UserError(
-        `input name "${name}" has characters other than letters, digits, "_", "-", "."`,
-        400,
-        'invalid_name',
-      );
-    if (typeof value !== 'number' || !Number.isFinite(value))
-      throw new UserError(`value of ${name} must be a finite number`, 400, 'invalid_value');
-    return { name, value };
-  });
-  return { node, timeS, values: readings };
 }

@@ -1,10 +1,18 @@
 import type { Request, Response } from 'express';
-import { RateLimitedError, type AuthService, type LoginResult } from '../../auth/auth-service.js';
+import { z } from 'zod';
+import { RateLimitedError } from '../../auth/auth-errors.js';
+import type { AuthService, LoginResult } from '../../auth/auth-service.js';
 import type { Principal } from '../../auth/roles.js';
 import { UserError } from '../../shared/errors.js';
 import { readCookie, SESSION_COOKIE } from '../authenticate.js';
 import type { OnboardingState, SessionInfo } from '../contract.js';
-import { authOf, principalOf, type RouteDef } from '../route-table.js';
+import { authOf, defineRoute, principalOf, type RouteDef } from '../route-table.js';
+import { text } from './common-schemas.js';
+
+const credentials = z.object({ username: text('username'), password: text('password') });
+
+/** A login that is not even text is a wrong login: answered and counted as one (login limits). */
+const loginBody = z.object({ username: z.string().catch(''), password: z.string().catch('') });
 
 /** Onboarding (the first administrator), login, the current session, logout. */
 export function sessionRoutes(auth: AuthService): RouteDef[] {
@@ -15,23 +23,23 @@ export function sessionRoutes(auth: AuthService): RouteDef[] {
       access: 'public',
       handler: (_req, res) => res.json(onboardingStateOf(auth)),
     },
-    {
+    defineRoute({
       method: 'post',
       path: '/api/v1/onboarding',
       access: 'public',
-      handler: async (req, res) => {
-        const body = bodyOf(req);
+      body: credentials,
+      handler: async (req, res, { body }) => {
         await auth.onboard(body.username, body.password);
         const login = await auth.login(body.username, body.password, req.ip ?? '');
         startSession(req, res, login, 201);
       },
-    },
-    {
+    }),
+    defineRoute({
       method: 'post',
       path: '/api/v1/session',
       access: 'public',
-      handler: async (req, res) => {
-        const body = bodyOf(req);
+      body: loginBody,
+      handler: async (req, res, { body }) => {
         try {
           startSession(req, res, await auth.login(body.username, body.password, req.ip ?? ''), 200);
         } catch (err) {
@@ -39,7 +47,7 @@ export function sessionRoutes(auth: AuthService): RouteDef[] {
           throw err;
         }
       },
-    },
+    }),
     {
       method: 'get',
       path: '/api/v1/session',
@@ -89,9 +97,4 @@ function startSession(req: Request, res: Response, login: LoginResult, status: n
   });
   const info: SessionInfo = { user: login.user, csrfToken: login.csrfToken, expiresAtMs: login.expiresAtMs };
   res.status(status).json(info);
-}
-
-export function bodyOf(req: Request): Record<string, unknown> {
-  const body: unknown = req.body;
-  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
 }

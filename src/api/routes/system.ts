@@ -1,15 +1,23 @@
+import { z } from 'zod';
 import type { HubFacts, ReadinessReport, VersionInfo } from '../contract.js';
 import { isIanaTimezone } from '../../config/schema.js';
-import { UserError } from '../../shared/errors.js';
-import { authOf, type RouteDef } from '../route-table.js';
-import { bodyOf } from './session.js';
+import { authOf, defineRoute, type RouteDef } from '../route-table.js';
+import { field } from '../route-schema.js';
+
+const timeZoneBody = z.object({
+  timeZone: field(z.string().refine(isIanaTimezone), {
+    code: 'invalid_timezone',
+    message: 'timeZone must be an IANA name such as "Europe/London"',
+  }),
+});
 
 export interface SystemDeps {
   readiness: () => ReadinessReport;
   version: VersionInfo;
   timeZone: string;
   /** Writes a new timezone to hub.json, for the next start; throws for a name that is not IANA. */
-  saveTimeZone: (timeZone: string) => void;
+  /** Writes the zone to hub.json; says whether it takes effect only after a restart (the schema marks it). */
+  saveTimeZone: (timeZone: string) => { restartRequired: boolean };
 }
 
 export function systemRoutes(deps: SystemDeps): RouteDef[] {
@@ -43,23 +51,17 @@ export function systemRoutes(deps: SystemDeps): RouteDef[] {
       access: 'user',
       handler: (_req, res) => res.json(hubFactsOf(deps)),
     },
-    {
+    defineRoute({
       method: 'put',
       path: '/api/v1/hub/timezone',
       access: 'admin',
-      handler: (req, res) => {
-        const timeZone = bodyOf(req).timeZone;
-        if (typeof timeZone !== 'string' || !isIanaTimezone(timeZone))
-          throw new UserError(
-            'timeZone must be an IANA name such as "Europe/London"',
-            400,
-            'invalid_timezone',
-          );
-        deps.saveTimeZone(timeZone);
+      body: timeZoneBody,
+      handler: (_req, res, { body }) => {
         // Calendar maths, costs and daily processes all read the zone at start.
-        res.json({ timeZone, appliesAfterRestart: true });
+        const { restartRequired } = deps.saveTimeZone(body.timeZone);
+        res.json({ timeZone: body.timeZone, appliesAfterRestart: restartRequired });
       },
-    },
+    }),
   ];
 }
 

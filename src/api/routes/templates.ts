@@ -1,7 +1,7 @@
-import { UserError } from '../../shared/errors.js';
+import { z } from 'zod';
 import type { TemplateService } from '../../ingest/template-service.js';
-import { principalOf, type RouteDef } from '../route-table.js';
-import { bodyOf } from './session.js';
+import { defineRoute, principalOf, type RouteDef } from '../route-table.js';
+import { apiName } from './common-schemas.js';
 
 /** Device templates: list them, and apply one to a node (creates feeds, inputs, process lists). */
 export function templateRoutes(templates: TemplateService): RouteDef[] {
@@ -12,16 +12,15 @@ export function templateRoutes(templates: TemplateService): RouteDef[] {
       access: 'admin',
       handler: (_req, res) => res.json(templates.list()),
     },
-    {
+    defineRoute({
       method: 'post',
       path: '/api/v1/templates/:id/apply',
       access: 'admin',
-      handler: (req, res) => {
-        const node = bodyOf(req).node;
-        if (typeof node !== 'string' || !/^[\p{L}\p{N}_.-]{1,64}$/u.test(node))
-          throw new UserError('node must be 1 to 64 letters, digits, "_", "-" or "."', 400, 'invalid_node');
-        res.json(templates.applyTemplate(String(req.params.id), node, principalOf(res).userId));
-      },
-    },
+      params: z.object({ id: z.string() }),
+      // The node rule of POST /api/v1/inputs: any node it takes can get a template.
+      body: z.object({ node: apiName('node', 'invalid_node') }),
+      handler: (_req, res, { params, body }) =>
+        res.json(templates.applyTemplate(params.id, body.node, principalOf(res).userId)),
+    }),
   ];
 }

@@ -3,8 +3,9 @@ import { isVzUuid, parseVzData, vzError, vzRefusal, vzRows } from '../../ingest/
 import type { VzloggerService } from '../../ingest/vzlogger-service.js';
 import type { Clock } from '../../shared/clock.js';
 import { UserError } from '../../shared/errors.js';
-import type { RouteDef } from '../route-table.js';
-import { bodyOf } from './session.js';
+import { z } from 'zod';
+import { defineRoute, type RouteDef } from '../route-table.js';
+import { text } from './common-schemas.js';
 
 /**
  * vzlogger's middleware upload (`POST <middleware>/data/<uuid>.json`, answered as volkszaehler
@@ -28,25 +29,25 @@ export function vzloggerRoutes(vz: VzloggerService, clock: Clock): RouteDef[] {
       access: 'admin',
       handler: (_req, res) => res.json(vz.channels()),
     },
-    {
+    defineRoute({
       method: 'put',
       path: '/api/v1/vzlogger/channels/:uuid',
       access: 'admin',
-      handler: (req, res) => {
-        const b = bodyOf(req);
-        res.json(vz.map(req.params.uuid, b.node, b.name));
-      },
-    },
-    {
+      params: z.object({ uuid: z.string() }),
+      // Types here; the UUID's form and the name rules in the vzlogger service.
+      body: z.object({ node: text('node', 'invalid_name'), name: text('name') }),
+      handler: (_req, res, { params, body }) => res.json(vz.map(params.uuid, body.node, body.name)),
+    }),
+    defineRoute({
       method: 'delete',
       path: '/api/v1/vzlogger/channels/:uuid',
       access: 'admin',
-      handler: (req, res) => {
-        if (!vz.unmap(String(req.params.uuid)))
-          throw new UserError('no such vzlogger channel', 404, 'channel_not_found');
+      params: z.object({ uuid: z.string() }),
+      handler: (_req, res, { params }) => {
+        if (!vz.unmap(params.uuid)) throw new UserError('no such vzlogger channel', 404, 'channel_not_found');
         res.status(204).end();
       },
-    },
+    }),
   ];
 }
 

@@ -1,7 +1,6 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApp } from '../../../src/api/app.js';
-import { systemClock } from '../../../src/shared/clock.js';
 import type { HttpClient } from '../../helpers/http-client.js';
 import { startTestHub, type TestHub } from '../../helpers/hub.js';
 import { startRedis } from '../../helpers/redis-server.js';
@@ -118,35 +117,17 @@ describe('every route is denied by default', () => {
 
 const bodyFor = (method: string) => (method === 'get' ? {} : { json: {} });
 
-/** The same route table hubd serves, built from the running hub's services. */
+/** The same route table hubd serves: the one the running hub's app was built from. */
 function appRoutes() {
-  return createApp({
-    auth: hub.auth,
-    feeds: hub.feeds,
-    devices: hub.devices,
-    ingest: hub.ingest,
-    templates: hub.templates,
-    vzlogger: hub.vzlogger,
-    tariff: hub.tariff,
-    clock: systemClock,
-    maxFutureS: 86_400,
-    ingestBaseTopic: 'emon',
-    saveTimeZone: () => undefined,
-    mqttCaCertificate: () => undefined,
-    mqttStatus: () => undefined,
-    timeZone: 'UTC',
-    readiness: () => ({ ready: true, components: {} }),
-    version: hub.version,
-    log: {
-      debug() {},
-      info() {},
-      warn() {},
-      error() {},
-      child() {
-        return this;
-      },
-    },
-    bodyLimitKb: 16,
-    trustProxy: false,
-  });
+  return createApp({ routes: hub.routes, auth: hub.auth, log: quiet, bodyLimitKb: 16, trustProxy: false });
 }
+
+const quiet = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child() {
+    return this;
+  },
+};

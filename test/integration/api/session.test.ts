@@ -74,9 +74,9 @@ describe('onboarding, sessions and API keys', () => {
   it('ends a session when it expires', async () => {
     const tab = hub.client();
     await tab.request('POST', '/api/v1/session', { json: ADMIN });
-    clock.tick(29 * 24 * 3_600_000);
+    clock.jump(29 * 24 * 3_600_000); // weeks on a running hub: each timer fires once, not every flush
     assert.equal((await tab.request('GET', '/api/v1/session')).status, 200);
-    clock.tick(1 * 24 * 3_600_000);
+    clock.jump(1 * 24 * 3_600_000);
     assert.equal((await tab.request('GET', '/api/v1/session')).status, 401);
   });
 

@@ -10,7 +10,8 @@ import { until } from '../../helpers/processes.js';
 import { useTeardown } from '../../helpers/teardown.js';
 
 // The write-behind buffer holds at most 4 points and the flusher does not run until the test
-// calls it (its timer is 60 s away): the fifth point a process list would log cannot be taken.
+// calls it (its timer, on the manual clock, is an hour away; the test moves the clock a minute):
+// the fifth point a process list would log cannot be taken.
 const teardown = useTeardown();
 const NOW_S = 1_790_000_000;
 const T0 = NOW_S - 100;
@@ -63,7 +64,7 @@ describe('readings are refused, not lost, when the write-behind buffer is full',
   before(async () => {
     ({ hub, admin } = await startHubWithAdmin(teardown, {
       clock,
-      config: { timeseries: { maxBufferedPoints: MAX_POINTS } },
+      config: { timeseries: { maxBufferedPoints: MAX_POINTS, flushIntervalS: 3600 } },
     }));
     ({ writeApiKey } = (await admin.request('GET', '/api/v1/me/apikeys')).body as { writeApiKey: string });
     adminMqtt = await mqttClient(teardown, `mqtt://127.0.0.1:${hub.mqttPort}`, {
@@ -132,7 +133,7 @@ describe('readings are refused, not lost, when the write-behind buffer is full',
     assert.deepEqual(await power(), [T0 + 40, 104]);
     assert.equal(bufferFullLogLines(), 1);
 
-    clock.advanceMs(60_000);
+    clock.tick(60_000);
     await adminMqtt.publishAsync('emon/house/power', '557', { qos: 1 });
     await until(
       async () => (await components())['mqtt-ingest']!.detail.refusedBufferFull === 3,

@@ -35,12 +35,6 @@ async function waitForInputAfter(topic: string, payload: string, node: string, n
   await emonhub.publishAsync(topic, payload, { qos: 1 });
   return waitForInput(node, name, value);
 }
-const ingestDetail = async () =>
-  (
-    (await admin.request('GET', '/readyz')).body as {
-      components: Record<string, { detail: Record<string, number> }>;
-    }
-  ).components;
 
 describe('readings over MQTT (emoncms emon/# rules)', () => {
   before(async () => {
@@ -105,45 +99,5 @@ describe('readings over MQTT (emoncms emon/# rules)', () => {
     await emonhub.publishAsync('emon/emonpi/vrms', '241', { qos: 1 });
     assert.equal((await message).payload, '240.5');
   });
-
-  it('reads a JSON object with its own time, and extra topic levels as a name prefix', async () => {
-    const timeS = NOW_S - 30;
-    await adminMqtt.publishAsync('emon/emontx4', JSON.stringify({ P1: 100.5, P2: -20, time: timeS }), {
-      qos: 1,
-    });
-    await waitForInput('emontx4', 'P1', 100.5, timeS);
-    await waitForInput('emontx4', 'P2', -20, timeS);
-    await adminMqtt.publishAsync('emon/openevse/status', JSON.stringify({ amp: 16000 }), { qos: 1 });
-    await waitForInput('openevse', 'status_amp', 16000);
-  });
-
-  it('names comma-separated values 0, 1, 2 on a node-only topic', async () => {
-    await adminMqtt.publishAsync('emon/rfnode', '1,2.5,-3', { qos: 1 });
-    await waitForInput('rfnode', '0', 1);
-    await waitForInput('rfnode', '2', -3);
-  });
-
-  it('counts and logs bad messages and stores nothing of them', async () => {
-    const before = (await ingestDetail())['mqtt-ingest']!.detail.refused ?? 0;
-    await adminMqtt.publishAsync('emon/badnode/power', 'twelve', { qos: 1 });
-    await adminMqtt.publishAsync('emon/badnode/power', 'Infinity', { qos: 1 });
-    await adminMqtt.publishAsync('emon/badnode', JSON.stringify({ a: 1, time: NOW_S + 10 * 86_400 }), {
-      qos: 1,
-    });
-    await until(
-      async () => (await ingestDetail())['mqtt-ingest']!.detail.refused === before + 3,
-      3000,
-      'refusals counted',
-    );
-    assert.equal((await inputs()).filter((i) => i.node === 'badnode').length, 0);
-    assert.ok(hub.logs.some((l) => l.includes('mqtt reading refused') && l.includes('emon/badnode')));
-  });
-
-  it('refuses new inputs over the per-node cap and keeps the ones it has', async () => {
-    const many = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`ch${i}`, i]));
-    await adminMqtt.publishAsync('emon/capnode', JSON.stringify(many), { qos: 1 });
-    await adminMqtt.publishAsync('emon/capnode', JSON.stringify({ ch0: 7 }), { qos: 1 });
-    await waitForInput('capnode', 'ch0', 7);
-    assert.equal((await inputs()).filter((i) => i.node === 'capnode').length, 1);
-  });
+  // Parsing, naming, refusals and the per-node cap: test/unit/ingest/mqtt-readings.test.ts (in-memory ports).
 });

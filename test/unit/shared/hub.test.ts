@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Component, ComponentState } from '../../../src/shared/component.js';
+import { ManualClock } from '../../../src/shared/clock.js';
 import { Hub } from '../../../src/shared/hub.js';
 import type { Logger } from '../../../src/shared/logger.js';
 
@@ -44,10 +45,11 @@ describe('Hub lifecycle', () => {
     assert.deepEqual(events, ['start db', 'start redis', 'start http', 'stop http', 'stop redis', 'stop db']);
   });
 
-  it('stops only what was started when a start fails', async () => {
+  it('stops only what was started when a fatal component fails to start', async () => {
     const events: string[] = [];
     const broken: Component = {
       ...fake('redis', events),
+      onStartFailure: 'fatal',
       start: async () => Promise.reject(new Error('no')),
     };
     const hub = new Hub([fake('db', events), broken, fake('http', events)], quiet);
@@ -85,5 +87,153 @@ describe('Hub lifecycle', () => {
     await hub.start();
     await Promise.all([hub.stop(), hub.stop()]);
     assert.deepEqual(events, ['start db', 'stop db']);
+  });
+});
+
+/** A component whose start throws `failures` times (EADDRINUSE on port 1883), then succeeds. */
+function flaky(name: string, events: string[], failures: number): Component & { starts: number } {
+  let started = false;
+  const component = {
+    name,
+    onStartFailure: 'retry' as const,
+    starts: 0,
+    start: async () => {
+      component.starts++;
+      events.push(`start ${name}`);
+      if (component.starts <= failures)
+        throw Object.assign(new Error('listen EADDRINUSE: address already in use 0.0.0.0:1883'), {
+          code: 'EADDRINUSE',
+          syscall: 'listen',
+          port: 1883,
+        });
+      started = true;
+    },
+    stop: async () => {
+      events.push(`stop ${name}`);
+      started = false;
+    },
+    status: (): { state: ComponentState } => ({ state: started ? 'ready' : 'stopped' }),
+  };
+  return component;
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('Hub degraded start', () => {
+  it('marks a component that cannot start down with the reason, starts the rest, and retries it with backoff', async () => {
+    const clock = new ManualClock(0);
+    const events: string[] = [];
+    const mqtt = flaky('mqtt', events, 2);
+    const hub = new Hub([fake('db', events), mqtt, fake('http', events)], quiet, clock, {
+      firstMs: 1000,
+      maxMs: 60_000,
+    });
+    await hub.start();
+    assert.deepEqual(events, ['start db', 'start mqtt', 'stop mqtt', 'start http']);
+    assert.deepEqual(hub.readiness(), {
+      ready: false,
+      components: {
+        db: { state: 'ready' },
+        mqtt: {
+          state: 'down',
+          detail: {
+            reason: 'port 1883 is in use by another program',
+            retrying: true,
+            attempts: 1,
+            nextRetryAtMs: 1000,
+          },
+        },
+        http: { state: 'ready' },
+      },
+    });
+
+    clock.tick(999);
+    await settle();
+    assert.equal(mqtt.starts, 1, 'no retry before the backoff');
+    clock.tick(1);
+    await settle();
+    assert.equal(mqtt.starts, 2);
+    const second = hub.readiness().components.mqtt;
+    assert.deepEqual(second?.detail, {
+      reason: 'port 1883 is in use by another program',
+      retrying: true,
+      attempts: 2,
+      nextRetryAtMs: 3000,
+    });
+
+    clock.tick(2000);
+    await settle();
+    assert.equal(mqtt.starts, 3);
+    assert.deepEqual(hub.readiness(), {
+      ready: true,
+      components: { db: { state: 'ready' }, mqtt: { state: 'ready' }, http: { state: 'ready' } },
+    });
+    assert.equal(clock.pendingTimers(), 0);
+
+    events.length = 0;
+    await hub.stop();
+    assert.deepEqual(events, ['stop http', 'stop mqtt', 'stop db'], 'a retried component stops in its place');
+  });
+
+  it('stops cleanly while waiting to retry: the retry is cancelled and never runs', async () => {
+    const clock = new ManualClock(0);
+    const events: string[] = [];
+    const mqtt = flaky('mqtt', events, 5);
+    const hub = new Hub([fake('db', events), mqtt], quiet, clock);
+    await hub.start();
+    assert.equal(clock.pendingTimers(), 1);
+    await hub.stop();
+    assert.equal(clock.pendingTimers(), 0, 'the retry timer is cancelled');
+    clock.tick(120_000);
+    await settle();
+    assert.equal(mqtt.starts, 1);
+    assert.deepEqual(events, ['start db', 'start mqtt', 'stop mqtt', 'stop db']);
+  });
+
+  it('waits for a retry under way when asked to stop, then stops what it started', async () => {
+    const clock = new ManualClock(0);
+    const events: string[] = [];
+    let release: () => void = () => undefined;
+    let attempts = 0;
+    const slow: Component = {
+      ...fake('vzlogger-push', events),
+      onStartFailure: 'retry',
+      start: async () => {
+        attempts++;
+        events.push('start vzlogger-push');
+        if (attempts === 1) throw new Error('no');
+        await new Promise<void>((resolve) => (release = resolve));
+      },
+    };
+    const hub = new Hub([slow], quiet, clock);
+    await hub.start();
+    clock.tick(1000);
+    const stopped = hub.stop();
+    release();
+    await stopped;
+    assert.deepEqual(events, [
+      'start vzlogger-push',
+      'stop vzlogger-push',
+      'start vzlogger-push',
+      'stop vzlogger-push',
+    ]);
+  });
+
+  it('does not retry a component that did not ask for it, and caps the backoff', async () => {
+    const clock = new ManualClock(0);
+    const once: Component = { ...fake('live', []), start: () => Promise.reject(new Error('no socket')) };
+    const hub = new Hub([once, flaky('mqtt', [], 100)], quiet, clock, { firstMs: 1000, maxMs: 4000 });
+    await hub.start();
+    assert.deepEqual(hub.readiness().components.live, {
+      state: 'down',
+      detail: { reason: 'no socket', retrying: false, attempts: 1 },
+    });
+    for (let i = 0; i < 5; i++) {
+      clock.tick(4000);
+      await settle();
+    }
+    const mqtt = hub.readiness().components.mqtt?.detail as { attempts: number; nextRetryAtMs: number };
+    assert.equal(mqtt.nextRetryAtMs - clock.nowMs(), 4000, 'the delay stops growing at maxMs');
+    await hub.stop();
   });
 });

@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AuthService } from '../auth/auth-service.js';
-import { describeError } from '../shared/errors.js';
+import type { AuthService } from '../../auth/auth-service.js';
+import { describeError } from '../../shared/errors.js';
 import {
   verifyEmoncmsFeed,
   type EmoncmsListEntry,
   type ImportCandidate,
-} from '../timeseries/emoncms-import.js';
-import type { FeedService } from '../timeseries/feed-service.js';
+} from '../../timeseries/emoncms-import.js';
+import type { FeedService } from '../../timeseries/feed-service.js';
 
 export interface FeedCommandDeps {
   auth: AuthService;

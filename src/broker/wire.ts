@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { mqttRoutes } from '../api/routes/mqtt.js';
+import type { AuthPorts } from '../auth/wire.js';
+import type { DevicePorts } from '../devices/wire.js';
+import type { ModuleContext, WiredModule } from '../module-context.js';
+import { BrokerAuthService, hubAuthenticators } from './broker-auth-service.js';
+import { ensureTlsMaterial, loadUserTls, type TlsMaterial } from './certificates.process.js';
+import { MqttBroker } from './mqtt-broker.net.js';
+
+export interface BrokerPorts {
+  /** Undefined when MQTT is turned off. */
+  broker: MqttBroker | undefined;
+}
+
+/** The embedded MQTT broker (TCP, TLS, WebSocket at /mqtt) and its logins. */
+export function wireBroker(ctx: ModuleContext & AuthPorts & DevicePorts): WiredModule<BrokerPorts> {
+  const { config, paths, log, clock } = ctx;
+  let tls: TlsMaterial | undefined;
+  const tlsMaterial = () =>
+    (tls ??=
+      config.mqtt.tls.certFile && config.mqtt.tls.keyFile
+        ? loadUserTls(config.mqtt.tls.certFile, config.mqtt.tls.keyFile)
+        : ensureTlsMaterial(join(paths.dataDir, 'tls'), log.child({ component: 'tls' }), clock));
+  const brokerAuth = new BrokerAuthService(hubAuthenticators(ctx.auth, ctx.devices, config.mqtt));
+  const broker = config.mqtt.enabled
+    ? new MqttBroker(config.mqtt, {
+        authenticate: (u, p, remote) => brokerAuth.authenticate(u, p, remote),
+        resolveOwner: (owner) => brokerAuth.resolveOwner(owner),
+        persistenceDir: join(paths.dataDir, 'mqtt'),
+        tls: tlsMaterial,
+        onUpgrade: ctx.upgrades.onUpgrade,
+        bus: ctx.bus,
+        clock,
+        log: log.child({ component: 'mqtt' }),
+        version: ctx.version.version,
+      })
+    : undefined;
+  const routes = mqttRoutes({
+    devices: ctx.devices,
+    mqttCaCertificate: () => {
+      try {
+        return config.mqtt.tls.enabled ? tlsMaterial().caCertPem : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    mqttStatus: () => broker?.status(),
+  });
+  return { components: broker ? [broker] : [], routes, ports: { broker } };
+}
