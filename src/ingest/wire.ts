@@ -84,7 +84,8 @@ export function wireIngest(ctx: Ctx): WiredModule<IngestPorts> {
       clock,
     }),
   ];
-  const components = [ingest, mqttSource, autoConfigure, vzPush].filter((c) => !!c);
+  // Auto-configure listens before the MQTT source starts, so no early `describe` goes unseen.
+  const components = [ingest, autoConfigure, mqttSource, vzPush].filter((c) => !!c);
   return { components, routes, ports: { ingest, templates, vzlogger, vzPush } };
 }
 

@@ -7,11 +7,11 @@ export type CancelTimer = () => void;
  */
 export interface Clock {
   nowMs(): number;
-  /** Runs `fn` once after `delayMs`. Timers never keep the process alive (hubd's servers do). */
+  /** Runs `fn` once after `delayMs`. Background timers never keep the process alive (hubd's servers do). */
   after(delayMs: number, fn: () => void): CancelTimer;
   /** Runs `fn` every `intervalMs`, first after one interval. */
   every(intervalMs: number, fn: () => void): CancelTimer;
-  /** Resolves after `delayMs` (for retry and backoff loops). */
+  /** Resolves after `delayMs` (for retry and backoff loops); an awaited sleep keeps the process alive. */
   sleep(delayMs: number): Promise<void>;
 }
 
@@ -27,7 +27,7 @@ export const systemClock: Clock = {
     timer.unref();
     return () => clearInterval(timer);
   },
-  sleep: (delayMs) => new Promise((resolve) => systemClock.after(delayMs, resolve)),
+  sleep: (delayMs) => new Promise((resolve) => setTimeout(resolve, delayMs)),
 };
 
 interface PendingTimer {

@@ -17,7 +17,11 @@ import { warmReadPath } from './read-warmup.fs.js';
 
 const port = parentPort!;
 const files = new FeedFiles((workerData as { dir: string }).dir);
-warmReadPath();
+try {
+  warmReadPath(); // only a speed-up: a full or read-only tmp must not take the feed files down
+} catch {
+  // the first reads pay for the cold path instead
+}
 port.postMessage({ ready: true } satisfies FeedStoreReady);
 
 port.on('message', (req: FeedStoreRequest) => {

@@ -31,6 +31,8 @@ interface Pending {
  */
 export class ThreadFeedStore implements FeedStore, Component {
   readonly name = 'feed-files';
+  /** A worker that cannot load is tried again with backoff (the hub's retry), not left down. */
+  readonly onStartFailure = 'retry';
   private readonly meta: FeedFiles;
   private worker: Worker | undefined;
   /** Settles when the current worker has warmed its read path and takes operations. */
@@ -138,7 +140,13 @@ export class ThreadFeedStore implements FeedStore, Component {
 
   private call<T>(op: FeedStoreOp, args: unknown[]): Promise<T> {
     if (this.closed && !this.worker)
-      return Promise.reject(new Error('the feed files are closed (hubd is stopping)'));
+      return Promise.reject(
+        new Error(
+          this.lastError
+            ? `the feed-files worker is not running (${this.lastError})`
+            : 'the feed files are closed (hubd is stopping)',
+        ),
+      );
     const worker = this.worker ?? this.spawn();
     const seq = ++this.seq;
     const answer = new Promise<T>((resolve, reject) => {

@@ -20,8 +20,11 @@ const TIME_ZONE_KEY = 'hub.timeZone';
  * boot would ask for. Absent for anyone not signed in, or when the hub could not answer in time.
  */
 function inlinedBootState(): BootState | undefined {
+  const element = document.getElementById('hub-boot');
+  // Read once, then gone from the page: after a logout nothing of it (the CSRF token) stays behind.
+  element?.remove();
   try {
-    const state = JSON.parse(document.getElementById('hub-boot')?.textContent ?? 'null') as BootState | null;
+    const state = JSON.parse(element?.textContent ?? 'null') as BootState | null;
     return state && !state.onboarding.needed ? state : undefined;
   } catch {
     return undefined;
@@ -32,6 +35,8 @@ function inlinedBootState(): BootState | undefined {
 // (docs/web-app.md, Performance): a signed-in load has its answers in the page; otherwise boot asks
 // for everything at once, before the first render.
 const inlined = inlinedBootState();
+// A page restored from the back/forward cache may be one a user has since signed out of: load it anew.
+addEventListener('pageshow', (event) => event.persisted && location.reload());
 const boot = inlined
   ? undefined
   : { onboarding: api.onboardingState(), session: api.session(), hub: api.hub() };

@@ -67,7 +67,10 @@ export class ControlSocket implements Component {
       res.end(JSON.stringify(body));
     };
     const name = /^\/commands\/([a-z-]{1,40})$/.exec(req.url ?? '')?.[1];
-    const command = name !== undefined && req.method === 'POST' ? this.commands[name] : undefined;
+    const command =
+      name !== undefined && req.method === 'POST' && Object.hasOwn(this.commands, name)
+        ? this.commands[name]
+        : undefined;
     if (!command) return reply(404, { error: `no ${req.method ?? ''} ${req.url ?? ''} here` });
     const run = (async (): Promise<CommandResult> => {
       const args = parseArgs(await readBody(req));

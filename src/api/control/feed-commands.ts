@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuthService } from '../../auth/auth-service.js';
 import { describeError } from '../../shared/errors.js';
@@ -46,6 +46,8 @@ export async function importEmoncms(
   opts: { only?: string; list?: string; owner?: string; remap?: boolean; rewriteProcessLists?: boolean },
 ): Promise<number> {
   if (!existsSync(dir)) throw new Error(`no folder ${dir}`);
+  const listFile = opts.list ?? (existsSync(join(dir, 'list.json')) ? join(dir, 'list.json') : undefined);
+  if (listFile) plainFile(listFile);
   const owner = opts.owner
     ? deps.auth.listUsers().find((u) => u.username === opts.owner)
     : deps.auth.listUsers().find((u) => u.role === 'admin');
@@ -53,9 +55,7 @@ export async function importEmoncms(
     throw new Error(
       opts.owner ? `no user "${opts.owner}"` : 'create the administrator first (hub user add NAME --admin)',
     );
-  const entries = readList(
-    opts.list ?? (existsSync(join(dir, 'list.json')) ? join(dir, 'list.json') : undefined),
-  );
+  const entries = readList(listFile);
   const wanted = opts.only ? new Set(opts.only.split(',').map((s) => Number(s.trim()))) : undefined;
   const ids = readdirSync(dir)
     .map((f) => /^(\d+)\.meta$/.exec(f)?.[1])
@@ -69,6 +69,12 @@ export async function importEmoncms(
   const candidates: ImportCandidate[] = [];
   for (const id of ids) {
     const dat = join(dir, `${id}.dat`);
+    const linked = [join(dir, `${id}.meta`), ...(existsSync(dat) ? [dat] : [])].find((f) => !isPlainFile(f));
+    if (linked) {
+      refused++;
+      report.set(id, `refused emoncms feed ${id}: ${linked} is a link or not a regular file`);
+      continue;
+    }
     const verdict = verifyEmoncmsFeed(
       id,
       readFileSync(join(dir, `${id}.meta`)),
@@ -132,4 +138,17 @@ function readList(listPath: string | undefined): Map<number, EmoncmsListEntry> {
     throw new Error(`${listPath} is not an emoncms feed/list.json export (a JSON list)`);
   for (const e of parsed as EmoncmsListEntry[]) entries.set(Number(e.id), e);
   return entries;
+}
+
+/**
+ * hubd imports as its own user: a link in a backup folder (`1.dat -> hub.db` or a TLS key) would copy
+ * hubd's own secrets into a feed anyone may read, and a FIFO or device would hang the feed worker.
+ */
+function isPlainFile(path: string): boolean {
+  return lstatSync(path).isFile();
+}
+
+function plainFile(path: string): void {
+  if (existsSync(path) && !isPlainFile(path))
+    throw new Error(`${path} is a link or not a regular file: refused`);
 }

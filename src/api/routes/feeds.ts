@@ -33,7 +33,8 @@ const isPublic = field(z.boolean(), { code: 'invalid_public', message: 'public m
 
 const newFeedBody = z.object({
   name: feedText('name', 1),
-  intervalS: field(z.number(), {
+  // A number or its text ("10"), as the API took before it had schemas; the service checks the value.
+  intervalS: field(z.union([z.number(), z.string().transform(Number)]), {
     code: 'invalid_interval',
     message: `interval must be one of ${ALLOWED_INTERVALS_S.join(', ')} seconds`,
   }),
@@ -227,7 +228,10 @@ export function feedRoutes(feeds: FeedService, timeZone: string): RouteDef[] {
       access: 'admin',
       params: feedParams,
       body: z.object({
-        startTimeS: field(z.number(), { code: 'invalid_time', message: 'trim time must be unix seconds' }),
+        startTimeS: field(z.union([z.number(), z.string().transform(Number)]), {
+          code: 'invalid_time',
+          message: 'trim time must be unix seconds',
+        }),
       }),
       handler: async (_req, res, { params, body }) => {
         await feeds.trim(params.id, body.startTimeS);

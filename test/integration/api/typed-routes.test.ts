@@ -204,4 +204,22 @@ describe('typed route inputs', () => {
     assert.ok(names.includes('typed'));
     assert.ok(!names.includes('flag'));
   });
+
+  it('takes an interval and a trim time written as text, as the API did before it had schemas', async () => {
+    const created = await admin.request('POST', '/api/v1/feeds', {
+      json: { name: 'texty', intervalS: '10' },
+    });
+    assert.equal(created.status, 201, created.text);
+    const feed = created.body as FeedJson;
+    assert.equal(feed.intervalS, 10);
+    const trimmed = await admin.request('POST', `/api/v1/feeds/${feed.id}/trim`, {
+      json: { startTimeS: '1700000000' },
+    });
+    assert.equal(trimmed.status, 204, trimmed.text);
+    const refused = await admin.request('POST', '/api/v1/feeds', {
+      json: { name: 'texty2', intervalS: 'ten' },
+    });
+    assert.equal(refused.status, 400);
+    assert.equal((refused.body as { code: string }).code, 'invalid_interval');
+  });
 });

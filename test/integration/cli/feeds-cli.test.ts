@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { encodeMeta, encodeValues } from '../../../src/timeseries/phpfina-format.js';
@@ -60,6 +60,23 @@ describe('hub feeds', () => {
       (await hub(['feeds', 'list'], env)).stdout,
       '1\tHouse power\t10 s\n4\temoncms feed 4\t60 s\n',
     );
+  });
+
+  it("refuses a feed whose .dat is a link (a backup must not copy hubd's own files into a feed)", async () => {
+    const dataDir = makeTempDir(teardown);
+    const env = { HUB_DATA_DIR: dataDir };
+    await hub(['user', 'add', 'ann', '--admin'], env, 'ann-password\n');
+    const source = makeTempDir(teardown);
+    const secret = join(makeTempDir(teardown), 'secret.key');
+    writeFileSync(secret, 'PRIVATE KEY'.repeat(4)); // 44 bytes: 11 whole values
+    writeFileSync(join(source, '5.meta'), encodeMeta({ intervalS: 10, startTimeS: 1_700_000_000 }));
+    symlinkSync(secret, join(source, '5.dat'));
+    const res = await hub(['feeds', 'import-emoncms', source], env);
+    assert.deepEqual(res.stdout.trim().split('\n'), [
+      `refused emoncms feed 5: ${join(source, '5.dat')} is a link or not a regular file`,
+      'took 0, refused 1',
+    ]);
+    assert.equal(existsSync(join(dataDir, 'feeds', '5.dat')), false);
   });
 
   it('imports only the feeds asked for', async () => {
