@@ -7,7 +7,7 @@ import { wireControl } from './api/control/wire.js';
 import { wireAuth } from './auth/wire.js';
 import { wireBroker } from './broker/wire.js';
 import type { LoadedConfig } from './config/config-file.fs.js';
-import { migrate, openDatabase } from './db/database.sqlite.js';
+import { migrate, openDatabase, pendingMigrations, type Db } from './db/database.sqlite.js';
 import { HUB_MIGRATIONS, wireDatabase } from './db/wire.js';
 import { wireDevices } from './devices/wire.js';
 import { wireIngest, wireOfflineIngest } from './ingest/wire.js';
@@ -15,6 +15,7 @@ import type { ModuleContext } from './module-context.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import type { Component } from './shared/component.js';
 import { EventBus } from './shared/event-bus.js';
+import { UserError } from './shared/errors.js';
 import { EventLoopDelayMonitor } from './shared/event-loop-delay.js';
 import { Hub, type RetryBackoff } from './shared/hub.js';
 import { silentLog, type Logger } from './shared/logger.js';
@@ -78,10 +79,18 @@ export function compose(
   };
 }
 
-/** What the `hub` command needs offline: the same modules' database, users, devices and feeds. */
-export function composeAdmin(loaded: LoadedConfig, clock: Clock = systemClock) {
-  const db = openDatabase(loaded.paths.dbFile);
-  migrate(db, HUB_MIGRATIONS, undefined, clock);
+/**
+ * What the `hub` command needs offline: the same modules' database, users, devices and feeds.
+ * `readOnly` (reads, which take no lock): hub.db is neither created nor migrated (ADR 009).
+ */
+export function composeAdmin(
+  loaded: LoadedConfig,
+  clock: Clock = systemClock,
+  opts: { readOnly?: boolean } = {},
+) {
+  const db = openDatabase(loaded.paths.dbFile, opts);
+  if (!opts.readOnly) migrate(db, HUB_MIGRATIONS, undefined, clock);
+  else refusePendingMigrations(db);
   const ctx = { ...loaded, db, clock, log: silentLog, bus: new EventBus(silentLog) };
   return {
     ...wireAuth(ctx).ports,
@@ -90,6 +99,15 @@ export function composeAdmin(loaded: LoadedConfig, clock: Clock = systemClock) {
     ...wireOfflineIngest(ctx),
     close: () => db.close(),
   };
+}
+
+function refusePendingMigrations(db: Db): void {
+  const pending = pendingMigrations(db, HUB_MIGRATIONS).length;
+  if (pending === 0) return;
+  db.close();
+  throw new UserError(
+    `hub.db lacks ${pending} migration(s) of this hub; start hubd (it applies them) and try again`,
+  );
 }
 
 function readVersion(): VersionInfo {

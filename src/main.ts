@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { compose } from './compose.js';
 import { ConfigError, loadConfig } from './config/config-file.fs.js';
 import { tightenDataDir } from './config/data-dir.fs.js';
-import { holdRunLockForHubd } from './config/run-lock.fs.js';
+import { holdRunLockForHubd } from './config/hubd-run-lock.js';
+import { controlSocketPath } from './api/control/control-socket-path.js';
 import { systemClock } from './shared/clock.js';
 import { describeError } from './shared/errors.js';
 import { LogSink, openFdWriter } from './shared/logger-sink.fs.js';
@@ -21,14 +22,8 @@ process.umask(0o077);
 process.stderr.on('error', () => undefined);
 
 async function main(): Promise<void> {
-  let loaded;
-  try {
-    loaded = loadConfig(process.env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\nhubd did not start.\n`);
-    process.exit(EXIT_CONFIG);
-  }
+  // Read-only until the run lock is ours: hub.json is created or migrated by its holder only.
+  let loaded = loadOrExit(true);
   const clock = systemClock;
   // The clock's timers never hold the process open, and while redis-server starts, a component is
   // retried or hubd stops, no server may be listening: hubd stays up until it calls process.exit.
@@ -40,8 +35,11 @@ async function main(): Promise<void> {
     await logSink.flush(LOG_FLUSH_MS); // a stdout nobody reads must not hold the exit up
     process.exit(code);
   };
-  // One writer of the data dir (ADR 009): a second hubd, or a `hub` command writing, stops this one.
-  if (!holdRunLockForHubd(loaded.paths.runDir, log, (text) => process.stderr.write(text))) return exit(1);
+  // One writer of the data dir (ADR 009): a second hubd stops this one; a `hub` command is awaited.
+  const socket = controlSocketPath(loaded.paths.runDir);
+  const stderr = (text: string) => void process.stderr.write(text);
+  if (!(await holdRunLockForHubd(loaded.paths.dataDir, socket, clock, log, stderr))) return exit(1);
+  loaded = loadOrExit(false);
   if (loaded.created) log.info({ file: loaded.paths.configFile }, 'created hub.json with defaults');
   if (loaded.migrated)
     log.info(
@@ -117,6 +115,16 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+}
+
+function loadOrExit(readOnly: boolean) {
+  try {
+    return loadConfig(process.env, { readOnly });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\nhubd did not start.\n`);
+    process.exit(EXIT_CONFIG);
+  }
 }
 
 main().catch((err: unknown) => {

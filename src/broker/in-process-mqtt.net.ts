@@ -39,6 +39,8 @@ export interface InProcessDeps {
 export class InProcessMqtt implements MqttPort {
   private broker: Aedes | undefined;
   private readonly subscriptions = new Set<Subscription>();
+  /** Publishes the broker has not taken yet: settled with this reason when it stops. */
+  private readonly inFlight = new Set<(err: Error) => void>();
 
   constructor(private readonly deps: InProcessDeps) {}
 
@@ -48,10 +50,15 @@ export class InProcessMqtt implements MqttPort {
     for (const sub of this.subscriptions) this.listen(broker, sub);
   }
 
-  /** The broker is stopping: publishes are refused; subscriptions wait for the next start. */
+  /**
+   * The broker is stopping: publishes are refused, those in flight fail now (not at their 30 s
+   * time-out); subscriptions wait for the next start.
+   */
   detach(): void {
     this.broker = undefined;
     for (const sub of this.subscriptions) sub.deliver = undefined;
+    const stopped = new Error('the broker stopped');
+    for (const fail of [...this.inFlight]) fail(stopped);
   }
 
   subscribe(filter: string, handler: MqttMessageHandler): Unsubscribe {
@@ -83,6 +90,7 @@ export class InProcessMqtt implements MqttPort {
       const settle = (err?: Error | null) => {
         if (settled) return;
         settled = true;
+        this.inFlight.delete(settle);
         cancelTimeout();
         if (!err) {
           if (retain) this.deps.noteRetained(topic, bytes.length);
@@ -94,6 +102,7 @@ export class InProcessMqtt implements MqttPort {
       const cancelTimeout = this.deps.clock.after(PUBLISH_TIMEOUT_MS, () =>
         settle(new Error(`the broker did not take it within ${PUBLISH_TIMEOUT_MS / 1000} s`)),
       );
+      this.inFlight.add(settle);
       broker.publish({ cmd: 'publish', topic, payload: bytes, qos, retain, dup: false }, settle);
     });
   }

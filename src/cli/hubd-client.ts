@@ -6,8 +6,8 @@ import { UserError } from '../shared/errors.js';
 const IDLE_TIMEOUT_MS = 10 * 60_000;
 
 /**
- * Runs a write command in the running hubd of this data dir (ADR 009). Undefined if no hubd
- * listens on the socket (none, or one left by a hubd that is gone): the command runs here.
+ * Runs a write command in the running hubd of this data dir, at the socket its run-lock record
+ * names (ADR 009). Undefined if nothing listens there (hubd starting, or its socket down).
  */
 export function callHubd(
   socketPath: string,

@@ -1,8 +1,8 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { controlSocketPath } from '../api/control/control-socket-path.js';
 import { checkFeeds } from '../api/control/feed-commands.js';
-import { hubCommands } from '../api/control/hub-commands.js';
+import { hubCommands, type CommandResult } from '../api/control/hub-commands.js';
 import { composeAdmin } from '../compose.js';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/config-file.fs.js';
 import { acquireRunLock, RunLockHeld } from '../config/run-lock.fs.js';
@@ -81,9 +81,10 @@ async function run(argv: string[]): Promise<number> {
   }
   if (group !== 'user' && group !== 'feeds' && group !== 'device')
     throw new UsageError(`unknown command "${positionals.join(' ')}"`);
-  const loaded = loadConfig(process.env);
+  // Read-only: hub.json is created or migrated only by whoever holds the run lock (ADR 009).
+  const loaded = loadConfig(process.env, { readOnly: true });
   const write = await writeCommand(group, action, name, values);
-  if (write) return runWrite(loaded, write.command, write.args, positionals.join(' '));
+  if (write) return runWrite(loaded.paths.dataDir, write.command, write.args, positionals.join(' '));
   return readCommand(loaded, group, action);
 }
 
@@ -143,46 +144,60 @@ async function writeCommand(
 }
 
 /**
- * A write goes through the running hubd when there is one (its caches and flusher stay right);
- * without one it runs here, holding the run lock so that no hubd or other `hub` command writes
- * meanwhile (ADR 009).
+ * A write goes through the running hubd when there is one (its caches and flusher stay right),
+ * found through the run lock of the data dir, whatever this shell's HUB_RUN_DIR. Without one it
+ * runs here, holding the lock so that no hubd or other `hub` command writes meanwhile (ADR 009).
  */
 async function runWrite(
-  loaded: LoadedConfig,
+  dataDir: string,
   command: string,
   args: Record<string, unknown>,
   label: string,
 ): Promise<number> {
-  const runDir = loaded.paths.runDir;
-  const result = (await callHubd(controlSocketPath(runDir), command, args)) ?? (await runHere());
-  for (const line of result.lines) console.log(line);
-  return result.code;
-
-  async function runHere() {
-    let lock;
+  let lock;
+  try {
+    lock = await acquireRunLock(dataDir, 'hub', { command: label });
+  } catch (err) {
+    if (!(err instanceof RunLockHeld)) throw err;
+    return print(await inHubd(err));
+  }
+  try {
+    const admin = composeAdmin(loadConfig(process.env)); // the lock is ours: hub.json may be written
     try {
-      lock = acquireRunLock(runDir, 'hub', label);
-    } catch (err) {
-      if (!(err instanceof RunLockHeld)) throw err;
-      throw new UserError(
-        err.holder.role === 'hubd'
-          ? `hubd (pid ${err.holder.pid}) runs on this data dir but its control socket does not answer (is it starting? see "hub status"); nothing was changed`
-          : `${err.message}; nothing was changed`,
-      );
-    }
-    const admin = composeAdmin(loaded);
-    try {
-      return await hubCommands({ ...admin, live: false })[command]!(args);
+      return print(await hubCommands({ ...admin, live: false })[command]!(args));
     } finally {
       admin.close();
-      lock.release();
     }
+  } finally {
+    await lock.release();
+  }
+
+  async function inHubd(held: RunLockHeld): Promise<CommandResult> {
+    const holder = held.holder;
+    if (holder?.role !== 'hubd') throw new UserError(`${held.message}; nothing was changed`);
+    const result = holder.socket ? await callHubd(holder.socket, command, args) : undefined;
+    if (result) return result;
+    throw new UserError(
+      `hubd (pid ${holder.pid}) runs on this data dir but its control socket does not answer (is it starting? see "hub status"); nothing was changed`,
+    );
   }
 }
 
-/** Commands that only read: straight from hub.db and the files, hubd running or not. */
+function print(result: CommandResult): number {
+  for (const line of result.lines) console.log(line);
+  return result.code;
+}
+
+/**
+ * Commands that only read: straight from hub.db and the files, hubd running or not. They take no
+ * lock, so they open hub.db read-only and never migrate it.
+ */
 async function readCommand(loaded: LoadedConfig, group: string, action: string | undefined): Promise<number> {
-  const admin = composeAdmin(loaded);
+  if (!existsSync(loaded.paths.dbFile))
+    throw new UserError(
+      `no ${loaded.paths.dbFile} yet: nothing has been added (hubd creates it at its first start)`,
+    );
+  const admin = composeAdmin(loaded, undefined, { readOnly: true });
   try {
     switch (`${group} ${action ?? ''}`) {
       case 'user list':

@@ -1,4 +1,6 @@
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 
 /** Who may write the data dir: hubd while it runs, else one `hub` command at a time. */
@@ -12,81 +14,122 @@ export interface LockHolder {
   startTicks?: string;
   /** For a `hub` command: what it is doing, for the message another writer reads. */
   command?: string;
+  /** For hubd: its control socket, where the `hub` command finds it (whatever its HUB_RUN_DIR). */
+  socket?: string;
 }
 
 export interface RunLock {
   readonly path: string;
-  /** The dead holder whose lock was taken over (a crash or power cut), if any. */
+  /** The record of a holder that is gone (a crash or power cut), left in place and replaced. */
   readonly takenOver: LockHolder | undefined;
-  /** Removes the lock if it is still this process's; safe to call twice. */
-  release(): void;
+  /** Removes the record if it is still this process's and lets go of the lock; safe to call twice. */
+  release(): Promise<void>;
 }
 
-/** The lock is held by a live process; the message says who and what to do. */
+/** The lock is held by a live process; the message says who (if it has said yet) and what to do. */
 export class RunLockHeld extends Error {
   constructor(
-    readonly holder: LockHolder,
+    readonly holder: LockHolder | undefined,
     readonly path: string,
   ) {
     super(
-      holder.role === 'hubd'
-        ? `hubd (pid ${holder.pid}) is already running on this data dir (lock ${path})`
-        : `a hub command (pid ${holder.pid}${holder.command ? `, "hub ${holder.command}"` : ''}) is changing this data dir (lock ${path}); try again when it ends`,
+      holder === undefined
+        ? `another process is taking the lock of this data dir (lock ${path}); try again`
+        : holder.role === 'hubd'
+          ? `hubd (pid ${holder.pid}) is already running on this data dir (lock ${path})`
+          : `a hub command (pid ${holder.pid}${holder.command ? `, "hub ${holder.command}"` : ''}) is changing this data dir (lock ${path}); try again when it ends`,
     );
   }
 }
 
-export const runLockPath = (runDir: string): string => join(runDir, 'hub.lock');
+export const runLockPath = (dataDir: string): string => join(dataDir, 'hub.lock');
 
 /**
- * Takes `<runDir>/hub.lock` for this process, or throws RunLockHeld. The lock appears whole and
- * at once (written aside, then hard-linked into place, which fails if it exists), so a reader
- * never sees half of it. A lock whose holder is gone (no such process, a zombie, another boot or a
- * pid reused by a younger process) is taken over.
+ * The lock itself: an abstract unix socket named after the data dir. Binding it is atomic and
+ * the kernel lets go of it when its holder dies, however it dies, so two takers can never both
+ * hold it and a crash leaves nothing to clean up (ADR 009). Linux only, as the hub is.
  */
-export function acquireRunLock(runDir: string, role: LockRole, command?: string): RunLock {
-  mkdirSync(runDir, { recursive: true, mode: 0o700 });
-  const path = runLockPath(runDir);
-  const me: LockHolder = { role, pid: process.pid, ...processIdentity(process.pid), command };
-  const mine = `${path}.${process.pid}.new`;
-  writeFileSync(mine, `${JSON.stringify(me)}\n`, { mode: 0o600 });
+export const runLockSocketName = (dataDir: string): string =>
+  `\0energy-hub:${createHash('sha256').update(realpathSync(dataDir)).digest('hex')}`;
+
+/**
+ * Takes the lock of `dataDir` for this process, or throws RunLockHeld. Then writes the record
+ * `<dataDir>/hub.lock` (who holds it; hubd's control socket), whole and at once.
+ */
+export async function acquireRunLock(
+  dataDir: string,
+  role: LockRole,
+  opts: { command?: string; socket?: string } = {},
+): Promise<RunLock> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = runLockPath(dataDir);
+  const server = createServer();
+  try {
+    await listen(server, runLockSocketName(dataDir));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    throw new RunLockHeld(liveHolder(path), path);
+  }
+  server.unref(); // the lock never keeps a process alive
   let takenOver: LockHolder | undefined;
   try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        linkSync(mine, path);
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw err;
-      }
-      const holder = readHolder(path);
-      if (holder && isAlive(holder)) throw new RunLockHeld(holder, path);
-      if (removeIfStill(path, holder)) takenOver = holder ?? { role: 'hub', pid: 0 };
-    }
-  } finally {
-    rmSync(mine, { force: true });
+    takenOver = readHolder(path); // we hold the lock: a record still there is a dead holder's
+    const me: LockHolder = { role, pid: process.pid, ...processIdentity(process.pid), ...opts };
+    const aside = `${path}.${process.pid}.new`;
+    writeFileSync(aside, `${JSON.stringify(me)}\n`, { mode: 0o600 });
+    renameSync(aside, path);
+  } catch (err) {
+    await close(server);
+    throw err;
   }
-  let released = false;
+  let released: Promise<void> | undefined;
   return {
     path,
     takenOver,
     release: () => {
-      if (released) return;
-      released = true;
-      const holder = readHolder(path);
-      if (holder?.pid === process.pid) rmSync(path, { force: true });
+      released ??= (async () => {
+        let holder: LockHolder | undefined;
+        try {
+          holder = readHolder(path);
+        } catch {
+          holder = undefined; // unreadable now: not ours to remove
+        }
+        if (holder?.pid === process.pid) rmSync(path, { force: true });
+        await close(server);
+      })();
+      return released;
     },
   };
 }
 
-/** The holder named in a lock file, or undefined if there is none or it cannot be read. */
+/**
+ * The holder named in a lock record; undefined if there is none, or it is empty or not JSON (a
+ * record cut by a power cut). Any other read error (EACCES, EIO) is thrown: it says nothing
+ * about whether the holder lives.
+ */
 export function readHolder(path: string): LockHolder | undefined {
+  let text: string;
   try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
-    return Number.isInteger(parsed.pid) && parsed.pid > 0 ? parsed : undefined;
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  let parsed: LockHolder;
+  try {
+    parsed = JSON.parse(text) as LockHolder;
   } catch {
     return undefined;
   }
+  return typeof parsed === 'object' && parsed !== null && Number.isInteger(parsed.pid) && parsed.pid > 0
+    ? parsed
+    : undefined;
+}
+
+/** Who holds a lock that is held: its record, unless that is a dead one not yet replaced. */
+function liveHolder(path: string): LockHolder | undefined {
+  const holder = readHolder(path);
+  return holder && isAlive(holder) ? holder : undefined;
 }
 
 /** True while the process that wrote `holder` still runs (not a zombie, not a reused pid). */
@@ -94,7 +137,7 @@ export function isAlive(holder: LockHolder): boolean {
   const now = processIdentity(holder.pid);
   if (holder.bootId && now.bootId && holder.bootId !== now.bootId) return false;
   if (now.state === undefined) {
-    // No /proc (not Linux): a signal 0 says whether the pid exists.
+    // No /proc: a signal 0 says whether the pid exists.
     try {
       process.kill(holder.pid, 0);
       return true;
@@ -104,31 +147,6 @@ export function isAlive(holder: LockHolder): boolean {
   }
   if (now.state === 'gone' || now.state === 'Z') return false;
   return !holder.startTicks || !now.startTicks || holder.startTicks === now.startTicks;
-}
-
-/**
- * Moves a stale lock aside and removes it, unless another process took it over meanwhile (then
- * its live lock is put back). Returns whether the stale one is gone.
- */
-function removeIfStill(path: string, stale: LockHolder | undefined): boolean {
-  const aside = `${path}.${process.pid}.stale`;
-  try {
-    renameSync(path, aside);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false; // someone else removed it
-    throw err;
-  }
-  const moved = readHolder(aside);
-  const same = moved?.pid === stale?.pid && moved?.startTicks === stale?.startTicks;
-  if (!same) {
-    try {
-      linkSync(aside, path); // a live lock taken between our read and our move: put it back
-    } catch {
-      // Another lock is in place already: whoever holds it is the writer now.
-    }
-  }
-  rmSync(aside, { force: true });
-  return same;
 }
 
 interface ProcessIdentity {
@@ -156,30 +174,16 @@ function processIdentity(pid: number): ProcessIdentity {
   return { bootId, state: fields[0], startTicks: fields[19] };
 }
 
-/**
- * hubd's lock for as long as it runs (released when the process exits), or undefined if a live
- * process holds it: then the reason is logged and printed, and hubd must not start.
- */
-export function holdRunLockForHubd(
-  runDir: string,
-  log: { warn(o: object, m: string): void; error(o: object, m: string): void },
-  stderr: (text: string) => void,
-): RunLock | undefined {
-  let lock: RunLock;
-  try {
-    lock = acquireRunLock(runDir, 'hubd');
-  } catch (err) {
-    if (!(err instanceof RunLockHeld)) throw err;
-    log.error({ lock: err.path, holder: err.holder }, `${err.message}; hubd did not start`);
-    stderr(`${err.message}\nhubd did not start.\n`);
-    return undefined;
-  }
-  process.on('exit', () => lock.release());
-  const gone = lock.takenOver;
-  if (gone)
-    log.warn(
-      { lock: lock.path, pid: gone.pid },
-      `took over the lock of a ${gone.role === 'hubd' ? 'hubd' : 'hub command'} (pid ${gone.pid}) that is no longer running`,
-    );
-  return lock;
+function listen(server: Server, name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(name, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
 }

@@ -6,8 +6,17 @@ import { orderMigrations, type Migration } from './migration.js';
 
 export type Db = Database.Database;
 
-/** Opens hub.db in WAL mode: readers never block the writer, and a crash loses no committed row. */
-export function openDatabase(file: string): Db {
+/**
+ * Opens hub.db in WAL mode: readers never block the writer, and a crash loses no committed row.
+ * `readOnly` (a `hub` command that only reads, hubd running or not) changes nothing: no file is
+ * created, no mode or journal set.
+ */
+export function openDatabase(file: string, opts: { readOnly?: boolean } = {}): Db {
+  if (opts.readOnly) {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    return db;
+  }
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = new Database(file);
   if (file !== ':memory:') chmodSync(file, 0o600); // API keys are stored here
@@ -67,6 +76,15 @@ export function migrate(
     applied.push({ capability: m.capability, version: m.version, name: m.name });
   }
   return applied;
+}
+
+/** Migrations `migrations` has that `db` lacks (a read-only reader must not apply them). */
+export function pendingMigrations(db: Db, migrations: readonly Migration[]): Migration[] {
+  const hasTable = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  const current = hasTable ? currentVersions(db) : new Map<string, number>();
+  return migrations.filter((m) => m.version > (current.get(m.capability) ?? 0));
 }
 
 export function currentVersions(db: Db): Map<string, number> {

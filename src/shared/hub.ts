@@ -2,7 +2,7 @@ import { systemClock, type CancelTimer, type Clock } from './clock.js';
 import type { Component, ComponentStatus } from './component.js';
 import type { Logger } from './logger.js';
 import { describeError } from './errors.js';
-import { startFailureReason } from './start-failure.js';
+import { canStartFailureHeal, startFailureReason } from './start-failure.js';
 
 export interface Readiness {
   ready: boolean;
@@ -113,19 +113,21 @@ export class Hub {
     try {
       await component.start();
     } catch (err) {
-      await this.failed(component, attempt, startFailureReason(err));
+      await this.failed(component, attempt, err);
       return;
     }
     this.up.add(component);
     if (this.down.delete(component)) this.log.info({ component: component.name }, 'started after all');
   }
 
-  private async failed(component: Component, attempt: number, reason: string): Promise<void> {
+  private async failed(component: Component, attempt: number, err: unknown): Promise<void> {
+    const reason = startFailureReason(err);
     await this.stopOne(component); // whatever it opened before it failed
     const policy = component.onStartFailure ?? 'down';
     if (policy === 'fatal') throw new FatalStartError(component.name, reason);
     const delayMs = Math.min(this.backoff.firstMs * 2 ** attempt, this.backoff.maxMs);
-    const retrying = policy === 'retry' && !this.stopping;
+    // Only a failure that can go away is retried (a port freed); EACCES on port 80 never will.
+    const retrying = policy === 'retry' && canStartFailureHeal(err) && !this.stopping;
     const down: Down = { reason, attempts: attempt + 1 };
     if (retrying) {
       down.retryAtMs = this.clock.nowMs() + delayMs;

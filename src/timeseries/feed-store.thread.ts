@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Component, ComponentStatus } from '../shared/component.js';
 import { describeError } from '../shared/errors.js';
+import { TransientStartError } from '../shared/start-failure.js';
 import { FeedFiles } from './feed-files.fs.js';
 import {
   deserializeError,
@@ -56,7 +57,8 @@ export class ThreadFeedStore implements FeedStore, Component {
   async start(): Promise<void> {
     this.closed = false;
     this.spawn();
-    await this.ready;
+    // A worker that could not load may next time (memory, a thread); the hub retries it.
+    await this.ready.catch((err: unknown) => Promise.reject(new TransientStartError(err)));
   }
 
   /** Waits for every operation sent (the flusher's last write among them), then ends the worker. */

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { InputJson } from '../../src/api/contract.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { startHubWithAdmin } from '../helpers/hub.js';
 import { mqttClient } from '../helpers/mqtt.js';
@@ -69,5 +70,15 @@ describe('degraded start', () => {
     });
     assert.equal(client.connected, true);
     assert.equal(hub.broker?.ports().tcp, held.port);
+
+    // Ingest works through the broker that came up late: a reading becomes an input.
+    await client.publishAsync('emon/garage/power', '230.5', { qos: 1 });
+    const inputs = async () => (await admin.request('GET', '/api/v1/inputs')).body as InputJson[];
+    await waitFor(async () => (await inputs()).some((i) => i.node === 'garage'), 'the input to appear');
+    const power = (await inputs()).find((i) => i.node === 'garage');
+    assert.deepEqual(
+      { node: power?.node, name: power?.name, value: power?.value, timeS: power?.timeS },
+      { node: 'garage', name: 'power', value: 230.5, timeS: Math.floor(clock.nowMs() / 1000) },
+    );
   });
 });

@@ -1,7 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, closeSync, constants, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { HttpClient } from '../helpers/http-client.js';
 import { collect, processAlive, ROOT, spawnHubd, until } from '../helpers/processes.js';
@@ -52,36 +61,63 @@ async function logCounters(admin: HttpClient) {
   return counters;
 }
 
-/** Starts hubd on `stdoutFd`, logs a lot, and checks it answers throughout and stops cleanly. */
-async function survivesLogging(stdoutFd: number) {
+/**
+ * The log counters, read again (each reading logs a line) until no write is in flight if asked:
+ * a failing write's lines count as dropped only once it is done.
+ */
+async function settledCounters(admin: HttpClient, untilQueueEmpty: boolean) {
+  let counters = await logCounters(admin);
+  let readings = 1;
+  while (untilQueueEmpty && Number(counters.queuedBytes) > 0 && readings < 20) {
+    counters = await logCounters(admin);
+    readings++;
+  }
+  return { counters, readings };
+}
+
+/** Debug lines hubd logs between the two (last) counter readings: one per request, the first reading's too. */
+const LINES_BETWEEN_READINGS = 1 + 2000 + 1;
+
+/**
+ * Starts hubd on `stdoutFd`, logs a lot, and checks it answers throughout and stops cleanly; the log
+ * counters before (after onboarding) and after the 2000 requests.
+ */
+async function survivesLogging(stdoutFd: number, untilQueueEmpty = false) {
   const dataDir = makeTempDir(teardown);
   const { hubd, output, done } = spawnHubdWithStdout(dataDir, stdoutFd);
   await until(() => output().stderr.includes('web app:') || hubd.exitCode !== null, 20_000, 'hubd to start');
   assert.equal(hubd.exitCode, null, `hubd exited: ${output().stderr}`);
   const base = `http://127.0.0.1:${/localhost:(\d+)\//.exec(output().stderr)?.[1]}`;
+  const admin = new HttpClient(base);
+  await admin.request('POST', '/api/v1/onboarding', { json: { username: 'ann', password: 'ann-password' } });
+  const { counters: before } = await settledCounters(admin, untilQueueEmpty);
   await hammer(base, 2000);
   const t0 = performance.now();
   assert.equal((await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) })).status, 200);
   assert.ok(performance.now() - t0 < 1000, '/healthz answers at once');
   assert.ok(processAlive(hubd.pid!), 'hubd is alive');
-  const admin = new HttpClient(base);
-  await admin.request('POST', '/api/v1/onboarding', { json: { username: 'ann', password: 'ann-password' } });
-  const counters = await logCounters(admin);
+  const { counters, readings } = await settledCounters(admin, untilQueueEmpty);
+  const linesBetween = LINES_BETWEEN_READINGS + readings - 1;
   const started = Date.now();
   hubd.kill('SIGTERM');
   const finished = await done;
   assert.equal(finished.code, 0, finished.stderr);
   assert.ok(Date.now() - started < 5000, 'stopped within 5 s');
-  return counters;
+  return { before, counters, linesBetween };
 }
 
 describe('logging never stops the hub', () => {
   it('keeps answering and stays up with stdout on a full disk (/dev/full), counting the failed writes', async () => {
     const full = openSync('/dev/full', 'w');
     teardown.add(() => closeSync(full));
-    const counters = await survivesLogging(full);
-    assert.ok(Number(counters.writeErrors) > 0, JSON.stringify(counters));
-    assert.ok(Number(counters.linesDropped) > 2000, JSON.stringify(counters));
+    const { before, counters, linesBetween } = await survivesLogging(full, true);
+    const seen = JSON.stringify({ before, counters });
+    // Every line between the readings was dropped, by failed writes of one or more lines each.
+    assert.equal(counters.queuedBytes, 0, seen);
+    assert.equal(Number(counters.linesDropped) - Number(before.linesDropped), linesBetween, seen);
+    const failedWrites = Number(counters.writeErrors) - Number(before.writeErrors);
+    assert.ok(failedWrites >= 1 && failedWrites <= linesBetween, seen);
+    assert.equal(counters.linesWritten, 0, seen);
     assert.equal(counters.lastError, 'ENOSPC');
     assert.equal(counters.logState, 'degraded', '`hub status` shows the log is in trouble');
     assert.equal(counters.readyzStatus, 200, 'but a full log disk does not make the hub not ready');
@@ -93,8 +129,25 @@ describe('logging never stops the hub', () => {
     // Held open for reading and writing but never read: the pipe fills (64 KiB) and stays full.
     const pipe = openSync(fifo, constants.O_RDWR);
     teardown.add(() => closeSync(pipe));
-    const counters = await survivesLogging(pipe);
-    assert.ok(Number(counters.queuedBytes) > 0, `lines wait for the full pipe: ${JSON.stringify(counters)}`);
+    const { before, counters } = await survivesLogging(pipe);
+    const seen = JSON.stringify({ before, counters });
+    assert.equal(before.queuedBytes, 0, `the pipe took the start-up lines: ${seen}`);
+    // What the pipe holds now (hubd has stopped): whole lines, the last of them /healthz requests.
+    const inPipe = Buffer.alloc(1 << 20);
+    const held = inPipe.subarray(0, readSync(pipe, inPipe)).toString().split('\n');
+    const requestLine = held.findLast((line) => line.includes('"path":"/healthz"') && line.endsWith('}'));
+    assert.ok(requestLine, `a request line in the pipe: ${held.length} lines`);
+    // The lines not written wait in the queue, none dropped: /healthz lines, whose lengths differ
+    // only in the milliseconds they took (1 to 3 digits).
+    const waiting = LINES_BETWEEN_READINGS - (Number(counters.linesWritten) - Number(before.linesWritten));
+    assert.ok(waiting > 0, `lines wait for the full pipe: ${seen}`);
+    const meanBytes = Number(counters.queuedBytes) / waiting;
+    const lineBytes = Buffer.byteLength(requestLine) + 1;
+    assert.ok(
+      Math.abs(meanBytes - lineBytes) <= 2,
+      `${meanBytes} bytes a waiting line, not ~${lineBytes}: ${seen}`,
+    );
+    assert.equal(counters.linesDropped, 0);
     assert.equal(counters.writeErrors, 0);
     assert.equal(counters.logState, 'ready', 'lines waiting is not a failure');
   });

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpClient } from '../helpers/http-client.js';
 import { processAlive, runEntry, spawnHubd, until } from '../helpers/processes.js';
+import { freePort } from '../helpers/redis-server.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { useTeardown } from '../helpers/teardown.js';
 
@@ -12,7 +13,8 @@ const teardown = useTeardown();
 describe('hubd as a process', () => {
   it('starts with its own redis-server, becomes ready, and stops on SIGTERM within 5 s leaving no child', async () => {
     const dataDir = makeTempDir(teardown);
-    const { hubd, output, done } = spawnHubd(teardown, dataDir);
+    const httpPort = await freePort();
+    const { hubd, output, done } = spawnHubd(teardown, dataDir, { HUB_HTTP_PORT: String(httpPort) });
     await until(
       () => output().stderr.includes('web app:') && output().stdout.includes('"msg":"hubd started"'),
       20_000,
@@ -20,7 +22,7 @@ describe('hubd as a process', () => {
     );
     const banner = output().stderr;
     const port = Number(/localhost:(\d+)\//.exec(banner)?.[1]);
-    assert.ok(port > 0, banner);
+    assert.equal(port, httpPort, `the banner names the configured port: ${banner}`);
     assert.match(banner, /MQTT: +port \d+, TLS port \d+, WebSocket \/mqtt/);
     assert.ok(banner.includes(`data:     ${dataDir}`));
 

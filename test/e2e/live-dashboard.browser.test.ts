@@ -346,16 +346,37 @@ describe('live dashboard and inputs in a real browser', () => {
     const endS = new Date(now.getFullYear(), now.getMonth() + 1, 1).getTime() / 1000;
     const feeds = (await admin.request('GET', '/api/v1/feeds')).body as { id: number; name: string }[];
     const use = feeds.find((f) => f.name === 'use')!;
+    const askedS = Math.floor(Date.now() / 1000);
     const month = (
       await admin.request('GET', `/api/v1/energy/summary?feedId=${use.id}&start=${startS}&end=${endS}`)
     ).body as { energyKWh: number; days: { startS: number }[] };
-    assert.ok(month.energyKWh > 0);
+    const answeredS = Math.floor(Date.now() / 1000);
+    // The oracle: the half-hour means of what this test logged, each over its half-hour up to "now"
+    // (whole seconds, which the hub read between askedS and answeredS).
+    const halfHourMeansW = (
+      await admin.request(
+        'GET',
+        `/api/v1/feeds/${use.id}/data?start=${startS}&end=${endS}&interval=1800&average=1`,
+      )
+    ).body as [number, number | null][];
+    const energyUpToKWh = (nowS: number) =>
+      halfHourMeansW.reduce(
+        (kWh, [slotS, w]) =>
+          w === null || slotS >= nowS ? kWh : kWh + (w * Math.min(1800, nowS - slotS)) / 3_600_000,
+        0,
+      );
+    assert.ok(energyUpToKWh(askedS) > 0, 'the test logged power this month');
+    assert.ok(
+      month.energyKWh >= energyUpToKWh(askedS) - 1e-9 && month.energyKWh <= energyUpToKWh(answeredS) + 1e-9,
+      `${month.energyKWh} kWh, expected ${energyUpToKWh(askedS)} to ${energyUpToKWh(answeredS)}`,
+    );
     const kwh = month.energyKWh.toLocaleString('en-GB', { maximumFractionDigits: 2 });
     assert.equal((await page.getByTestId('month-kwh').textContent())?.trim(), kwh);
     const today = new Date(month.days.at(-1)!.startS * 1000).getDate();
     // Thumb-sized day bars on a 390 px phone, a kWh scale, readable day numbers.
     const dayBars = page.getByRole('button', { name: /^Day \d+/ });
-    assert.ok((await dayBars.count()) >= 28);
+    const daysInMonth = new Date(now.getFullYear(), now.getMonth() + 1, 0).getDate();
+    assert.equal(await dayBars.count(), daysInMonth, 'a bar for every day of the month');
     for (const bar of await dayBars.all()) {
       const box = (await bar.boundingBox())!;
       assert.ok(box.width >= 24 && box.height >= 24, `tap target ${box.width}×${box.height} px`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireRunLock, readHolder } from '../../src/config/run-lock.fs.js';
-import { runEntry, spawnHubd, until } from '../helpers/processes.js';
+import { processAlive, runEntry, spawnHubd, until } from '../helpers/processes.js';
 import { startRedis } from '../helpers/redis-server.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { useTeardown } from '../helpers/teardown.js';
@@ -13,14 +13,18 @@ const teardown = useTeardown();
 const hub = (args: string[], env: Record<string, string>, stdin = '') =>
   runEntry('src/cli/main.ts', args, env, stdin);
 
-async function hubdOn(dataDir: string, redisUrl: string) {
-  const started = spawnHubd(teardown, dataDir, { HUB_REDIS_URL: redisUrl });
+function hubdOn(dataDir: string, redisUrl: string, env: Record<string, string> = {}) {
+  return spawnHubd(teardown, dataDir, { HUB_REDIS_URL: redisUrl, ...env });
+}
+
+async function started(dataDir: string, redisUrl: string, env: Record<string, string> = {}) {
+  const running = hubdOn(dataDir, redisUrl, env);
   await until(
-    () => started.output().stdout.includes('"msg":"hubd started"') || started.hubd.exitCode !== null,
+    () => running.output().stdout.includes('"msg":"hubd started"') || running.hubd.exitCode !== null,
     30_000,
     'hubd to start',
   );
-  return started;
+  return running;
 }
 
 describe('one writer of the data dir', () => {
@@ -28,12 +32,13 @@ describe('one writer of the data dir', () => {
     const redis = await startRedis();
     teardown.add(() => redis.stop());
     const dataDir = makeTempDir(teardown);
-    const lockPath = join(dataDir, 'run', 'hub.lock');
-    const first = await hubdOn(dataDir, redis.url);
+    const lockPath = join(dataDir, 'hub.lock');
+    const first = await started(dataDir, redis.url);
     const firstPid = first.hubd.pid!;
     assert.equal(readHolder(lockPath)?.pid, firstPid);
 
-    const second = await (await hubdOn(dataDir, redis.url)).done;
+    // Another run dir: the lock is the data dir's all the same.
+    const second = await (await started(dataDir, redis.url, { HUB_RUN_DIR: join(dataDir, 'run2') })).done;
     assert.equal(second.code, 1);
     assert.equal(
       second.stderr,
@@ -41,10 +46,10 @@ describe('one writer of the data dir', () => {
     );
     assert.equal(first.hubd.exitCode, null, 'the first hubd serves on');
 
-    first.hubd.kill('SIGKILL'); // a crash or power cut: the lock stays behind
+    first.hubd.kill('SIGKILL'); // a crash or power cut: the record stays behind
     await first.done;
     assert.equal(readHolder(lockPath)?.pid, firstPid);
-    const third = await hubdOn(dataDir, redis.url);
+    const third = await started(dataDir, redis.url);
     assert.match(
       third.output().stdout,
       new RegExp(`"msg":"took over the lock of a hubd \\(pid ${firstPid}\\) that is no longer running"`),
@@ -55,28 +60,45 @@ describe('one writer of the data dir', () => {
     assert.equal(existsSync(lockPath), false, 'a hubd that stops removes its lock');
   });
 
-  it('lets a hub command write only while it holds the lock, and keeps hubd out meanwhile', async () => {
+  it('while a hub command holds the lock: writes are refused, nothing is created, hubd waits for it', async () => {
     const redis = await startRedis();
     teardown.add(() => redis.stop());
     const dataDir = makeTempDir(teardown);
     const env = { HUB_DATA_DIR: dataDir };
-    const runDir = join(dataDir, 'run');
     // Another `hub` command (this test process) is importing.
-    const other = acquireRunLock(runDir, 'hub', 'feeds import-emoncms /mnt/emonpi');
+    const other = await acquireRunLock(dataDir, 'hub', { command: 'feeds import-emoncms /mnt/emonpi' });
+    teardown.add(() => other.release());
     const refused = await hub(['user', 'add', 'ann', '--admin'], env, 'ann-password\n');
     assert.equal(refused.code, 1);
     assert.equal(
       refused.stderr,
       `hub: a hub command (pid ${process.pid}, "hub feeds import-emoncms /mnt/emonpi") is changing this data dir (lock ${other.path}); try again when it ends; nothing was changed\n`,
     );
-    const hubd = await (await hubdOn(dataDir, redis.url)).done;
-    assert.equal(hubd.code, 1);
-    assert.match(
-      hubd.stderr,
-      /^a hub command \(pid \d+, "hub feeds import-emoncms \/mnt\/emonpi"\) is changing/,
+    const read = await hub(['user', 'list'], env);
+    assert.equal(read.code, 1);
+    assert.match(read.stderr, /^hub: no .*hub\.db yet: nothing has been added/);
+    assert.equal(existsSync(join(dataDir, 'hub.json')), false, 'hub.json is written only under the lock');
+    assert.equal(existsSync(join(dataDir, 'hub.db')), false, 'a read creates no hub.db');
+
+    const hubd = hubdOn(dataDir, redis.url);
+    await until(
+      () =>
+        hubd.output().stdout.includes('waiting for hub feeds import-emoncms /mnt/emonpi') ||
+        hubd.hubd.exitCode !== null,
+      30_000,
+      'hubd to wait',
     );
-    assert.equal((await hub(['user', 'list'], env)).stdout, '', 'reading needs no lock; nothing was added');
-    other.release();
+    assert.match(
+      hubd.output().stdout,
+      new RegExp(`"msg":"waiting for hub feeds import-emoncms /mnt/emonpi \\(pid ${process.pid}\\)"`),
+    );
+    assert.ok(processAlive(hubd.hubd.pid!), 'hubd waits rather than exiting into a restart loop');
+    assert.equal(existsSync(join(dataDir, 'hub.json')), false, 'nor does a waiting hubd write hub.json');
+    await other.release();
+    await until(() => hubd.output().stdout.includes('"msg":"hubd started"'), 30_000, 'hubd to start');
+    assert.ok(existsSync(join(dataDir, 'hub.json')));
+    hubd.hubd.kill('SIGTERM');
+    assert.equal((await hubd.done).code, 0);
 
     const added = await hub(['user', 'add', 'ann', '--admin'], env, 'ann-password\n');
     assert.equal(added.code, 0, added.stderr);
@@ -84,7 +106,7 @@ describe('one writer of the data dir', () => {
     assert.equal(existsSync(other.path), false, 'the command let go of the lock when it ended');
 
     // A hubd that holds the lock but whose control socket does not answer: nothing is written.
-    const stuck = acquireRunLock(runDir, 'hubd');
+    const stuck = await acquireRunLock(dataDir, 'hubd', { socket: join(dataDir, 'nowhere.sock') });
     teardown.add(() => stuck.release());
     const blocked = await hub(['user', 'delete', 'ann'], env);
     assert.equal(blocked.code, 1);
@@ -93,5 +115,21 @@ describe('one writer of the data dir', () => {
       `hub: hubd (pid ${process.pid}) runs on this data dir but its control socket does not answer (is it starting? see "hub status"); nothing was changed\n`,
     );
     assert.equal((await hub(['user', 'list'], env)).stdout, 'ann\tadmin\n');
+  });
+
+  it("finds hubd through the lock, whatever the shell's HUB_RUN_DIR", async () => {
+    const redis = await startRedis();
+    teardown.add(() => redis.stop());
+    const dataDir = makeTempDir(teardown);
+    const runDir = join(makeTempDir(teardown), 'service-run'); // the service's, not this shell's
+    const hubd = await started(dataDir, redis.url, { HUB_RUN_DIR: runDir });
+    assert.equal(readHolder(join(dataDir, 'hub.lock'))?.socket, join(runDir, 'control', 'hubd.sock'));
+    const added = await hub(['user', 'add', 'ann', '--admin'], { HUB_DATA_DIR: dataDir }, 'ann-password\n');
+    assert.equal(added.code, 0, added.stderr);
+    assert.equal(added.stdout, 'added admin "ann"\n');
+    await until(() => hubd.output().stdout.includes('"msg":"ran a hub command"'), 5000, 'hubd to log it');
+    assert.match(hubd.output().stdout, /"command":"user-add","code":0/, 'hubd ran it, not the command');
+    hubd.hubd.kill('SIGTERM');
+    assert.equal((await hubd.done).code, 0);
   });
 });

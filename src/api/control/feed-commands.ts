@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuthService } from '../../auth/auth-service.js';
-import { describeError } from '../../shared/errors.js';
+import { describeError, UserError } from '../../shared/errors.js';
 import {
   verifyEmoncmsFeed,
   type EmoncmsListEntry,
@@ -17,6 +17,8 @@ export interface FeedCommandDeps {
     rewriteFeedIds(newIds: ReadonlyMap<number, number>): { id: number; node: string; name: string }[];
   };
   out: (line: string) => void;
+  /** Who reads the files given, for the message when it may not: "hubd (user energy)". */
+  reader?: string;
 }
 
 /** `hub feeds check [--repair]`: exit 1 if any feed has an unrepaired problem. */
@@ -45,7 +47,7 @@ export async function importEmoncms(
   dir: string,
   opts: { only?: string; list?: string; owner?: string; remap?: boolean; rewriteProcessLists?: boolean },
 ): Promise<number> {
-  if (!existsSync(dir)) throw new Error(`no folder ${dir}`);
+  const names = readFolder(dir, deps.reader ?? 'hub');
   const listFile = opts.list ?? (existsSync(join(dir, 'list.json')) ? join(dir, 'list.json') : undefined);
   if (listFile) plainFile(listFile);
   const owner = opts.owner
@@ -57,7 +59,7 @@ export async function importEmoncms(
     );
   const entries = readList(listFile);
   const wanted = opts.only ? new Set(opts.only.split(',').map((s) => Number(s.trim()))) : undefined;
-  const ids = readdirSync(dir)
+  const ids = names
     .map((f) => /^(\d+)\.meta$/.exec(f)?.[1])
     .filter((id): id is string => id !== undefined)
     .map(Number)
@@ -151,4 +153,27 @@ function isPlainFile(path: string): boolean {
 function plainFile(path: string): void {
   if (existsSync(path) && !isPlainFile(path))
     throw new Error(`${path} is a link or not a regular file: refused`);
+}
+
+/** The names in the folder to import, or a UserError that says why they cannot be read. */
+function readFolder(dir: string, reader: string): string[] {
+  try {
+    if (!statSync(dir).isDirectory()) throw new UserError(`${dir} is not a folder`);
+    return readdirSync(dir);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(describeFolderError(dir, (err as NodeJS.ErrnoException).code ?? 'EIO', reader));
+  }
+}
+
+/**
+ * Why a folder to import cannot be read. hubd imports as its own user: a folder only `sudo` can
+ * read (a home dir) is refused with a hint, not reported missing.
+ */
+export function describeFolderError(dir: string, code: string, reader: string): string {
+  if (code === 'ENOENT') return `no folder ${dir}`;
+  const who = reader.split(' ')[0];
+  if (code === 'EACCES' || code === 'EPERM')
+    return `${reader} cannot read ${dir} (${code}): copy it where ${who} can read it`;
+  return `${reader} cannot read ${dir} (${code})`;
 }

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import type { AuthService } from '../../auth/auth-service.js';
 import type { DeviceService } from '../../devices/device-service.js';
 import { UserError } from '../../shared/errors.js';
@@ -33,6 +34,7 @@ export interface HubCommandDeps {
  */
 export function hubCommands(deps: HubCommandDeps): Record<string, HubCommand> {
   const exclusive = deps.exclusive ?? (<T>(fn: () => Promise<T>) => fn());
+  const reader = `${deps.live ? 'hubd' : 'hub'} (user ${userName()})`;
   return {
     'user-add': async (a) => {
       const user = await deps.auth.addUser(a.name, a.password, a.role);
@@ -80,7 +82,7 @@ export function hubCommands(deps: HubCommandDeps): Record<string, HubCommand> {
       ),
     'feeds-import-emoncms': (a) =>
       withLines((out) =>
-        importEmoncms({ ...deps, out }, text(a.dir, 'the emoncms phpfina folder'), {
+        importEmoncms({ ...deps, out, reader }, text(a.dir, 'the emoncms phpfina folder'), {
           only: optionalText(a.only),
           list: optionalText(a.list),
           owner: optionalText(a.owner),
@@ -89,6 +91,15 @@ export function hubCommands(deps: HubCommandDeps): Record<string, HubCommand> {
         }),
       ),
   };
+}
+
+/** This process's user, for messages; a uid without a passwd entry is named by number. */
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? '?');
+  }
 }
 
 const done = (line: string): CommandResult => ({ code: 0, lines: [line] });

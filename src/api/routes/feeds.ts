@@ -5,7 +5,7 @@ import { samplesToCsv } from '../../timeseries/csv-export.js';
 import { ALLOWED_INTERVALS_S } from '../../timeseries/phpfina-format.js';
 import type { FeedJson, FeedLastJson } from '../contract.js';
 import { defineRoute, principalOf, type RouteDef } from '../route-table.js';
-import { field, queryFlag } from '../route-schema.js';
+import { field, inputError, queryFlag } from '../route-schema.js';
 
 /** A feed id in the path: digits only, so never a path of its own (`..%2F1`). */
 const feedParams = z.object({
@@ -52,38 +52,39 @@ const feedChangesBody = z.object({
   retentionDays,
 });
 
-/** `{points: [[timeS, value|null], …], join?}`; null is a missing value. */
+/** `{points: [[timeS, value|null], …], join?}`: the shape; the types are checked by the handler. */
 const pointsBody = z.object({
   points: field(z.array(z.unknown()), {
     code: 'invalid_points',
     message: 'points must be a list of [timeS, value]',
-  })
-    .pipe(
-      z.array(
-        field(z.tuple([z.unknown(), z.unknown()]), {
-          code: 'invalid_points',
-          message: 'each point must be [timeS, value]',
-        }),
-      ),
-    )
-    .pipe(
-      z.array(
-        z.tuple([
-          field(z.number(), {
-            code: 'invalid_point',
-            message: (path) => `point ${String(path[1])}: time must be unix seconds; nothing was stored`,
-          }),
-          field(z.number().nullable(), {
-            code: 'invalid_point',
-            message: (path) => `point ${String(path[1])}: value must be a number; nothing was stored`,
-          }),
-        ]),
-      ),
+  }).pipe(
+    z.array(
+      field(z.tuple([z.unknown(), z.unknown()]), {
+        code: 'invalid_points',
+        message: 'each point must be [timeS, value]',
+      }),
     ),
+  ),
   join: z
     .unknown()
     .optional()
     .transform((v) => v === true),
+});
+
+/** Each point's types; null is a missing value. A failure refuses (and counts) the whole batch. */
+const typedPoints = z.object({
+  points: z.array(
+    z.tuple([
+      field(z.number(), {
+        code: 'invalid_point',
+        message: (path) => `point ${String(path[1])}: time must be unix seconds; nothing was stored`,
+      }),
+      field(z.number().nullable(), {
+        code: 'invalid_point',
+        message: (path) => `point ${String(path[1])}: value must be a number; nothing was stored`,
+      }),
+    ]),
+  ),
 });
 
 const dataQuery = z.object({
@@ -173,7 +174,13 @@ export function feedRoutes(feeds: FeedService, timeZone: string): RouteDef[] {
       params: feedParams,
       body: pointsBody,
       handler: async (_req, res, { params, body }) => {
-        const points = body.points.map(([tsS, value]) => ({ tsS, value: value ?? NaN }));
+        const typed = typedPoints.safeParse(body);
+        if (!typed.success) {
+          // Every drop is counted (ARCHITECTURE): as feeds.post counts the batches it refuses.
+          feeds.counters.refused += body.points.length;
+          throw inputError('body', typed.error);
+        }
+        const points = typed.data.points.map(([tsS, value]) => ({ tsS, value: value ?? NaN }));
         res.json({ accepted: await feeds.post(params.id, points, body.join) });
       },
     }),

@@ -50,14 +50,9 @@ describe('every route is denied by default', () => {
     viewerKeys = (await viewer.request('GET', '/api/v1/me/apikeys')).body as typeof viewerKeys;
   });
 
-  it('walks a route table that has admin-only, user and public routes', () => {
-    const { routes } = appRoutes();
-    assert.ok(routes.length >= 12, `only ${routes.length} routes`);
-    for (const access of ['admin', 'user', 'public'])
-      assert.ok(
-        routes.some((r) => r.access === access),
-        access,
-      );
+  it('walks exactly the route table below, in order, each route with its access rule', () => {
+    // An added, removed, reordered or re-ruled route must update this list: access is reviewed here.
+    assert.deepEqual(appRoutes().routes.map(describeRoute), EXPECTED_ROUTES);
   });
 
   it('answers 401 to an anonymous caller on every non-public route', async () => {
@@ -69,9 +64,12 @@ describe('every route is denied by default', () => {
         .request(route.method.toUpperCase(), concrete(route.path), bodyFor(route.method));
       assert.equal(res.status, 401, `${route.method} ${route.path} answered ${res.status}`);
       assert.equal((res.body as { code: string }).code, 'unauthenticated');
-      checked.push(route.path);
+      checked.push(describeRoute(route));
     }
-    assert.ok(checked.length > 5);
+    assert.deepEqual(
+      checked,
+      EXPECTED_ROUTES.filter((r) => !r.endsWith(' public')),
+    );
   });
 
   it('answers 403 to a viewer on every admin-only route', async () => {
@@ -114,6 +112,107 @@ describe('every route is denied by default', () => {
     }
   });
 });
+
+const describeRoute = (r: { method: string; path: string; access: string }) =>
+  `${r.method.toUpperCase()} ${r.path} ${r.access}`;
+
+/** emoncms-compatible paths: each answers GET and POST, with and without the /emoncms prefix. */
+const compat = (paths: readonly string[]) =>
+  paths.flatMap((path) => [path, `/emoncms${path}`].flatMap((p) => [`GET ${p} public`, `POST ${p} public`]));
+
+const EMONCMS_FEED_ACTIONS = [
+  'list',
+  'listwithmeta',
+  'getid',
+  'create',
+  'fetch',
+  'data',
+  'average',
+  'csvexport',
+  'timevalue',
+  'value',
+  'getmeta',
+  'aget',
+  'get',
+  'export',
+  'set',
+  'post',
+  'insert',
+  'update',
+  'delete',
+  'clear',
+  ':action',
+];
+
+const EXPECTED_ROUTES = [
+  'GET /healthz public',
+  'GET /readyz public',
+  'GET /api/v1/version public',
+  'GET /api/v1/hub user',
+  'PUT /api/v1/hub/timezone admin',
+  'GET /api/v1/onboarding public',
+  'POST /api/v1/onboarding public',
+  'POST /api/v1/session public',
+  'GET /api/v1/session user',
+  'DELETE /api/v1/session user',
+  'GET /api/v1/users admin',
+  'POST /api/v1/users admin',
+  'PUT /api/v1/users/:username/password admin',
+  'DELETE /api/v1/users/:username admin',
+  'PUT /api/v1/me/password user',
+  'GET /api/v1/me/apikeys user',
+  'POST /api/v1/me/apikeys/:scope/regenerate user',
+  'GET /api/v1/feeds user',
+  'POST /api/v1/feeds admin',
+  'GET /api/v1/feeds/:id user',
+  'PATCH /api/v1/feeds/:id admin',
+  'DELETE /api/v1/feeds/:id admin',
+  'POST /api/v1/feeds/:id/clear admin',
+  'POST /api/v1/feeds/:id/points admin',
+  'GET /api/v1/feeds/:id/data user',
+  'GET /api/v1/feeds/:id/export user',
+  'POST /api/v1/feeds/:id/trim admin',
+  'GET /api/v1/feeds/:id/value user',
+  'GET /api/v1/feeds/:id/last user',
+  'GET /api/v1/mqtt/ca.crt public',
+  'GET /api/v1/mqtt/stats admin',
+  'GET /api/v1/devices admin',
+  'POST /api/v1/devices admin',
+  'DELETE /api/v1/devices/:id admin',
+  'GET /api/v1/inputs admin',
+  'POST /api/v1/inputs admin',
+  'GET /api/v1/inputs/:id admin',
+  'PATCH /api/v1/inputs/:id admin',
+  'DELETE /api/v1/inputs/:id admin',
+  'PUT /api/v1/inputs/:id/process admin',
+  'GET /api/v1/processes admin',
+  'GET /api/v1/templates admin',
+  'POST /api/v1/templates/:id/apply admin',
+  'POST /data/:file public',
+  'POST /middleware.php/data/:file public',
+  'POST /middleware/data/:file public',
+  'GET /api/v1/vzlogger/channels admin',
+  'PUT /api/v1/vzlogger/channels/:uuid admin',
+  'DELETE /api/v1/vzlogger/channels/:uuid admin',
+  ...compat([
+    '/input/post{/:node}{.json}',
+    '/input/bulk{.json}',
+    '/input/get{/:node}{/:name}{.json}',
+    ...['list', 'getinputs', 'set', 'delete', 'process/get', 'process/set', 'process/reset'].map(
+      (action) => `/input/${action}{.json}`,
+    ),
+    ...EMONCMS_FEED_ACTIONS.map((action) => `/feed/${action}{.json}`),
+    '/describe{.:format}',
+    '/version{.:format}',
+  ]),
+  'GET /emoncms{/*rest} public',
+  'POST /emoncms{/*rest} public',
+  'GET /api/v1/tariff user',
+  'PUT /api/v1/tariff admin',
+  'GET /api/v1/energy/summary user',
+  'GET /api/v1/energy/compare user',
+  'GET /api/v1/energy/today user',
+];
 
 const bodyFor = (method: string) => (method === 'get' ? {} : { json: {} });
 

@@ -45,6 +45,36 @@ describe('typed route inputs', () => {
     assert.equal((viaInputs.body as { code: string }).code, 'invalid_node');
   });
 
+  it('counts the points of a batch its schema refuses, as the feed service counts its own refusals', async () => {
+    const refused = async () => {
+      const report = (await admin.request('GET', '/readyz')).body as {
+        components: Record<string, { detail?: { refused?: number } }>;
+      };
+      return report.components['feed-flusher']?.detail?.refused;
+    };
+    const post = (points: unknown[]) =>
+      admin.request('POST', `/api/v1/feeds/${feedId}/points`, { json: { points } });
+    const before = await refused();
+    assert.equal(typeof before, 'number');
+
+    const badValue = await post([
+      [NOW_S - 20, 1],
+      [NOW_S - 10, 'x'],
+      [NOW_S, 3],
+    ]);
+    assert.equal(badValue.status, 400, badValue.text);
+    assert.equal(await refused(), before! + 3, 'a value of the wrong type drops the batch of 3');
+    const badTime = await post([['yesterday', 1]]);
+    assert.equal(
+      (badTime.body as { error: string }).error,
+      'point 0: time must be unix seconds; nothing was stored',
+    );
+    assert.equal(await refused(), before! + 4);
+    const future = await post([[NOW_S + 10 * 86_400, 1]]); // refused by the service
+    assert.equal(future.status, 400, future.text);
+    assert.equal(await refused(), before! + 5);
+  });
+
   const cases: {
     name: string;
     method: string;

@@ -1,9 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Aedes } from 'aedes';
+import { emptyCounters } from '../../../src/broker/broker-stats.js';
+import { InProcessMqtt } from '../../../src/broker/in-process-mqtt.net.js';
 import { MqttPublishError } from '../../../src/broker/ports.js';
+import { ManualClock } from '../../../src/shared/clock.js';
 import { mqttClient, nextMessage } from '../../helpers/mqtt.js';
 import { useTeardown } from '../../helpers/teardown.js';
-import { makeBroker } from './broker-fixture.js';
+import { makeBroker, quietLog } from './broker-fixture.js';
 
 // The MqttPort drivers and ingest use (issue 12, item 6): subscriptions that can be taken back,
 // and publishes that say whether the broker took them.
@@ -84,5 +88,34 @@ describe('the MQTT port', () => {
     await broker.start();
     await broker.publish('hub/test', 'two');
     assert.deepEqual(got, ['one', 'two']);
+  });
+
+  it('fails a publish in flight at once when the broker stops, and leaves no timer behind', async () => {
+    const clock = new ManualClock(0);
+    const aedes = await Aedes.createBroker();
+    teardown.add(() => new Promise<void>((resolve) => aedes.close(() => resolve())));
+    const counters = emptyCounters();
+    const port = new InProcessMqtt({ clock, log: quietLog, counters, noteRetained: () => undefined });
+    port.attach(aedes);
+    // A reader that never finishes with the message: the broker never takes the publish.
+    aedes.subscribe('hub/slow', (() => undefined) as never, () => undefined);
+    let outcome: unknown = 'pending';
+    const outcomeNow = () => outcome; // read afresh: the callbacks below set it
+    const inFlight = port.publish('hub/slow', '1', { qos: 1 });
+    inFlight.then(
+      () => (outcome = 'resolved'),
+      (err: unknown) => (outcome = err),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(outcomeNow(), 'pending');
+    assert.equal(clock.pendingTimers(), 1, 'the 30 s time-out');
+
+    port.detach();
+    await new Promise((resolve) => setImmediate(resolve));
+    const stopped = outcomeNow();
+    assert.ok(stopped instanceof MqttPublishError, `not rejected at once: ${String(stopped)}`);
+    assert.equal(stopped.message, 'MQTT message to hub/slow not published: the broker stopped');
+    assert.equal(clock.pendingTimers(), 0, 'its time-out is cancelled');
+    assert.equal(counters.failedPublishes, 1);
   });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHubWithAdmin } from '../../helpers/hub.js';
+import { holdLockAsHubd } from '../../helpers/hubd-lock.js';
 import { closed, connectError, mqttClient } from '../../helpers/mqtt.js';
 import { runEntry } from '../../helpers/processes.js';
 import { encodeMeta, encodeValues } from '../../../src/timeseries/phpfina-format.js';
@@ -98,6 +99,7 @@ describe('hub device', () => {
 
   it("deletes through a running hubd, which ends the device's live MQTT session", async () => {
     const { hub: running, admin } = await startHubWithAdmin(teardown);
+    await holdLockAsHubd(teardown, running.dataDir);
     const env = { HUB_DATA_DIR: running.dataDir };
     const added = await hub(['device', 'add', 'Plug', '--kind', 'tasmota', '--topic', 'plug7'], env);
     assert.equal(added.code, 0, added.stderr);

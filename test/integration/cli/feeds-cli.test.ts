@@ -1,10 +1,20 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { encodeMeta, encodeValues } from '../../../src/timeseries/phpfina-format.js';
-import { runEntry } from '../../helpers/processes.js';
+import { collect, ROOT, runEntry } from '../../helpers/processes.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { useTeardown } from '../../helpers/teardown.js';
 
@@ -236,6 +246,33 @@ describe('hub feeds', () => {
     assert.equal((await hub(['feeds', 'check'], env)).code, 0);
   });
 
+  it('says why it cannot read the folder to import, rather than that there is none', async (t) => {
+    const dataDir = makeTempDir(teardown);
+    const me = userInfo().username;
+    const file = join(makeTempDir(teardown), 'file');
+    writeFileSync(file, '');
+    const under = await hub(['feeds', 'import-emoncms', join(file, 'phpfina')], { HUB_DATA_DIR: dataDir });
+    assert.equal(under.stderr, `hub: hub (user ${me}) cannot read ${join(file, 'phpfina')} (ENOTDIR)\n`);
+    const notDir = await hub(['feeds', 'import-emoncms', file], { HUB_DATA_DIR: dataDir });
+    assert.equal(notDir.stderr, `hub: ${file} is not a folder\n`);
+    const none = await hub(['feeds', 'import-emoncms', join(dataDir, 'none')], { HUB_DATA_DIR: dataDir });
+    assert.equal(none.stderr, `hub: no folder ${join(dataDir, 'none')}\n`);
+
+    // `sudo hub …` with a folder in a home dir that hubd's user cannot enter.
+    if (process.getuid?.() !== 0) return t.skip('needs root to run the command as another user');
+    const theirs = makeTempDir(teardown);
+    chmodSync(theirs, 0o777);
+    const home = makeTempDir(teardown); // 0700, root's
+    const folder = join(home, 'phpfina');
+    mkdirSync(folder);
+    const res = await runAs(65534, ['feeds', 'import-emoncms', folder], { HUB_DATA_DIR: theirs });
+    assert.equal(res.code, 1);
+    assert.equal(
+      res.stderr.replace(/\(user [^)]+\)/, '(user U)'),
+      `hub: hub (user U) cannot read ${folder} (EACCES): copy it where hub can read it\n`,
+    );
+  });
+
   it('refuses to import before an administrator exists', async () => {
     const dir = makeTempDir(teardown);
     const res = await hub(['feeds', 'import-emoncms', emoncmsFolder()], { HUB_DATA_DIR: dir });
@@ -243,6 +280,17 @@ describe('hub feeds', () => {
     assert.equal(res.stderr.trim(), 'hub: create the administrator first (hub user add NAME --admin)');
   });
 });
+
+/** The `hub` command as another user (uid), as hubd's own user would run it. */
+function runAs(uid: number, args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    uid,
+    gid: uid,
+    env: { ...process.env, ...env },
+  });
+  return collect(child).done;
+}
 
 function feedRows(dataDir: string): { id: number; tag: string; name: string; public: number }[] {
   const db = new Database(join(dataDir, 'hub.db'), { readonly: true });

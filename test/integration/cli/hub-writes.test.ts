@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { InputJson } from '../../../src/api/contract.js';
 import { encodeMeta, encodeValues } from '../../../src/timeseries/phpfina-format.js';
 import { startHubWithAdmin } from '../../helpers/hub.js';
+import { holdLockAsHubd } from '../../helpers/hubd-lock.js';
 import { mqttClient } from '../../helpers/mqtt.js';
 import { runEntry, until } from '../../helpers/processes.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
@@ -33,6 +34,7 @@ async function feedData(baseUrl: string, apiKey: string, id: number, startS: num
 describe('hub writes while hubd runs', () => {
   it('imports an emoncms feed that ingest takes at once, over HTTP and MQTT (no restart)', async () => {
     const { hub: running, admin } = await startHubWithAdmin(teardown);
+    await holdLockAsHubd(teardown, running.dataDir);
     const { readApiKey, writeApiKey } = (await admin.request('GET', '/api/v1/me/apikeys')).body as {
       readApiKey: string;
       writeApiKey: string;
@@ -95,6 +97,7 @@ describe('hub writes while hubd runs', () => {
     const { hub: running, admin } = await startHubWithAdmin(teardown, {
       config: { timeseries: { flushIntervalS: 3600 } },
     });
+    await holdLockAsHubd(teardown, running.dataDir);
     const made = await admin.request('POST', '/api/v1/feeds', { json: { name: 'house', intervalS: 10 } });
     const id = (made.body as { id: number }).id;
     const points = [0, 1, 2, 3, 4, 5].map((i) => [T0 + i * 10, 200 + i]);

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FeedFiles } from '../../../src/timeseries/feed-files.fs.js';
+import { canStartFailureHeal } from '../../../src/shared/start-failure.js';
 import { querySeries } from '../../../src/timeseries/feed-queries.js';
 import { ThreadFeedStore } from '../../../src/timeseries/feed-store.thread.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
@@ -52,6 +53,8 @@ describe('feed reads', () => {
     const store = new ThreadFeedStore(join(dir, 'feeds'), pathToFileURL(broken));
     teardown.add(() => store.stop());
     await assert.rejects(store.start(), /the feed files cannot be opened/);
+    const failure = await store.start().catch((err: unknown) => err);
+    assert.equal(canStartFailureHeal(failure), true, 'the hub retries a worker that could not load');
     const status = store.status();
     assert.equal(status.state, 'down');
     assert.match(String(status.detail?.lastError), /the feed files cannot be opened/);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Component, ComponentState } from '../../../src/shared/component.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { Hub } from '../../../src/shared/hub.js';
+import { TransientStartError } from '../../../src/shared/start-failure.js';
 import type { Logger } from '../../../src/shared/logger.js';
 
 const quiet: Logger = {
@@ -201,7 +202,8 @@ describe('Hub degraded start', () => {
       start: async () => {
         attempts++;
         events.push('start vzlogger-push');
-        if (attempts === 1) throw new Error('no');
+        if (attempts === 1)
+          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
         await new Promise<void>((resolve) => (release = resolve));
       },
     };
@@ -236,4 +238,62 @@ describe('Hub degraded start', () => {
     assert.equal(mqtt.nextRetryAtMs - clock.nowMs(), 4000, 'the delay stops growing at maxMs');
     await hub.stop();
   });
+
+  it('does not retry a failure that cannot heal (EACCES on port 80): down, not retrying, with the reason', async () => {
+    const clock = new ManualClock(0);
+    const events: string[] = [];
+    const http: Component = {
+      ...fake('http', events),
+      onStartFailure: 'retry',
+      start: async () => {
+        events.push('start http');
+        throw Object.assign(new Error('listen EACCES: permission denied 0.0.0.0:80'), {
+          code: 'EACCES',
+          syscall: 'listen',
+          port: 80,
+        });
+      },
+    };
+    const hub = new Hub([http, fake('db', events)], quiet, clock);
+    await hub.start();
+    assert.deepEqual(hub.readiness().components.http, {
+      state: 'down',
+      detail: { reason: 'no permission to listen on port 80', retrying: false, attempts: 1 },
+    });
+    assert.equal(clock.pendingTimers(), 0, 'no retry is scheduled');
+    clock.tick(120_000);
+    await settle();
+    await hub.stop();
+    assert.deepEqual(events, ['start http', 'stop http', 'start db', 'stop db']);
+  });
+
+  for (const [what, failure] of [
+    [
+      'an address not up yet (EADDRNOTAVAIL)',
+      Object.assign(new Error('listen EADDRNOTAVAIL'), { code: 'EADDRNOTAVAIL', syscall: 'listen' }),
+    ],
+    ['a peer not up yet (ECONNREFUSED)', Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })],
+    ['a time-out (ETIMEDOUT)', Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })],
+    ['a worker that could not load', new TransientStartError(new Error('the worker exited (code 1)'))],
+  ] as const) {
+    it(`retries a failure that can heal: ${what}`, async () => {
+      const clock = new ManualClock(0);
+      let starts = 0;
+      const component: Component = {
+        ...fake('x', []),
+        onStartFailure: 'retry',
+        start: async () => {
+          starts++;
+          if (starts === 1) throw failure;
+        },
+      };
+      const hub = new Hub([component], quiet, clock, { firstMs: 1000, maxMs: 60_000 });
+      await hub.start();
+      assert.equal(hub.readiness().components.x?.detail?.retrying, true);
+      clock.tick(1000);
+      await settle();
+      assert.equal(starts, 2);
+      await hub.stop();
+    });
+  }
 });
