@@ -1,21 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { VersionInfo } from './api/contract.js';
 import { wireApi } from './api/wire.js';
 import { wireControl } from './api/control/wire.js';
 import { wireAuth } from './auth/wire.js';
 import { wireBroker } from './broker/wire.js';
 import type { LoadedConfig } from './config/config-file.fs.js';
-import { migrate, openDatabase, pendingMigrations, type Db } from './db/database.sqlite.js';
-import { HUB_MIGRATIONS, wireDatabase } from './db/wire.js';
+import { readVersion } from './config/version.fs.js';
+import { openAdminDatabase, wireDatabase } from './db/wire.js';
 import { wireDevices } from './devices/wire.js';
 import { wireIngest, wireOfflineIngest } from './ingest/wire.js';
 import type { ModuleContext } from './module-context.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import type { Component } from './shared/component.js';
 import { EventBus } from './shared/event-bus.js';
-import { UserError } from './shared/errors.js';
 import { EventLoopDelayMonitor } from './shared/event-loop-delay.js';
 import { Hub, type RetryBackoff } from './shared/hub.js';
 import { silentLog, type Logger } from './shared/logger.js';
@@ -88,9 +83,7 @@ export function composeAdmin(
   clock: Clock = systemClock,
   opts: { readOnly?: boolean } = {},
 ) {
-  const db = openDatabase(loaded.paths.dbFile, opts);
-  if (!opts.readOnly) migrate(db, HUB_MIGRATIONS, undefined, clock);
-  else refusePendingMigrations(db);
+  const db = openAdminDatabase(loaded.paths.dbFile, clock, opts);
   const ctx = { ...loaded, db, clock, log: silentLog, bus: new EventBus(silentLog) };
   return {
     ...wireAuth(ctx).ports,
@@ -99,19 +92,4 @@ export function composeAdmin(
     ...wireOfflineIngest(ctx),
     close: () => db.close(),
   };
-}
-
-function refusePendingMigrations(db: Db): void {
-  const pending = pendingMigrations(db, HUB_MIGRATIONS).length;
-  if (pending === 0) return;
-  db.close();
-  throw new UserError(
-    `hub.db lacks ${pending} migration(s) of this hub; start hubd (it applies them) and try again`,
-  );
-}
-
-function readVersion(): VersionInfo {
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-  return { name: 'energy-hub', version: pkg.version, node: process.version };
 }

@@ -5,7 +5,9 @@ import type { ModuleContext, WiredModule } from '../module-context.js';
 import { signalMigrations } from '../signals/migrations.js';
 import { timeseriesMigrations } from '../timeseries/migrations.js';
 import { DatabaseComponent } from './database-component.sqlite.js';
-import { openDatabase, type Db } from './database.sqlite.js';
+import type { Clock } from '../shared/clock.js';
+import { UserError } from '../shared/errors.js';
+import { migrate, openDatabase, pendingMigrations, type Db } from './database.sqlite.js';
 
 /** Every capability's migrations, in the order they were written. */
 export const HUB_MIGRATIONS = [
@@ -30,4 +32,22 @@ export function wireDatabase(ctx: Pick<ModuleContext, 'paths' | 'log' | 'clock'>
     ctx.clock,
   );
   return { components: [database], routes: [], ports: { db } };
+}
+
+/**
+ * hub.db for the `hub` command. `readOnly` (reads, which take no lock): neither created nor
+ * migrated, and refused while migrations are pending, since only hubd applies them (ADR 009).
+ */
+export function openAdminDatabase(dbFile: string, clock: Clock, opts: { readOnly?: boolean } = {}): Db {
+  const db = openDatabase(dbFile, opts);
+  if (!opts.readOnly) {
+    migrate(db, HUB_MIGRATIONS, undefined, clock);
+    return db;
+  }
+  const pending = pendingMigrations(db, HUB_MIGRATIONS).length;
+  if (pending === 0) return db;
+  db.close();
+  throw new UserError(
+    `hub.db lacks ${pending} migration(s) of this hub; start hubd (it applies them) and try again`,
+  );
 }
