@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectAsync } from 'mqtt';
 import { householdPowerW, solarPowerW } from './demo/household.js';
+import { waitUntilReady } from './hubd-process.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -37,20 +38,6 @@ async function startHub(): Promise<{ child: ChildProcess; url: string; mqtt: str
   const httpPort = process.env.HUB_HTTP_PORT ?? '8080';
   const mqttPort = process.env.HUB_MQTT_PORT ?? '1883';
   return { child, url: `http://127.0.0.1:${httpPort}`, mqtt: `mqtt://127.0.0.1:${mqttPort}` };
-}
-
-async function waitReady(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (
-      await fetch(`${url}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the hub at ${url} did not become ready`);
 }
 
 /** Signs in; on a fresh demo hub creates the administrator and remembers its password. */
@@ -97,13 +84,20 @@ async function backfill(url: string, apiKey: string, fromS: number, toS: number)
       const ts = t + k * intervalS;
       rows.push([ts, 'emonpi', { power1: householdPowerW(ts), power2: solarPowerW(ts) }]);
     }
-    const res = await fetch(`${url}/input/bulk.json?time=0`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: `data=${encodeURIComponent(JSON.stringify(rows))}`,
-    });
-    const text = await res.text();
-    if (text !== 'ok') throw new Error(`back-fill refused: ${text}`);
+    const body = `data=${encodeURIComponent(JSON.stringify(rows))}`;
+    for (;;) {
+      const res = await fetch(`${url}/input/bulk.json?time=0`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+      const text = await res.text();
+      if (text === 'ok') break;
+      // A full write-behind buffer refuses the whole post (503): wait for the next flush, send it again.
+      if (res.status !== 503) throw new Error(`back-fill refused: ${text}`);
+      process.stdout.write(`\rback-fill waits for the hub to write its buffer to disk…`);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
     posted += rows.length;
     process.stdout.write(
       `\rback-filled ${posted} of ${total} readings (${Math.round((posted / total) * 100)} %)`,
@@ -115,7 +109,7 @@ async function backfill(url: string, apiKey: string, fromS: number, toS: number)
 const hub = opts.url
   ? { child: undefined, url: opts.url, mqtt: opts.mqtt ?? 'mqtt://127.0.0.1:1883' }
   : await startHub();
-await waitReady(hub.url);
+await waitUntilReady(hub.url, 60_000);
 const auth = await signIn(hub.url);
 const keys = (await (
   await fetch(`${hub.url}/api/v1/me/apikeys`, { headers: { cookie: auth.cookie } })

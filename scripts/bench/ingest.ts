@@ -4,11 +4,11 @@
 // same MQTT messages delivered by the same hub's broker to a plain subscriber (no ingest).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { WebSocket } from 'ws';
+import { freePort, waitUntilReady } from '../hubd-process.js';
 
 const PUBLISHERS = 4;
 const SINGLE_MESSAGES = 20_000; // per publisher
@@ -25,15 +25,6 @@ interface Hub {
   mqtt: string;
   apiKey: string;
   cookie: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function startHub(): Promise<Hub> {
@@ -58,15 +49,7 @@ async function startHub(): Promise<Hub> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const http = `http://127.0.0.1:${httpPort}`;
-  for (let i = 0; ; i++) {
-    const ready = await fetch(`${http}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (i > 200) throw new Error('hubd did not become ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntilReady(http);
   const onboard = await fetch(`${http}/api/v1/onboarding`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

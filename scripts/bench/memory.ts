@@ -8,11 +8,11 @@
 // quick look; the figures to compare come with the baseline).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectAsync, type MqttClient } from 'mqtt';
+import { freePort, waitUntilReady } from '../hubd-process.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -51,14 +51,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const emit = (fields: Record<string, unknown>) => console.log(JSON.stringify({ bench: 'memory', ...fields }));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const mb = (kb: number) => Math.round(kb / 102.4) / 10;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 interface ProcMemory {
   rssMb: number;
@@ -119,17 +111,7 @@ async function startHubd(): Promise<Broker> {
   if (cli.status !== 0) throw new Error(`hub user add: ${String(cli.stderr)}`);
   const child = spawn('scripts/hubd', [], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${httpPort}`;
-  for (
-    let i = 0;
-    !(await fetch(`${base}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    ));
-    i++
-  ) {
-    if (i > 600) throw new Error('hubd did not become ready');
-    await sleep(100);
-  }
+  await waitUntilReady(base, 60_000);
   const login = await fetch(`${base}/api/v1/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -7,10 +7,10 @@
 // live power number, beside the same figures unthrottled.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { freePort, waitUntilReady } from '../hubd-process.js';
 
 const INTERVAL_S = 10;
 const YEAR_POINTS = (365 * 86_400) / INTERVAL_S;
@@ -20,13 +20,6 @@ const PHONE_RUNS = 3;
 const PHONE = { cpuRate: 4, latencyMs: 400, bytesPerS: 50_000 };
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const emit = (fields: Record<string, unknown>) => console.log(JSON.stringify(fields));
 
@@ -131,17 +124,7 @@ cli(['feeds', 'import-emoncms', join(dataDir, 'import')]);
 const hubd = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: 'ignore' });
 const base = `http://127.0.0.1:${httpPort}`;
 try {
-  for (
-    let i = 0;
-    !(await fetch(`${base}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    ));
-    i++
-  ) {
-    if (i > 300) throw new Error('hubd did not become ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntilReady(base);
   const login = await fetch(`${base}/api/v1/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
