@@ -78,6 +78,10 @@ export type LiveServerMessage =
     }
   | { type: 'unsubscribed'; feeds: number[]; inputs: number[] }
   | { type: 'values'; feeds: LiveValueMessage[]; inputs: LiveValueMessage[] }
+  /** To every signed-in client: a device's state or control status changed (null: it was deleted). */
+  | { type: 'device'; id: number; device: DeviceView | null }
+  /** To admins: the pairing window or the pending requests changed. */
+  | { type: 'pairing'; pairing: PairingStateView }
   | { type: 'error'; error: string };
 
 /** A step of a process list in /api/v1: emoncms's process id and its argument. */
@@ -268,4 +272,81 @@ export interface BootState {
   today: EnergyToday;
   /** The last value of each of `today.feeds`. */
   lastValues: { feedId: number; last: FeedLastJson | null }[];
+}
+
+// ---- Devices and pairing (issue 13; docs/devices.md) ----
+
+export type DeviceCapabilityView = 'switch' | 'power' | 'energy' | 'evCharging';
+
+/** A device's state as /api/v1/devices and /ws show it (see src/devices/driver.ts DeviceState). */
+export interface DeviceStateView {
+  online: boolean | null;
+  relays: (boolean | null)[];
+  powerW: number | null;
+  energyKWh: number | null;
+  ev: {
+    evseState: number | null;
+    vehicleConnected: boolean | null;
+    charging: boolean | null;
+    currentLimitA: number | null;
+    energyLimitKWh: number | null;
+    sessionEnergyKWh: number | null;
+  } | null;
+  lastSeenMs: number | null;
+}
+
+/** What PUT /api/v1/devices/:id/state asks for; absent fields are left as they are. */
+export interface DesiredStateView {
+  on?: boolean;
+  relay?: number;
+  currentLimitA?: number;
+  energyLimitKWh?: number | null;
+}
+
+/** The last control request and whether the device's own report confirmed it. */
+export interface ControlStatusView {
+  desired: DesiredStateView;
+  status: 'pending' | 'confirmed' | 'not_confirmed' | 'failed';
+  requestedAtMs: number;
+  settledAtMs: number | null;
+  attempts: number;
+  /** Why it failed or was not confirmed, in words a person reads. */
+  reason: string | null;
+}
+
+export interface DeviceView {
+  id: number;
+  name: string;
+  room: string | null;
+  kind: string;
+  topicName: string;
+  mqttUsername: string;
+  createdAtMs: number;
+  /** Empty for kinds without a driver (a gateway). */
+  capabilities: DeviceCapabilityView[];
+  state: DeviceStateView;
+  control: ControlStatusView | null;
+  /** Feeds the device's inputs log to (from its template), for its detail page. */
+  feedIds: number[];
+}
+
+/** A device that asked to join (EmonESP's GET /emoncms/device/auth/request.json). */
+export interface PairingRequestView {
+  /** IPv4 dotted quad. */
+  ip: string;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  count: number;
+  /** What the hub can tell about it (e.g. its User-Agent), or null. */
+  hint: string | null;
+  /** Set once allowed: the next request from `ip` before this time gets its credentials once. */
+  allowedUntilMs: number | null;
+  /** The device created for it when allowed. */
+  deviceId: number | null;
+}
+
+export interface PairingStateView {
+  /** The pairing window (UDP beacon on) is open until this time, or null when closed. */
+  windowOpenUntilMs: number | null;
+  requests: PairingRequestView[];
 }

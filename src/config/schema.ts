@@ -230,6 +230,37 @@ export const configSchema = z.strictObject({
       loginWindowS: positiveInt('login rate-limit window in seconds', 86400).default(900),
     })
     .prefault({}),
+  devices: z
+    .strictObject({
+      /** How long a command waits for the device's own report before it is sent again. */
+      confirmTimeoutMs: positiveInt('milliseconds to wait for a device to confirm a command', 60_000).default(
+        3000,
+      ),
+      /** Sends after the first before a command is shown as not confirmed. */
+      retries: positiveInt('times a command is sent again before it is "not confirmed"', 10).default(2),
+    })
+    .prefault({}),
+  pairing: z
+    .strictObject({
+      /** mDNS host name: the hub answers at `<hostname>.local` (hub-2.local… on a conflict). */
+      hostname: z
+        .string({ error: 'a host name such as "hub"' })
+        .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { error: 'a DNS label: a-z, 0-9 and "-"' })
+        .default('hub'),
+      mdns: z.boolean({ error: 'true or false' }).default(true),
+      /** Where the EmonESP beacon `emonpi.local` goes while a pairing window is open. */
+      beaconAddress: host.default('255.255.255.255'),
+      beaconPort: port.default(5005),
+      beaconIntervalS: positiveInt('seconds between UDP beacons while pairing', 3600).default(5),
+      windowMinutes: positiveInt('minutes a pairing window stays open', 240).default(10),
+      /** A pending request not renewed for this long is forgotten. */
+      requestTtlS: positiveInt('seconds a pairing request stays pending', 86_400).default(900),
+      /** The one-time answer for an allowed address is given within this time, then spent. */
+      allowanceTtlS: positiveInt('seconds an allowed device has to fetch its credentials', 3600).default(60),
+      maxPendingRequests: positiveInt('pending pairing requests kept', 1024).default(32),
+      requestsPerAddressPerMinute: positiveInt('pairing requests per address per minute', 600).default(12),
+    })
+    .prefault({}),
 });
 
 export type HubConfig = z.infer<typeof configSchema>;

@@ -78,8 +78,10 @@ export function topicsFor(kind: DeviceKind, topicName: string): DeviceTopics {
       };
     case 'emonesp':
       // Base `emon`, node n: `emon/n/describe`, `emon/n/out/…`, `emon/n/freeram`; commands
-      // `emon/n/in/#`. Base `emon/n` (readings `emon/n/<key>`) puts commands on `emon/n/n/in/#`.
-      return { publish: [`emon/${n}/#`], subscribe: [`emon/${n}/in/#`, `emon/${n}/${n}/in/#`], read: [] };
+      // `emon/n/in/#`. Base `emon/n` (what pairing hands out: readings `emon/n/<key>`) puts its
+      // describe and commands under its own node name, which the hub learns from describe:
+      // `emon/n/<node>/in/#`.
+      return { publish: [`emon/${n}/#`], subscribe: [`emon/${n}/in/#`, `emon/${n}/+/in/#`], read: [] };
     case 'openevse':
       return {
         publish: [`${n}/#`, `openevse/announce/${openevseAnnounceId(n)}`],

@@ -17,6 +17,12 @@ export interface HubEvents {
   /** A node announced what it is (emoncms `describe`), e.g. "smartplug". */
   'ingest.device.described': { node: string; type: string };
   'ingest.processlist.stopped': { inputId: number; reason: string };
+  /** A device's state, control status or identity changed (read the new view from the devices port). */
+  'device.state.changed': { deviceId: number };
+  /** A device was created (pairing, the API or the CLI). */
+  'device.added': { deviceId: number };
+  /** The pairing window opened or closed, or a pending request came, went or was answered. */
+  'pairing.changed': Record<string, never>;
 }
 
 export interface LiveValue {

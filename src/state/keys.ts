@@ -16,6 +16,12 @@ export interface RedisKeys {
   feedsLast(): string;
   /** Hash: process state key (e.g. "whacc:12") → "timeS,value". */
   processState(): string;
+  /** Hash: device id → JSON of its DeviceState (devices/driver.ts). */
+  deviceStates(): string;
+  /** Hash: IPv4 address → JSON of a pending pairing request. */
+  pairingRequests(): string;
+  /** String: JSON of the pairing window (open until), with an expiry. */
+  pairingWindow(): string;
 }
 
 export function createKeys(prefix: string): RedisKeys {
@@ -28,5 +34,8 @@ export function createKeys(prefix: string): RedisKeys {
     inputsLast: () => `${prefix}:inputs:last`,
     feedsLast: () => `${prefix}:feeds:last`,
     processState: () => `${prefix}:process:state`,
+    deviceStates: () => `${prefix}:devices:state`,
+    pairingRequests: () => `${prefix}:pairing:requests`,
+    pairingWindow: () => `${prefix}:pairing:window`,
   };
 }
