@@ -50,10 +50,20 @@ export function parseEmonMessage(
   // Only the leading base is removed: emoncms's str_replace removes it anywhere ("emon/myemon/x" → "myx").
   if (!clean.startsWith(`${base}/`)) return undefined;
   const [nodeLevel = '', ...nameLevels] = clean.slice(base.length + 1).split('/');
+  // EmonESP's control channel (commands to it, its answers) carries no readings: the devices'
+  // drivers read it (docs/devices.md), ingest would only refuse and count it.
+  if (isEmonEspControl(nameLevels)) return undefined;
   const node = checkNode(nodeLevel);
   if (!node.ok) return node;
 
   const text = payload.toString('utf8');
+  // A paired EmonESP (base `emon/<n>`) announces itself on `emon/<n>/<its node name>/describe`.
+  if (
+    nameLevels.length === 2 &&
+    nameLevels[1]!.toLowerCase() === 'describe' &&
+    decodeJson(text) === undefined
+  )
+    return parsed({ node: node.value, timeS: Math.floor(opts.nowS), values: [], describe: text.trim() });
   const json = decodeJson(text);
   if (json === 'too deep') return refused(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   const message =
@@ -72,6 +82,17 @@ export function parseEmonMessage(
 }
 
 type Body = { timeS: number; values: Reading[]; describe?: string };
+
+/** EmonESP's `<node>/in|out/<ctrlmode|timer|vout|flowT|state>` (src/mqtt.cpp), under either base. */
+const EMONESP_CONTROL = new Set(['ctrlmode', 'timer', 'vout', 'flowt', 'state']);
+function isEmonEspControl(levels: string[]): boolean {
+  const at = levels.length - 2;
+  return (
+    (at === 0 || at === 1) &&
+    (levels[at] === 'in' || levels[at] === 'out') &&
+    EMONESP_CONTROL.has(levels[at + 1]!.toLowerCase())
+  );
+}
 
 /** A JSON object or array (emoncms's `is_array`); undefined when the payload is text or a bare scalar. */
 function decodeJson(text: string): object | 'too deep' | undefined {

@@ -162,6 +162,11 @@ describe('describe: the device type for auto-configuration', () => {
       ok: true,
       value: at('n', [['sub_describe', 5]]),
     }));
+  it('a paired EmonESP (base emon/<n>) describes itself under its own node name', () =>
+    assert.deepEqual(parse('emon/plug-23/smartplug1/describe', 'smartplug'), {
+      ok: true,
+      value: { node: 'plug-23', timeS: NOW_S, values: [], describe: 'smartplug' },
+    }));
   it('readings without describe carry no describe field', () => {
     const r = parse('emon/n/a', '1');
     assert.ok(r?.ok && !('describe' in r.value));
@@ -173,6 +178,10 @@ describe('emoncms MQTT messages that are not for ingest', () => {
     ['another base topic (emonhub node format)', 'emonhub/rx/10/values'],
     ['a topic that only starts with the base letters', 'emonhub2/x'],
     ['the hub namespace', 'hub/signals/tariff'],
+    ["an EmonESP command (the hub's own)", 'emon/smartplug1/in/ctrlmode'],
+    ['an EmonESP command to a paired plug', 'emon/plug-23/smartplug1/in/ctrlmode'],
+    ["an EmonESP's state answer", 'emon/plug-23/smartplug1/out/state'],
+    ['an EmonESP button press', 'emon/smartplug1/out/ctrlmode'],
   ];
   for (const [name, topic] of table) it(name, () => assert.equal(parse(topic, '1'), undefined));
 });
