@@ -1,12 +1,14 @@
 // The dependency rules of ARCHITECTURE.md, enforced on every `npm test`.
 // File roles are read from names: adapters end in .redis.ts, .sqlite.ts, .fs.ts, .pino.ts,
-// .process.ts, .net.ts, .thread.ts, .worker.ts, .local.ts or live in api/, cli/, drivers/; services end in -service.ts or -runner.ts;
+// .process.ts, .net.ts, .udp.ts, .thread.ts, .worker.ts, .local.ts or live in api/, cli/, drivers/; services end in -service.ts or -runner.ts;
 // every other module under src/ (except main.ts and compose.ts) is pure.
-const adapter = '(\\.(redis|sqlite|fs|pino|process|net|thread|worker|local)\\.ts$|^src/(api|cli)/|/drivers/)';
+const adapter =
+  '(\\.(redis|sqlite|fs|pino|process|net|udp|thread|worker|local)\\.ts$|^src/(api|cli)/|/drivers/)';
 const service = '(-service|-runner)\\.ts$';
 const io =
   '^(fs|net|http|https|dgram|child_process|tls|worker_threads|node:(fs|net|http|https|dgram|child_process|tls|worker_threads).*)$';
-const ioPackages = 'node_modules/(ioredis|better-sqlite3|aedes|express|mqtt|pino|serialport|onoff)/';
+const ioPackages =
+  'node_modules/(ioredis|better-sqlite3|aedes|express|mqtt|pino|serialport|onoff|bonjour-service|dgram-as-promised)/';
 // Composition files: the root, the entries and each capability's wire.ts (ADR 008). They build
 // adapters and services of several capabilities and hand each module the ports of those before it.
 const composition = ['^src/(main|compose)\\.ts$', '^src/cli/main\\.ts$', '^src/[^/]+/wire\\.ts$'];

@@ -3,12 +3,15 @@
 // solar template to node "emonpi", back-fills three weeks of 10 s readings through input/bulk, then
 // publishes a household's power and solar over MQTT every 10 s, as an emonPi does. The template's
 // process lists derive grid import and export from them; a fresh hub gets a tariff with export.
+// It also adds a metered plug ("Washing machine", Tasmota) and an EV charger (OpenEVSE) with their
+// own logins and runs their simulators (scripts/demo/devices.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectAsync } from 'mqtt';
+import { startDemoDevices } from './demo/devices.js';
 import { householdPowerW, solarPowerW } from './demo/household.js';
 import { waitUntilReady } from './hubd-process.js';
 
@@ -144,6 +147,11 @@ const nowS = Math.floor(Date.now() / 1000 / intervalS) * intervalS;
 if (fresh) await backfill(hub.url, keys.writeApiKey, nowS - Number(opts.days) * 86_400, nowS);
 
 const mqtt = await connectAsync(hub.mqtt, { username: opts.username, password: auth.password });
+// A plug and a charger to switch; the demo goes on without them if they cannot be added.
+const stopDevices = await startDemoDevices(hub.url, hub.mqtt, auth, DATA_DIR).catch((err: unknown) => {
+  console.warn(`demo devices not started: ${(err as Error).message}`);
+  return () => Promise.resolve();
+});
 console.log(
   `demo running: open ${hub.url}/ and sign in as ${opts.username} / ${auth.password} (Ctrl-C stops)`,
 );
@@ -157,5 +165,7 @@ const timer = setInterval(() => void tick(), intervalS * 1000);
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.on(signal, () => {
     clearInterval(timer);
-    void mqtt.endAsync().then(() => (hub.child ? hub.child.kill('SIGTERM') : process.exit(0)));
+    void Promise.all([mqtt.endAsync(), stopDevices()]).then(() =>
+      hub.child ? hub.child.kill('SIGTERM') : process.exit(0),
+    );
   });

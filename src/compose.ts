@@ -5,7 +5,7 @@ import { wireBroker } from './broker/wire.js';
 import type { LoadedConfig } from './config/config-file.fs.js';
 import { readVersion } from './config/version.fs.js';
 import { openAdminDatabase, wireDatabase } from './db/wire.js';
-import { wireDevices } from './devices/wire.js';
+import { wireDeviceRuntime, wireDevices } from './devices/wire.js';
 import { wireIngest, wireOfflineIngest } from './ingest/wire.js';
 import type { ModuleContext } from './module-context.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -14,6 +14,7 @@ import { EventBus } from './shared/event-bus.js';
 import { EventLoopDelayMonitor } from './shared/event-loop-delay.js';
 import { Hub, type RetryBackoff } from './shared/hub.js';
 import { silentLog, type Logger } from './shared/logger.js';
+import { wirePairing } from './pairing/wire.js';
 import { UpgradeRoutes } from './api/upgrade-routes.js';
 import { wireSignals } from './signals/wire.js';
 import { wireState } from './state/wire.js';
@@ -51,12 +52,15 @@ export function compose(
   const timeseries = wireTimeseries({ ...base, ...db.ports, ...state.ports });
   const devices = wireDevices({ ...base, ...db.ports });
   const broker = wireBroker({ ...base, ...auth.ports, ...devices.ports });
+  const driven = wireDeviceRuntime({ ...base, ...state.ports, ...devices.ports, ...broker.ports });
+  const pairing = wirePairing({ ...base, ...state.ports, ...devices.ports }); // before ingest's /emoncms/*
   const ports = { ...base, ...db.ports, ...state.ports, ...auth.ports, ...timeseries.ports, ...broker.ports };
   const ingest = wireIngest(ports);
   const signals = wireSignals({ ...ports, ...ingest.ports });
-  const modules = [db, state, auth, timeseries, devices, broker, ingest, signals];
+  const modules = [db, state, auth, timeseries, devices, broker, driven, pairing, ingest, signals];
   const routes = modules.flatMap((m) => m.routes);
-  const api = wireApi({ ...ports, ...ingest.ports, ...signals.ports }, routes);
+  const live = { ...driven.ports, ...pairing.ports }; // what /ws shows besides values
+  const api = wireApi({ ...ports, ...ingest.ports, ...signals.ports, ...live }, routes);
   const control = wireControl({ ...ports, ...devices.ports, ...ingest.ports }); // `hub` writes (ADR 009)
   for (const module of [...modules, api, control]) hub.add(...module.components);
   return {
@@ -68,6 +72,7 @@ export function compose(
     ...timeseries.ports,
     ...devices.ports,
     ...broker.ports,
+    ...pairing.ports,
     ...ingest.ports,
     ...signals.ports,
     ...api.ports,

@@ -42,6 +42,7 @@ async function startHub(): Promise<Hub> {
     env: {
       ...process.env,
       HUB_DATA_DIR: dataDir,
+      HUB_MDNS: '0',
       HUB_HTTP_PORT: String(httpPort),
       HUB_MQTT_PORT: String(mqttPort),
       HUB_REDIS_URL: 'embedded',

@@ -104,6 +104,7 @@ const [httpPort, mqttPort] = [await freePort(), await freePort()];
 const env = {
   ...process.env,
   HUB_DATA_DIR: dataDir,
+  HUB_MDNS: '0',
   HUB_HTTP_PORT: String(httpPort),
   HUB_MQTT_PORT: String(mqttPort),
   HUB_REDIS_URL: 'embedded',

@@ -11,7 +11,7 @@ import type { Logger } from '../shared/logger.js';
 import { canReadFeed } from '../timeseries/feed-access.js';
 import type { FeedRecord } from '../timeseries/ports.js';
 import { readCookie, SESSION_COOKIE } from './authenticate.js';
-import type { LiveClientMessage, LiveServerMessage } from './contract.js';
+import type { DeviceView, LiveClientMessage, LiveServerMessage, PairingStateView } from './contract.js';
 
 export interface LiveSocketDeps {
   auth: AuthService;
@@ -21,6 +21,10 @@ export interface LiveSocketDeps {
   log: Logger;
   /** Drives the credential re-check (a test ticks a ManualClock instead of waiting 30 s). */
   clock: Clock;
+  /** A device as everyone signed in sees it (undefined once deleted); absent: no device messages. */
+  deviceView?: (id: number) => DeviceView | undefined;
+  /** The pairing window and requests, for administrators; absent: no pairing messages. */
+  pairingState?: () => PairingStateView;
 }
 
 const MAX_IDS = 1000;
@@ -56,17 +60,37 @@ export class LiveSocket implements Component {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly clients = new Set<Client>();
   private unsubscribe: (() => void) | undefined;
+  private offPushes: (() => void)[] = [];
   private cancelRecheck: CancelTimer | undefined;
 
   constructor(private readonly deps: LiveSocketDeps) {}
 
   async start(): Promise<void> {
-    this.unsubscribe = this.deps.bus.on('ingest.updated', (u) => this.deliver(u.feeds, u.inputs));
+    const { bus, deviceView, pairingState } = this.deps;
+    this.unsubscribe = bus.on('ingest.updated', (u) => this.deliver(u.feeds, u.inputs));
+    if (deviceView)
+      this.offPushes.push(
+        bus.on('device.state.changed', ({ deviceId }) =>
+          this.pushDevice(deviceId, () => deviceView(deviceId) ?? null),
+        ),
+        bus.on('device.removed', ({ deviceId }) => this.pushDevice(deviceId, () => null)),
+      );
+    if (pairingState)
+      this.offPushes.push(
+        bus.on('pairing.changed', () =>
+          this.push(
+            (p) => p.role === 'admin',
+            () => ({ type: 'pairing', pairing: pairingState() }),
+          ),
+        ),
+      );
     this.cancelRecheck = this.deps.clock.every(RECHECK_MS, () => this.recheckCredentials());
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
+    for (const off of this.offPushes) off();
+    this.offPushes = [];
     this.cancelRecheck?.();
     this.cancelRecheck = undefined;
     for (const client of this.clients) client.ws.terminate();
@@ -181,6 +205,32 @@ export class LiveSocket implements Component {
         continue;
       }
       this.send(client, { type: 'values', feeds: f, inputs: i });
+    }
+  }
+
+  /** Devices are shown to everyone signed in (docs/devices.md, Control); anonymous clients get none. */
+  private pushDevice(id: number, device: () => DeviceView | null): void {
+    this.push(
+      () => true,
+      () => ({ type: 'device', id, device: device() }),
+    );
+  }
+
+  /**
+   * `message` to each signed-in client `allowed` admits, skipping those too slow to keep up; made
+   * only when someone is there to get it (a plug reports every few seconds).
+   */
+  private push(allowed: (principal: Principal) => boolean, message: () => LiveServerMessage): void {
+    let text: string | undefined;
+    for (const client of this.clients) {
+      if (!client.principal || !allowed(client.principal) || client.ws.readyState !== client.ws.OPEN)
+        continue;
+      if (client.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        this.counters.droppedForSlowClients++;
+        continue;
+      }
+      client.ws.send((text ??= JSON.stringify(message())));
+      this.counters.messagesSent++;
     }
   }
 

@@ -1,6 +1,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AuthPorts } from '../auth/wire.js';
+import type { DeviceRuntimePorts } from '../devices/wire.js';
+import type { PairingPorts } from '../pairing/wire.js';
 import { saveTimeZone } from '../config/config-file.fs.js';
 import type { IngestPorts } from '../ingest/wire.js';
 import type { ModuleContext, WiredModule } from '../module-context.js';
@@ -19,11 +21,16 @@ export interface ApiPorts {
   http: HttpServer;
 }
 
-type Ctx = ModuleContext & AuthPorts & TimeseriesPorts & IngestPorts & SignalPorts;
+type Ctx = ModuleContext &
+  AuthPorts &
+  TimeseriesPorts &
+  IngestPorts &
+  SignalPorts &
+  Partial<DeviceRuntimePorts & PairingPorts>;
 
 /** The HTTP side, wired last: the app over every module's routes, /ws, and the server. */
 export function wireApi(ctx: Ctx, moduleRoutes: readonly RouteDef[]): WiredModule<ApiPorts> {
-  const { config, paths, clock, auth, feeds, version } = ctx;
+  const { config, paths, clock, auth, feeds, version, deviceViews, pairing } = ctx;
   const log = ctx.log.child({ component: 'http' });
   const timeZone = config.timezone;
   const routes = [
@@ -54,6 +61,8 @@ export function wireApi(ctx: Ctx, moduleRoutes: readonly RouteDef[]): WiredModul
     inputs: ctx.ingest,
     log: ctx.log.child({ component: 'ws' }),
     clock,
+    deviceView: deviceViews && ((id) => deviceViews.get(id)),
+    pairingState: pairing && (() => pairing.state()),
   });
   ctx.upgrades.onUpgrade('/ws', (req, socket, head) => live.handleUpgrade(req, socket, head));
   const http = new HttpServer(app, config.http.host, config.http.port, log, ctx.realClock, ctx.upgrades);

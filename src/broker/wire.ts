@@ -36,7 +36,6 @@ export function wireBroker(ctx: ModuleContext & AuthPorts & DevicePorts): WiredM
       })
     : undefined;
   const routes = mqttRoutes({
-    devices: ctx.devices,
     mqttCaCertificate: () => {
       try {
         return config.mqtt.tls.enabled ? tlsMaterial().caCertPem : undefined;

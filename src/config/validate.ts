@@ -13,7 +13,10 @@ export const ENV_OVERRIDES = {
   HUB_REDIS_URL: { path: ['redis', 'url'], type: 'string' },
   HUB_TIMEZONE: { path: ['timezone'], type: 'string' },
   HUB_LOG_LEVEL: { path: ['log', 'level'], type: 'string' },
+  HUB_MDNS: { path: ['pairing', 'mdns'], type: 'boolean' },
 } as const;
+
+const BOOLEAN_TEXT: Record<string, boolean> = { true: true, '1': true, false: false, '0': false };
 
 type EnvName = keyof typeof ENV_OVERRIDES;
 
@@ -45,7 +48,13 @@ export function applyEnvOverrides(config: HubConfig, env: Record<string, string 
     const text = env[name];
     if (text === undefined || text === '') continue;
     const { path, type } = ENV_OVERRIDES[name];
-    const value = type === 'integer' && /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : text;
+    const trimmed = text.trim();
+    const value =
+      type === 'integer' && /^-?\d+$/.test(trimmed)
+        ? Number(trimmed)
+        : type === 'boolean' && trimmed.toLowerCase() in BOOLEAN_TEXT
+          ? BOOLEAN_TEXT[trimmed.toLowerCase()]
+          : text;
     setPath(merged, path, value);
     used.push(name);
   }

@@ -12,7 +12,7 @@ import {
   type DeviceKind,
   type DeviceTopics,
 } from './device-topics.js';
-import type { Device, DeviceLogin, DeviceRepo, DeviceRow } from './ports.js';
+import type { Device, DeviceChange, DeviceLogin, DeviceRepo, DeviceRow } from './ports.js';
 
 export type { DeviceLogin };
 
@@ -49,6 +49,8 @@ export function withGrants(row: DeviceRow): Device {
   }
   return { ...row, ...structuredClone(topics) };
 }
+
+const notFound = (id: number) => new UserError(`device ${id} does not exist`, 404, 'device_not_found');
 
 export class DeviceService {
   private readonly loggedExtraGateways = new Set<number>();
@@ -95,6 +97,7 @@ export class DeviceService {
     const secret = randomBytes(24).toString('base64url');
     const { secretSha256: _hash, ...row } = this.repo.insert({
       name,
+      room: null,
       kind: deviceKind,
       topicName: topic,
       mqttUsername,
@@ -110,7 +113,53 @@ export class DeviceService {
       }
       this.bus?.emit('device.nodes.taken', { deviceId: device.id });
     }
+    this.bus?.emit('device.added', { deviceId: device.id });
     return { device, mqttUsername, secret };
+  }
+
+  /** One device as stored, without its grants (cheap: for views), or undefined. */
+  record(id: number): DeviceRow | undefined {
+    return this.repo.get(id);
+  }
+
+  /** One device with its grants, or undefined. */
+  get(id: number): Device | undefined {
+    return this.list().find((d) => d.id === id);
+  }
+
+  /** Renames it or moves it to another room (a blank room clears it); answers the device as now. */
+  update(id: number, change: DeviceChange): Device {
+    const next: DeviceChange = {};
+    if (change.name !== undefined) {
+      const name = change.name.trim();
+      if (name.length < 1 || name.length > 64)
+        throw new UserError('name must be 1 to 64 characters', 400, 'invalid_name');
+      next.name = name;
+    }
+    if (change.room !== undefined) {
+      const room = change.room?.trim() ?? '';
+      if (room.length > 64) throw new UserError('room must be at most 64 characters', 400, 'invalid_room');
+      next.room = room === '' ? null : room;
+    }
+    if (!this.repo.update(id, next)) throw notFound(id);
+    this.bus?.emit('device.state.changed', { deviceId: id }); // its view changed
+    return this.get(id)!;
+  }
+
+  /** What its driver learned of it (JSON as stored; the driver's schema checks it), or undefined. */
+  driverConfig(id: number): unknown {
+    const json = this.repo.driverConfig(id);
+    if (json === undefined) return undefined;
+    try {
+      return JSON.parse(json) as unknown;
+    } catch {
+      return {};
+    }
+  }
+
+  /** Keeps what a driver learned (relay count, metering) across restarts; false if it is gone. */
+  setDriverConfig(id: number, config: unknown): boolean {
+    return this.repo.setDriverConfig(id, JSON.stringify(config ?? {}));
   }
 
   /**
@@ -149,7 +198,7 @@ export class DeviceService {
   }
 
   remove(id: number): void {
-    if (!this.repo.delete(id)) throw new UserError(`device ${id} does not exist`, 404, 'device_not_found');
+    if (!this.repo.delete(id)) throw notFound(id);
     this.bus?.emit('device.removed', { deviceId: id }); // its live MQTT session ends too
   }
 

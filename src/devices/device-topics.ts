@@ -69,11 +69,19 @@ export function topicsFor(kind: DeviceKind, topicName: string): DeviceTopics {
       // it subscribes `emonhub/tx/#` (values to send to the radio).
       return { publish: [GATEWAY_SHARED_FILTER, 'emonhub/rx/#'], subscribe: ['emonhub/tx/#'], read: [] };
     case 'tasmota':
-      return { publish: [`tele/${n}/#`, `stat/${n}/#`], subscribe: [`cmnd/${n}/#`], read: [] };
+      // On connect Tasmota publishes an empty `cmnd/<t>/POWER` (clearing a retained command that
+      // would switch it: "ghost switching") and subscribes to its group topic `cmnd/tasmotas/#`,
+      // which the hub never publishes to.
+      return {
+        publish: [`tele/${n}/#`, `stat/${n}/#`, `cmnd/${n}/POWER`],
+        subscribe: [`cmnd/${n}/#`],
+        read: ['cmnd/tasmotas/#'],
+      };
     case 'shelly':
       return {
         publish: [`${n}/#`, `shellies/${n}/#`],
-        subscribe: [`${n}/rpc`, `${n}/command`, `shellies/${n}/command`],
+        // `<id>/command/switch:<n>` is Gen2's simple on/off/toggle control topic.
+        subscribe: [`${n}/rpc`, `${n}/command`, `${n}/command/#`, `shellies/${n}/command`],
         read: [],
       };
     case 'emonesp':

@@ -46,4 +46,13 @@ export const deviceMigrations: Migration[] = [
     DROP TABLE devices;
     ALTER TABLE devices_v2 RENAME TO devices;`,
   },
+  {
+    // Issue 13: where a device is (a person's label) and what its driver learned of it (relay
+    // count, metering), as JSON its driver's schema validates at every load.
+    capability: 'devices',
+    version: 3,
+    name: 'device room and driver config',
+    up: `ALTER TABLE devices ADD COLUMN room TEXT;
+    ALTER TABLE devices ADD COLUMN driver_config TEXT NOT NULL DEFAULT '{}';`,
+  },
 ];

@@ -1,7 +1,16 @@
+import { deviceRoutes } from '../api/routes/devices.js';
+import type { MqttPort } from '../broker/ports.js';
 import type { DbPorts } from '../db/wire.js';
 import type { ModuleContext, WiredModule } from '../module-context.js';
+import type { Component } from '../shared/component.js';
+import type { StatePorts } from '../state/wire.js';
+import { DeviceControlService } from './device-control-service.js';
 import { SqliteDeviceRepo } from './device-repo.sqlite.js';
+import { DeviceRunner } from './device-runner.js';
 import { DeviceService } from './device-service.js';
+import { RedisDeviceStateStore } from './device-state.redis.js';
+import { DeviceViews } from './device-views.js';
+import { driverFor } from './driver-registry.js';
 
 export interface DevicePorts {
   devices: DeviceService;
@@ -18,4 +27,57 @@ export function wireDevices(
     ctx.log.child({ component: 'devices' }),
   );
   return { components: [], routes: [], ports: { devices } };
+}
+
+export interface DeviceRuntimePorts {
+  deviceViews: DeviceViews;
+  deviceControl: DeviceControlService;
+}
+
+/**
+ * Devices made live (issue 13): their drivers on the broker, their state in Redis, control and
+ * the /api/v1/devices routes. Wired after the broker, which asks `wireDevices` about logins.
+ */
+export function wireDeviceRuntime(
+  ctx: Pick<ModuleContext, 'config' | 'log' | 'clock' | 'bus'> &
+    DevicePorts &
+    StatePorts & { broker: MqttPort | undefined },
+): WiredModule<DeviceRuntimePorts> {
+  const { devices, bus, clock } = ctx;
+  const log = ctx.log.child({ component: 'device-runner' });
+  // Rows without grants: the runner and views need no ACL (DeviceService.get derives it for all).
+  const records = { list: () => devices.list(), get: (id: number) => devices.record(id) };
+  const runner = new DeviceRunner({
+    devices: {
+      ...records,
+      driverConfig: (id) => devices.driverConfig(id),
+      setDriverConfig: (id, config) => devices.setDriverConfig(id, config),
+    },
+    drivers: driverFor,
+    mqtt: ctx.broker,
+    store: new RedisDeviceStateStore(() => ctx.redis.redis, ctx.keys),
+    bus,
+    clock,
+    log,
+  });
+  const exists = (id: number) => devices.record(id) !== undefined;
+  const control = new DeviceControlService(runner, bus, clock, ctx.config.devices, log, exists);
+  const views = new DeviceViews({ devices: records, runner, control });
+  const component: Component = {
+    name: runner.name,
+    start: async () => {
+      control.open();
+      await runner.start();
+    },
+    stop: async () => {
+      control.close();
+      await runner.stop();
+    },
+    status: () => runner.status(),
+  };
+  return {
+    components: [component],
+    routes: deviceRoutes({ devices, views, control }),
+    ports: { deviceViews: views, deviceControl: control },
+  };
 }

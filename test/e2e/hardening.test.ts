@@ -26,6 +26,7 @@ function spawnHubdWithStdout(dataDir: string, stdoutFd: number) {
     env: {
       ...process.env,
       HUB_DATA_DIR: dataDir,
+      HUB_MDNS: '0',
       HUB_HTTP_PORT: '0',
       HUB_MQTT_PORT: '0',
       HUB_MQTT_TLS_PORT: '0',

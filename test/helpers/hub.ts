@@ -50,6 +50,14 @@ export async function startTestHub(
     HUB_LOG_LEVEL: 'debug',
     ...opts.env,
   });
+  // Tests never announce on or broadcast to a real network: mDNS off and beacons to loopback,
+  // unless a test's hub.json asks otherwise (the mDNS test runs in its own network namespaces).
+  const pairing = (opts.config?.pairing ?? {}) as Partial<HubConfig['pairing']>;
+  loaded.config.pairing = {
+    ...loaded.config.pairing,
+    mdns: pairing.mdns ?? false,
+    beaconAddress: pairing.beaconAddress ?? '127.0.0.1',
+  };
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {

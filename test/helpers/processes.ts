@@ -74,6 +74,7 @@ export function spawnHubd(
 ): { hubd: ChildProcess; output: () => { stdout: string; stderr: string }; done: Promise<Finished> } {
   const hubd = spawnEntry('src/main.ts', [], {
     HUB_DATA_DIR: dataDir,
+    HUB_MDNS: '0',
     HUB_HTTP_PORT: '0',
     HUB_MQTT_PORT: '0',
     HUB_MQTT_TLS_PORT: '0',

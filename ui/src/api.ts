@@ -1,6 +1,11 @@
 import type {
   ApiError,
   ApiKeys,
+  ComponentStatus,
+  ControlStatusView,
+  DesiredStateView,
+  DeviceView,
+  PairingStateView,
   EnergySummary,
   EnergyComparison,
   HubFacts,
@@ -19,6 +24,13 @@ import type {
 
 /** A feed as GET /api/v1/feeds lists it. */
 export type Feed = FeedJson;
+
+/** POST /api/v1/devices: the new device and its MQTT login (the secret only in this answer). */
+export interface NewDeviceLogin {
+  device?: { id: number; topicName: string };
+  mqttUsername: string;
+  secret: string;
+}
 
 /** Thrown for any non-2xx answer; `message` is the hub's sentence for a person. */
 export class ApiCallError extends Error {
@@ -103,7 +115,25 @@ export const api = {
   regenerateKey: (scope: 'read' | 'write') => call<ApiKeys>('POST', `/api/v1/me/apikeys/${scope}/regenerate`),
   /** A device's own MQTT login; the secret is in this answer only. */
   addDevice: (name: string, kind: string, topicName: string) =>
-    call<{ mqttUsername: string; secret: string }>('POST', '/api/v1/devices', { name, kind, topicName }),
+    call<NewDeviceLogin>('POST', '/api/v1/devices', { name, kind, topicName }),
+  devices: () => call<DeviceView[]>('GET', '/api/v1/devices'),
+  device: (id: number) => call<DeviceView>('GET', `/api/v1/devices/${id}`),
+  updateDevice: (id: number, change: { name: string; room: string | null }) =>
+    call<DeviceView>('PATCH', `/api/v1/devices/${id}`, change),
+  /** Revokes the device's login and ends its MQTT connection. */
+  deleteDevice: (id: number) => call<void>('DELETE', `/api/v1/devices/${id}`),
+  /** Answered at once (202): the device's own report confirms it later (ControlStatusView on /ws). */
+  setDeviceState: (id: number, desired: DesiredStateView) =>
+    call<ControlStatusView>('PUT', `/api/v1/devices/${id}/state`, desired),
+  pairing: () => call<PairingStateView>('GET', '/api/v1/pairing'),
+  setPairingWindow: (open: boolean) => call<PairingStateView>('POST', '/api/v1/pairing/window', { open }),
+  sendBeacon: () => call<unknown>('POST', '/api/v1/pairing/beacon', {}),
+  allowPairing: (ip: string, device: { name?: string; room?: string }) =>
+    call<unknown>('POST', `/api/v1/pairing/requests/${encodeURIComponent(ip)}/allow`, device),
+  denyPairing: (ip: string) =>
+    call<unknown>('POST', `/api/v1/pairing/requests/${encodeURIComponent(ip)}/deny`, {}),
+  /** The broker's state; `detail` has `tcpPort` and `tlsPort` (absent when that listener is off). */
+  mqttStatus: () => call<ComponentStatus>('GET', '/api/v1/mqtt/stats'),
   version: () => call<VersionInfo>('GET', '/api/v1/version'),
   readiness: async (): Promise<ReadinessReport> =>
     (await fetch('/readyz')).json() as Promise<ReadinessReport>,

@@ -39,9 +39,20 @@ export function useI18n(): {
   }, []);
   document.documentElement.lang = current;
   const messages = LOCALES[current].messages;
-  return {
-    locale: current,
-    t: (key, vars = {}) =>
-      messages[key].replace(/\{(\w+)\}/g, (_m, name: string) => String(vars[name] ?? '')),
-  };
+  return { locale: current, t: (key, vars) => fill(messages[key], vars) };
+}
+
+/**
+ * A lazily loaded page's own strings in both languages (they stay out of the dashboard's script),
+ * translated like the app's own.
+ */
+export function useMessages<K extends string>(
+  tables: Record<Locale, Record<K, string>>,
+): { locale: Locale; t: (key: K, vars?: Record<string, string | number>) => string } {
+  const { locale } = useI18n();
+  return { locale, t: (key, vars) => fill(tables[locale][key], vars) };
+}
+
+function fill(message: string, vars: Record<string, string | number> = {}): string {
+  return message.replace(/\{(\w+)\}/g, (_m, name: string) => String(vars[name] ?? ''));
 }

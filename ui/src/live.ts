@@ -1,6 +1,9 @@
 import type { LiveServerMessage, LiveValueMessage } from '../../src/api/contract.js';
 
 type Handler = (kind: 'feed' | 'input', value: LiveValueMessage) => void;
+/** Messages the hub sends unasked: devices to everyone signed in, pairing to admins, hello per connect. */
+type Pushed = Extract<LiveServerMessage, { type: 'device' | 'pairing' | 'hello' }>;
+type PushHandler<T extends Pushed['type']> = (message: Extract<Pushed, { type: T }>) => void;
 
 /**
  * The page's one /ws connection: subscriptions are re-sent after a reconnect, and each value is
@@ -11,6 +14,7 @@ export class LiveConnection {
   private readonly feeds = new Set<number>();
   private readonly inputs = new Set<number>();
   private readonly handlers = new Set<Handler>();
+  private readonly pushHandlers = new Set<(message: Pushed) => void>();
   private retryMs = 500;
   private closed = false;
 
@@ -24,6 +28,18 @@ export class LiveConnection {
     this.handlers.add(handler);
     this.send({ op: 'subscribe', feeds, inputs });
     return () => this.handlers.delete(handler);
+  }
+
+  /**
+   * Device and pairing messages as they come; `hello` comes after every (re)connect, when what
+   * was missed while away is worth asking for again.
+   */
+  on<T extends Pushed['type']>(type: T, handler: PushHandler<T>): () => void {
+    const filtered = (message: Pushed) => {
+      if (message.type === type) handler(message as Extract<Pushed, { type: T }>);
+    };
+    this.pushHandlers.add(filtered);
+    return () => this.pushHandlers.delete(filtered);
   }
 
   close(): void {
@@ -41,6 +57,8 @@ export class LiveConnection {
     };
     ws.onmessage = (event) => {
       const message = JSON.parse(String(event.data)) as LiveServerMessage;
+      if (message.type === 'device' || message.type === 'pairing' || message.type === 'hello')
+        this.pushHandlers.forEach((h) => h(message));
       if (message.type !== 'values') return;
       for (const v of message.feeds) this.handlers.forEach((h) => h('feed', v));
       for (const v of message.inputs) this.handlers.forEach((h) => h('input', v));

@@ -1,11 +1,14 @@
-import { render, type ComponentType } from 'preact';
+import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { BootState, HubFacts, SessionInfo } from '../../src/api/contract.js';
 import { api, ApiCallError, rememberCsrf } from './api.js';
 import { setHubTimeZone, useI18n } from './i18n.js';
+import { lazyComponent } from './lazy.js';
 import { LiveConnection } from './live.js';
 import { DashboardPage, forgetPrefetched, prefetchDashboard } from './pages/dashboard.js';
-import { Shell, type Route } from './shell.js';
+import { PairingPrompt } from './pairing-prompt.js';
+import { routeOf, type RouteTarget } from './routes.js';
+import { Shell } from './shell.js';
 import { LoginPage } from './pages/login.js';
 import { OnboardingPage } from './pages/onboarding.js';
 import './styles.css';
@@ -112,38 +115,16 @@ function App() {
   }
 }
 
-/**
- * A page whose code loads when it is first shown: the dashboard's script need not carry it (on a
- * slow link every KiB is ~20 ms), nor the history page's chart library.
- */
-function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
-  let loaded: ComponentType<P> | undefined;
-  return function LazyPage(props: P) {
-    const { t } = useI18n();
-    const [page, setPage] = useState(() => loaded && { Page: loaded });
-    useEffect(() => {
-      if (!page) void load().then((Page) => setPage({ Page: (loaded = Page) }));
-    }, []);
-    return page ? <page.Page {...props} /> : <p class="loading">{t('app.loading')}</p>;
-  };
-}
-
-const HistoryPage = lazyPage(() => import('./pages/history.js').then((m) => m.HistoryPage));
-const EnergyPage = lazyPage(() => import('./pages/energy.js').then((m) => m.EnergyPage));
-const InputsPage = lazyPage(() => import('./pages/inputs.js').then((m) => m.InputsPage));
-const SettingsPage = lazyPage(() => import('./pages/settings.js').then((m) => m.SettingsPage));
-
-function routeOf(hash: string, isAdmin: boolean): Route {
-  if (hash === '#/history') return 'history';
-  if (hash === '#/energy') return 'energy';
-  if (hash === '#/settings' && isAdmin) return 'settings';
-  return hash === '#/inputs' && isAdmin ? 'inputs' : 'dashboard';
-}
+const HistoryPage = lazyComponent(() => import('./pages/history.js').then((m) => m.HistoryPage));
+const EnergyPage = lazyComponent(() => import('./pages/energy.js').then((m) => m.EnergyPage));
+const InputsPage = lazyComponent(() => import('./pages/inputs.js').then((m) => m.InputsPage));
+const SettingsPage = lazyComponent(() => import('./pages/settings.js').then((m) => m.SettingsPage));
+const DevicesPage = lazyComponent(() => import('./pages/devices.js').then((m) => m.DevicesPage));
 
 /** The signed-in app: one live connection, hash routes; admin pages only for administrators. */
 function SignedIn(props: { session: SessionInfo; live: LiveConnection; onLogout: () => void }) {
   const isAdmin = props.session.user.role === 'admin';
-  const [route, setRoute] = useState<Route>(() => routeOf(location.hash, isAdmin));
+  const [{ route, id }, setRoute] = useState<RouteTarget>(() => routeOf(location.hash, isAdmin));
   const live = props.live;
   useEffect(() => {
     const onHash = () => setRoute(routeOf(location.hash, isAdmin));
@@ -155,12 +136,15 @@ function SignedIn(props: { session: SessionInfo; live: LiveConnection; onLogout:
   }, [isAdmin, live]);
   return (
     <Shell session={props.session} route={route} onLogout={props.onLogout}>
+      {isAdmin && <PairingPrompt live={live} />}
       {route === 'inputs' ? (
         <InputsPage live={live} />
       ) : route === 'energy' ? (
         <EnergyPage />
       ) : route === 'history' ? (
-        <HistoryPage />
+        <HistoryPage feedId={id} />
+      ) : route === 'devices' ? (
+        <DevicesPage session={props.session} live={live} deviceId={id} />
       ) : route === 'settings' ? (
         <SettingsPage />
       ) : (

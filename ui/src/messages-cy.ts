@@ -4,7 +4,7 @@ import type { MessageKey } from './messages-en.js';
 export const cy: Record<MessageKey, string> = {
   'nav.dashboard': 'Dangosfwrdd',
   'nav.inputs': 'Mewnbynnau a ffrydiau',
-  'nav.inputsShort': 'Mewnbynnau',
+  'nav.inputsShort': 'Mewnbwn',
   'nav.main': 'Prif',
   'shell.logout': 'Allgofnodi',
   'shell.language': 'Iaith',
@@ -211,4 +211,21 @@ export const cy: Record<MessageKey, string> = {
   // History on a touch screen (issue 11, item 9).
   'history.zoomHint':
     'Llusgwch ar draws y siart gyda’r llygoden neu fys i chwyddo i mewn; pinsiwch gyda dau fys i chwyddo i mewn neu allan.',
+  // Devices and pairing (issue 13): the nav, the prompt on every page, the manual settings.
+  'nav.devices': 'Dyfeisiau',
+  'pairing.region': 'Dyfeisiau sy’n gofyn am ymuno',
+  'pairing.asks': 'Mae dyfais yn {ip} yn gofyn am ymuno',
+  'pairing.seen': 'Wedi gofyn {count} gwaith, y tro olaf am {time}',
+  'pairing.name': 'Enw (dewisol)',
+  'pairing.allow': 'Caniatáu',
+  'pairing.deny': 'Gwrthod',
+  'pairing.allowed':
+    'Caniatawyd: mae’r ddyfais yn {ip} yn cael ei mewngofnod ei hun pan fydd yn gofyn eto, o fewn munud.',
+  'pairing.denied': 'Gwrthodwyd: ni chafodd y ddyfais yn {ip} ei gadael i mewn.',
+  'device.settings': 'Teipiwch y rhain i osodiadau MQTT y ddyfais:',
+  'device.host': 'Gweinydd (cyfeiriad yr hwb hwn)',
+  'device.port': 'Porth',
+  'device.tlsPort': 'Porth gyda TLS',
+  'device.topicSetting': 'Pwnc',
+  'device.tls': 'Gyda TLS (porth {port}) mae angen tystysgrif CA yr hwb ar y ddyfais hefyd.',
 };

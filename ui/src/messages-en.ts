@@ -208,5 +208,21 @@ export const en = {
   // History on a touch screen (issue 11, item 9).
   'history.zoomHint':
     'Drag across the chart with the mouse or a finger to zoom in; pinch with two fingers to zoom in or out.',
+  // Devices and pairing (issue 13): the nav, the prompt on every page, the manual settings.
+  'nav.devices': 'Devices',
+  'pairing.region': 'Devices asking to join',
+  'pairing.asks': 'A device at {ip} asks to join',
+  'pairing.seen': 'Asked {count} times, last at {time}',
+  'pairing.name': 'Name (optional)',
+  'pairing.allow': 'Allow',
+  'pairing.deny': 'Deny',
+  'pairing.allowed': 'Allowed: the device at {ip} gets its own login when it asks again, within a minute.',
+  'pairing.denied': 'Denied: the device at {ip} was not let in.',
+  'device.settings': "Type these into the device's MQTT settings:",
+  'device.host': "Server (this hub's address)",
+  'device.port': 'Port',
+  'device.tlsPort': 'Port with TLS',
+  'device.topicSetting': 'Topic',
+  'device.tls': "With TLS (port {port}) the device also needs the hub's CA certificate.",
 };
 export type MessageKey = keyof typeof en;

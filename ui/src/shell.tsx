@@ -2,8 +2,9 @@ import type { ComponentChildren } from 'preact';
 import type { SessionInfo } from '../../src/api/contract.js';
 import { DownBanner } from './down-banner.js';
 import { LOCALES, setLocale, useI18n, type Locale } from './i18n.js';
+import type { Route } from './routes.js';
 
-export type Route = 'dashboard' | 'energy' | 'history' | 'inputs' | 'settings';
+export type { Route } from './routes.js';
 
 /** The frame around every signed-in page: navigation (admin pages only for admins), language, logout. */
 export function Shell(props: {
@@ -34,6 +35,7 @@ export function Shell(props: {
           {link('dashboard', t('nav.dashboard'))}
           {link('energy', t('nav.energy'))}
           {link('history', t('nav.history'))}
+          {link('devices', t('nav.devices'))}
           {user.role === 'admin' && link('inputs', t('nav.inputs'), t('nav.inputsShort'))}
           {user.role === 'admin' && link('settings', t('nav.settings'))}
         </nav>

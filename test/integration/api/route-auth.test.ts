@@ -14,7 +14,7 @@ let viewerKeys: { readApiKey: string; writeApiKey: string };
 
 /** A concrete path for a route pattern (":username" → an existing user). */
 const concrete = (path: string) =>
-  path.replace(':username', 'vic').replace(':scope', 'read').replace(':id', '1');
+  path.replace(':username', 'vic').replace(':scope', 'read').replace(':id', '1').replace(':ip', '192.0.2.9');
 
 describe('every route is denied by default', () => {
   before(async () => {
@@ -176,9 +176,19 @@ const EXPECTED_ROUTES = [
   'GET /api/v1/feeds/:id/last user',
   'GET /api/v1/mqtt/ca.crt public',
   'GET /api/v1/mqtt/stats admin',
-  'GET /api/v1/devices admin',
+  'GET /api/v1/devices user',
   'POST /api/v1/devices admin',
+  'GET /api/v1/devices/:id user',
+  'PATCH /api/v1/devices/:id admin',
+  'PUT /api/v1/devices/:id/state admin',
   'DELETE /api/v1/devices/:id admin',
+  'GET /device/auth/request{.json} public',
+  'GET /emoncms/device/auth/request{.json} public',
+  'GET /api/v1/pairing admin',
+  'POST /api/v1/pairing/window admin',
+  'POST /api/v1/pairing/beacon admin',
+  'POST /api/v1/pairing/requests/:ip/allow admin',
+  'POST /api/v1/pairing/requests/:ip/deny admin',
   'GET /api/v1/inputs admin',
   'POST /api/v1/inputs admin',
   'GET /api/v1/inputs/:id admin',

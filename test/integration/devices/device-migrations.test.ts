@@ -45,7 +45,7 @@ describe('device migrations', () => {
   it('keeps every row, recovers each topic name and recomputes grants from kind and name', () => {
     const db = v1();
     migrate(db, deviceMigrations);
-    assert.equal(currentVersions(db).get('devices'), 2);
+    assert.equal(currentVersions(db).get('devices'), 3);
     const devices = new DeviceService(new SqliteDeviceRepo(db), new ManualClock(0)).list();
     assert.deepEqual(
       devices.map((d) => [d.id, d.name, d.kind, d.topicName, d.mqttUsername, d.createdAtMs]),
@@ -104,5 +104,32 @@ describe('device migrations', () => {
     service.remove(a);
     const b = service.add('B', 'tasmota', 'plugB').device.id;
     assert.equal(b, 6);
+  });
+
+  it('gives every existing device no room and an empty driver config (version 3), which it can then keep', () => {
+    const db = v1();
+    migrate(db, deviceMigrations);
+    const service = new DeviceService(new SqliteDeviceRepo(db), new ManualClock(0));
+    assert.deepEqual(
+      service.list().map((d) => [d.id, d.room, service.driverConfig(d.id)]),
+      [
+        [1, null, {}],
+        [2, null, {}],
+        [3, null, {}],
+        [4, null, {}],
+      ],
+    );
+    assert.equal(service.update(3, { name: ' Kettle ', room: 'Kitchen' }).room, 'Kitchen');
+    assert.equal(service.setDriverConfig(3, { relayCount: 2, metering: true }), true);
+    assert.deepEqual(
+      [service.get(3)?.name, service.get(3)?.room, service.driverConfig(3)],
+      ['Kettle', 'Kitchen', { relayCount: 2, metering: true }],
+    );
+    assert.equal(service.update(3, { room: '  ' }).room, null, 'a blank room clears it');
+    assert.equal(service.driverConfig(99), undefined);
+    assert.equal(service.setDriverConfig(99, {}), false);
+    assert.throws(() => service.update(99, { name: 'x' }), /device 99 does not exist/);
+    assert.throws(() => service.update(3, { name: '' }), /name must be 1 to 64 characters/);
+    assert.throws(() => service.update(3, { room: 'x'.repeat(65) }), /room must be at most 64 characters/);
   });
 });

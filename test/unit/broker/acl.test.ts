@@ -80,7 +80,8 @@ const publishTable: [string, string[]][] = [
   ['emon/emontx4*/power1', ['admin']],
   ['tele/plug1/SENSOR', ['admin', 'tasmota']],
   ['stat/plug1/POWER', ['admin', 'tasmota']],
-  ['cmnd/plug1/POWER', ['admin']],
+  // Tasmota publishes an empty cmnd/<t>/POWER at every connect (docs/mqtt.md): its own topic only.
+  ['cmnd/plug1/POWER', ['admin', 'tasmota']],
   ['tele/plug2/SENSOR', ['admin']],
   ['cmnd/plug2/POWER', ['admin']],
   ['sh1/status/switch:0', ['admin', 'shelly']],

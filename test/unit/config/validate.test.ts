@@ -123,6 +123,7 @@ describe('environment overrides', () => {
       HUB_REDIS_URL: 'redis://127.0.0.1:6390',
       HUB_TIMEZONE: 'Europe/London',
       HUB_LOG_LEVEL: 'warn',
+      HUB_MDNS: '0',
     });
     assert.ok(result.ok);
     assert.deepEqual(
@@ -132,8 +133,20 @@ describe('environment overrides', () => {
         result.config.redis.url,
         result.config.timezone,
         result.config.log.level,
+        result.config.pairing.mdns,
       ],
-      [0, 18830, 'redis://127.0.0.1:6390', 'Europe/London', 'warn'],
+      [0, 18830, 'redis://127.0.0.1:6390', 'Europe/London', 'warn', false],
+    );
+  });
+
+  it('reads HUB_MDNS as true/false/1/0 and names it when it is neither', () => {
+    const on = applyEnvOverrides(base.config, { HUB_MDNS: 'true' });
+    assert.ok(on.ok && on.config.pairing.mdns === true);
+    const bad = applyEnvOverrides(base.config, { HUB_MDNS: 'yes' });
+    assert.equal(bad.ok, false);
+    assert.match(
+      bad.ok ? '' : bad.problems.join('\n'),
+      /environment variable HUB_MDNS: field "pairing.mdns"/,
     );
   });
 

@@ -4,8 +4,16 @@ import { api } from '../api.js';
 import { Card } from '../components.js';
 import { formatMoney, formatNumber, formatTime, useI18n } from '../i18n.js';
 import type { LiveConnection } from '../live.js';
-import { ConnectDeviceCard } from './connect-device.js';
+import { lazyComponent } from '../lazy.js';
 import { EnergyFlow } from './energy-flow.js';
+
+// Admins only, below the figures: its code loads after the dashboard has drawn.
+const ConnectDeviceCard = lazyComponent(
+  () => import('./connect-device.js').then((m) => m.ConnectDeviceCard),
+  {
+    quiet: true,
+  },
+);
 
 const STALE_AFTER_S = 120;
 const HOUR_S = 3600;

@@ -26,7 +26,7 @@ export function intervalFor(rangeS: number, feedIntervalS: number): number {
 }
 
 /** Any feed as a chart: presets, drag (mouse or finger) or pinch to zoom, step back and forward, CSV of what is shown. */
-export function HistoryPage() {
+export function HistoryPage(props: { feedId?: number }) {
   const { t, locale } = useI18n();
   const [feeds, setFeeds] = useState<Feed[]>([]);
   const [feedId, setFeedId] = useState<number>();
@@ -45,7 +45,8 @@ export function HistoryPage() {
       .feeds()
       .then((list) => {
         setFeeds(list);
-        setFeedId(list[0]?.id);
+        // `#/history/<feed id>` (a device's feed) opens on that feed.
+        setFeedId(list.find((f) => f.id === props.feedId)?.id ?? list[0]?.id);
       })
       .catch((err: Error) => setError(err.message));
     // A phone turned sideways or a resized window: the chart follows its container's width.

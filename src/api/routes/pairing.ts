@@ -1,0 +1,94 @@
+import type { Response } from 'express';
+import { z } from 'zod';
+import type { PairingService } from '../../pairing/pairing-service.js';
+import type { PairingStateView } from '../contract.js';
+import { EMONCMS_PREFIX, TEXT_PLAIN } from '../emoncms/emoncms-route.js';
+import { defineRoute, type RouteDef } from '../route-table.js';
+import { field } from '../route-schema.js';
+
+const ipParams = z.object({
+  ip: field(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/), {
+    code: 'invalid_ip',
+    message: 'the address must be an IPv4 address such as 192.168.1.23',
+    status: 404,
+  }),
+});
+
+const optionalText = (name: string, maxChars: number) =>
+  field(z.string().min(1).max(maxChars).optional(), {
+    code: `invalid_${name}`,
+    message: `${name} must be 1 to ${maxChars} characters`,
+  });
+
+/** As emoncms answers it: plain text, PHP's content type, the bytes as they are. */
+function sendText(res: Response, status: number, body: string): void {
+  res.status(status).setHeader('Content-Type', TEXT_PLAIN);
+  res.send(Buffer.from(body, 'utf8'));
+}
+
+/**
+ * Pairing: EmonESP's unauthenticated auth request (emoncms's URL, with and without /emoncms, so
+ * these must come before the /emoncms/* catch-all) and the admin's side (docs/api.md, Pairing).
+ */
+export function pairingRoutes(pairing: PairingService): RouteDef[] {
+  const authRequest = (prefix: string) =>
+    defineRoute({
+      method: 'get',
+      path: `${prefix}/device/auth/request{.json}`,
+      access: 'public',
+      handler: (req, res) => {
+        // req.ip follows http.trustProxy, as the login limits do.
+        const reply = pairing.request(req.ip, req.get('user-agent'));
+        sendText(res, reply.status, reply.body);
+      },
+    });
+  return [
+    authRequest(''),
+    authRequest(EMONCMS_PREFIX),
+    {
+      method: 'get',
+      path: '/api/v1/pairing',
+      access: 'admin',
+      handler: (_req, res) => res.json(pairing.state() satisfies PairingStateView),
+    },
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/pairing/window',
+      access: 'admin',
+      body: z.object({
+        open: field(z.boolean(), { code: 'invalid_open', message: 'open must be true or false' }),
+      }),
+      handler: (_req, res, { body }) => res.json(pairing.setWindow(body.open) satisfies PairingStateView),
+    }),
+    {
+      method: 'post',
+      path: '/api/v1/pairing/beacon',
+      access: 'admin',
+      handler: async (_req, res) => {
+        if (await pairing.beaconNow()) res.json({ sent: true });
+        else
+          res
+            .status(503)
+            .json({ error: 'the beacon could not be sent (see the log)', code: 'beacon_failed' });
+      },
+    },
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/pairing/requests/:ip/allow',
+      access: 'admin',
+      params: ipParams,
+      body: z.object({ name: optionalText('name', 64), room: optionalText('room', 64) }),
+      handler: (_req, res, { params, body }) => res.status(201).json(pairing.allow(params.ip, body)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/pairing/requests/:ip/deny',
+      access: 'admin',
+      params: ipParams,
+      handler: (_req, res, { params }) => {
+        pairing.deny(params.ip);
+        res.status(204).end();
+      },
+    }),
+  ];
+}

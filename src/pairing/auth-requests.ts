@@ -1,0 +1,184 @@
+import type { PairingRequestView } from '../api/contract.js';
+
+// The pairing auth-request state machine (docs/devices.md, Pairing), pure: time comes in as
+// arguments. Unlike emoncms (one slot, the last requester wins) every pending request is kept and
+// shown, each address is rate limited, and an allowance answers exactly one request from exactly
+// that address within its time, then is spent.
+
+export interface AuthRequestLimits {
+  /** A pending request not renewed for this long is forgotten. */
+  requestTtlMs: number;
+  /** An allowed address has this long to fetch its answer. */
+  allowanceTtlMs: number;
+  maxPendingRequests: number;
+  requestsPerAddressPerMinute: number;
+}
+
+interface PendingRequest {
+  ip: string;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  count: number;
+  hint: string | null;
+  /** Times of this address's requests in the last minute (the rate limit). */
+  recentMs: number[];
+  allowance: { untilMs: number; deviceId: number; answer: string } | null;
+}
+
+export type RequestOutcome =
+  /** Not an IPv4 address (or not an address at all): refused, nothing stored. */
+  | { kind: 'refused'; reason: string }
+  /** Over the per-address limit: nothing changed. */
+  | { kind: 'rate_limited' }
+  /** Every slot holds an allowance waiting to be fetched: nothing changed. */
+  | { kind: 'full' }
+  /** Pending (new or renewed); `dropped` is the oldest request pushed out to make room. */
+  | { kind: 'registered'; ip: string; dropped: string | null }
+  /** The allowance was spent on this request: the one-time answer, and the request is gone. */
+  | { kind: 'answered'; ip: string; answer: string; deviceId: number };
+
+export type AllowOutcome = { ok: true } | { ok: false; code: 'not_pending' | 'already_allowed' };
+
+const MINUTE_MS = 60_000;
+const HINT_MAX_CHARS = 120;
+const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** `a.b.c.d` (IPv4-mapped IPv6 unwrapped, leading zeros dropped), or undefined for anything else. */
+export function normaliseIpv4(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  const quad = DOTTED_QUAD.exec(MAPPED_IPV4.exec(address)?.[1] ?? address);
+  if (!quad) return undefined;
+  const octets = quad.slice(1).map(Number);
+  return octets.every((o) => o <= 255) ? octets.join('.') : undefined;
+}
+
+/** A User-Agent or similar as a one-line hint of at most 120 characters, or null. */
+export function hintOf(text: string | undefined): string | null {
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  const clean = (text ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return clean === '' ? null : clean.slice(0, HINT_MAX_CHARS);
+}
+
+export class AuthRequests {
+  private readonly pending = new Map<string, PendingRequest>();
+  /** Removed by expiry and not yet handed out by prune(). */
+  private readonly gone: { ip: string; lapsedDeviceId: number | null }[] = [];
+
+  constructor(private readonly limits: AuthRequestLimits) {}
+
+  /** A device at `address` asks to join (GET …/device/auth/request.json). */
+  request(address: string | undefined, hint: string | null, nowMs: number): RequestOutcome {
+    const ip = normaliseIpv4(address);
+    if (!ip) return { kind: 'refused', reason: 'only IPv4 devices can pair' };
+    this.dropExpired(nowMs);
+    const existing = this.pending.get(ip);
+    if (existing) {
+      existing.recentMs = existing.recentMs.filter((t) => t > nowMs - MINUTE_MS);
+      if (existing.recentMs.length >= this.limits.requestsPerAddressPerMinute)
+        return { kind: 'rate_limited' };
+      existing.recentMs.push(nowMs);
+      if (existing.allowance) {
+        const { answer, deviceId } = existing.allowance;
+        this.pending.delete(ip);
+        return { kind: 'answered', ip, answer, deviceId };
+      }
+      existing.lastSeenMs = nowMs;
+      existing.count += 1;
+      existing.hint = hint ?? existing.hint;
+      return { kind: 'registered', ip, dropped: null };
+    }
+    let dropped: string | null = null;
+    if (this.pending.size >= this.limits.maxPendingRequests) {
+      dropped = this.oldestDroppable();
+      if (dropped === null) return { kind: 'full' };
+      this.pending.delete(dropped);
+    }
+    this.pending.set(ip, {
+      ip,
+      firstSeenMs: nowMs,
+      lastSeenMs: nowMs,
+      count: 1,
+      hint,
+      recentMs: [nowMs],
+      allowance: null,
+    });
+    return { kind: 'registered', ip, dropped };
+  }
+
+  /** The next request from `ip` within the allowance time gets `answer`, once. */
+  allow(ip: string, answer: string, deviceId: number, nowMs: number): AllowOutcome {
+    this.dropExpired(nowMs);
+    const request = this.pending.get(ip);
+    if (!request) return { ok: false, code: 'not_pending' };
+    if (request.allowance) return { ok: false, code: 'already_allowed' };
+    request.allowance = { untilMs: nowMs + this.limits.allowanceTtlMs, deviceId, answer };
+    return { ok: true };
+  }
+
+  /** Forgets the request from `ip` (an allowance with it); false when there was none. */
+  deny(ip: string): boolean {
+    return this.pending.delete(ip);
+  }
+
+  isPending(ip: string, nowMs: number): boolean {
+    this.dropExpired(nowMs);
+    return this.pending.has(ip);
+  }
+
+  /**
+   * Removes requests not renewed within their time and allowances not fetched within theirs;
+   * returns what went since the last call (also what other calls removed on the way), with the
+   * device of each lapsed allowance.
+   */
+  prune(nowMs: number): { ip: string; lapsedDeviceId: number | null }[] {
+    this.dropExpired(nowMs);
+    return this.gone.splice(0);
+  }
+
+  /** The earliest time something expires, for a timer; null when nothing is pending. */
+  nextExpiryMs(): number | null {
+    let next: number | null = null;
+    for (const r of this.pending.values()) {
+      const at = r.allowance ? r.allowance.untilMs + 1 : r.lastSeenMs + this.limits.requestTtlMs + 1;
+      next = next === null ? at : Math.min(next, at);
+    }
+    return next;
+  }
+
+  /** What the app shows (never the answer), the oldest first. */
+  view(nowMs: number): PairingRequestView[] {
+    this.dropExpired(nowMs);
+    return [...this.pending.values()]
+      .sort((a, b) => a.firstSeenMs - b.firstSeenMs)
+      .map((r) => ({
+        ip: r.ip,
+        firstSeenMs: r.firstSeenMs,
+        lastSeenMs: r.lastSeenMs,
+        count: r.count,
+        hint: r.hint,
+        allowedUntilMs: r.allowance?.untilMs ?? null,
+        deviceId: r.allowance?.deviceId ?? null,
+      }));
+  }
+
+  private dropExpired(nowMs: number): void {
+    for (const request of this.pending.values()) {
+      const { allowance } = request;
+      const expired = allowance
+        ? nowMs > allowance.untilMs
+        : nowMs - request.lastSeenMs > this.limits.requestTtlMs;
+      if (!expired) continue;
+      this.pending.delete(request.ip);
+      this.gone.push({ ip: request.ip, lapsedDeviceId: allowance?.deviceId ?? null });
+    }
+  }
+
+  /** The least recently seen request without an allowance (an allowance is never pushed out). */
+  private oldestDroppable(): string | null {
+    let oldest: PendingRequest | undefined;
+    for (const r of this.pending.values())
+      if (!r.allowance && (!oldest || r.lastSeenMs < oldest.lastSeenMs)) oldest = r;
+    return oldest?.ip ?? null;
+  }
+}

@@ -1,0 +1,29 @@
+import type { PairingStateView } from '../api/contract.js';
+
+/** What pairing needs of the devices capability (DeviceService has it). */
+export interface PairingDevices {
+  add(
+    name: string,
+    kind: 'emonesp',
+    topicName: string,
+  ): { device: { id: number }; mqttUsername: string; secret: string };
+  list(): { topicName: string }[];
+  /** Sets its room (DeviceService.update). */
+  update(id: number, change: { room?: string | null }): unknown;
+  remove(id: number): void;
+}
+
+/** Sends the EmonESP beacon once; counts and logs its own failures and never rejects. */
+export interface PairingBeacon {
+  sendNow(): Promise<boolean>;
+}
+
+/** Where the pairing state is mirrored for others to read (never the one-time answers). */
+export interface PairingMirror {
+  save(state: PairingStateView, nowMs: number): void;
+}
+
+/** The pairing service as the routes and the live socket use it. */
+export interface PairingPort {
+  state(): PairingStateView;
+}

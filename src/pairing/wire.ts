@@ -1,0 +1,60 @@
+import { pairingRoutes } from '../api/routes/pairing.js';
+import type { DevicePorts } from '../devices/wire.js';
+import type { ModuleContext, WiredModule } from '../module-context.js';
+import type { StatePorts } from '../state/wire.js';
+import { UdpBeacon } from './beacon.udp.js';
+import { MdnsAdvertiser } from './mdns-advertiser.net.js';
+import { PairingService } from './pairing-service.js';
+import { RedisPairingMirror } from './pairing-store.redis.js';
+import type { PairingPort } from './ports.js';
+
+export interface PairingPorts {
+  pairing: PairingPort;
+}
+
+type Ctx = ModuleContext & DevicePorts & StatePorts;
+
+/**
+ * Pairing (docs/devices.md, Pairing): mDNS, the UDP beacon, EmonESP's auth requests. Its routes
+ * must come before ingest's, whose feed API ends with the /emoncms/* catch-all.
+ */
+export function wirePairing(ctx: Ctx): WiredModule<PairingPorts> {
+  const { config, log, clock, bus } = ctx;
+  const settings = config.pairing;
+  const beacon = new UdpBeacon(
+    settings.beaconAddress,
+    settings.beaconPort,
+    log.child({ component: 'pairing-beacon' }),
+  );
+  const pairing = new PairingService({
+    devices: ctx.devices,
+    beacon,
+    mirror: new RedisPairingMirror(() => ctx.redis.redis, ctx.keys, log.child({ component: 'pairing' })),
+    bus,
+    clock,
+    log: log.child({ component: 'pairing' }),
+    settings: {
+      requestTtlMs: settings.requestTtlS * 1000,
+      allowanceTtlMs: settings.allowanceTtlS * 1000,
+      maxPendingRequests: settings.maxPendingRequests,
+      requestsPerAddressPerMinute: settings.requestsPerAddressPerMinute,
+      windowMs: settings.windowMinutes * 60_000,
+      beaconIntervalMs: settings.beaconIntervalS * 1000,
+    },
+  });
+  const mdns =
+    settings.mdns &&
+    new MdnsAdvertiser(
+      {
+        hostname: settings.hostname,
+        httpPort: config.http.port,
+        mqttPort: config.mqtt.enabled ? config.mqtt.port : 0,
+        mqttTlsPort: config.mqtt.enabled && config.mqtt.tls.enabled ? config.mqtt.tls.port : null,
+        version: ctx.version.version,
+      },
+      log.child({ component: 'mdns' }),
+      ctx.realClock,
+    );
+  const components = [beacon, pairing, mdns].filter((c) => !!c);
+  return { components, routes: pairingRoutes(pairing), ports: { pairing } };
+}

@@ -1,0 +1,185 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { UserError } from '../../../src/shared/errors.js';
+import { STORE_DELAY_MS } from '../../../src/devices/device-runner.js';
+import { runtime } from './runtime-fixture.js';
+
+/** A started runtime with one Tasmota plug that is online and was asked for its state. */
+async function plug(settings?: { confirmTimeoutMs: number; retries: number }) {
+  const rt = runtime(settings);
+  rt.devices.add(1, 'tasmota', 'plug1');
+  await rt.start();
+  await rt.fromDevice('tele/plug1/LWT', 'Online');
+  await rt.clock.tickAsync(STORE_DELAY_MS); // its state written: no timer of the runner's left
+  rt.mqtt.published.length = 0;
+  rt.events.length = 0;
+  return { ...rt, t0: rt.clock.nowMs() };
+}
+
+const commands = (rt: Awaited<ReturnType<typeof plug>>) =>
+  rt.sent().map((m) => `${m.topic} ${m.payload} qos${m.qos}`);
+
+describe('DeviceControlService', () => {
+  it('sends the command with QoS 1 and confirms it by the device’s own report', async () => {
+    const rt = await plug();
+    const request = rt.control.setState(1, { on: true });
+    assert.deepEqual(request.status, {
+      desired: { on: true },
+      status: 'pending',
+      requestedAtMs: rt.t0,
+      settledAtMs: null,
+      attempts: 1,
+      reason: null,
+    });
+    assert.deepEqual(commands(rt), ['cmnd/plug1/POWER ON qos1']);
+    rt.clock.tick(120);
+    await rt.fromDevice('stat/plug1/RESULT', '{"POWER":"ON"}');
+    const settled = await request.settled;
+    assert.equal(settled.status, 'confirmed');
+    assert.equal(settled.settledAtMs, rt.t0 + 120);
+    assert.deepEqual(rt.control.status(1), settled);
+    assert.ok(rt.events.length >= 2, 'pending and confirmed were both announced');
+    rt.clock.tick(60_000);
+    assert.deepEqual(commands(rt), ['cmnd/plug1/POWER ON qos1'], 'nothing sent again');
+    assert.equal(rt.clock.pendingTimers(), 0);
+    await rt.stop();
+  });
+
+  it('does not take a report that does not show the change (or one that came before the request)', async () => {
+    const rt = await plug();
+    await rt.fromDevice('stat/plug1/POWER', 'ON');
+    const request = rt.control.setState(1, { on: false });
+    await rt.fromDevice('stat/plug1/POWER', 'ON');
+    assert.equal(rt.control.status(1)?.status, 'pending');
+    await rt.fromDevice('stat/plug1/POWER', 'OFF');
+    assert.equal((await request.settled).status, 'confirmed');
+    await rt.stop();
+  });
+
+  it('asks again and re-sends when the report does not come in time, then confirms', async () => {
+    const rt = await plug();
+    const request = rt.control.setState(1, { on: true });
+    rt.clock.tick(2999);
+    assert.equal(rt.control.status(1)?.attempts, 1);
+    await rt.clock.tickAsync(1);
+    assert.equal(rt.control.status(1)?.attempts, 2);
+    assert.deepEqual(commands(rt), [
+      'cmnd/plug1/POWER ON qos1',
+      'cmnd/plug1/POWER  qos1', // the query first
+      'cmnd/plug1/POWER ON qos1',
+    ]);
+    await rt.fromDevice('stat/plug1/POWER', 'ON');
+    const settled = await request.settled;
+    assert.deepEqual([settled.status, settled.attempts, settled.settledAtMs], ['confirmed', 2, rt.t0 + 3000]);
+    await rt.stop();
+  });
+
+  it('shows "not confirmed" after the retries, with why', async () => {
+    const rt = await plug({ confirmTimeoutMs: 3000, retries: 2 });
+    const request = rt.control.setState(1, { on: true });
+    for (let i = 0; i < 3; i++) await rt.clock.tickAsync(3000);
+    const settled = await request.settled;
+    assert.equal(settled.status, 'not_confirmed');
+    assert.equal(settled.attempts, 3);
+    assert.equal(settled.settledAtMs, rt.t0 + 9000);
+    assert.equal(settled.reason, 'the device did not report the change within 3 s of each of 3 attempts');
+    assert.equal(commands(rt).filter((c) => c === 'cmnd/plug1/POWER ON qos1').length, 3);
+    rt.clock.tick(60_000);
+    assert.equal(commands(rt).length, 5, 'no more sends after giving up');
+    await rt.stop();
+  });
+
+  it('turns "not confirmed" into "confirmed" when the report comes late', async () => {
+    const rt = await plug({ confirmTimeoutMs: 1000, retries: 0 });
+    const request = rt.control.setState(1, { on: true });
+    rt.clock.tick(1000);
+    assert.equal((await request.settled).status, 'not_confirmed');
+    assert.match(rt.control.status(1)?.reason ?? '', /within 1 s of the command/);
+    rt.clock.tick(4000);
+    await rt.fromDevice('stat/plug1/POWER', 'ON');
+    const late = rt.control.status(1)!;
+    assert.deepEqual([late.status, late.reason, late.settledAtMs], ['confirmed', null, rt.t0 + 5000]);
+    await rt.stop();
+  });
+
+  it('lets a newer request replace an older one still waiting', async () => {
+    const rt = await plug();
+    const first = rt.control.setState(1, { on: true });
+    rt.clock.tick(500);
+    const second = rt.control.setState(1, { on: false });
+    const replaced = await first.settled;
+    assert.deepEqual(
+      [replaced.status, replaced.reason],
+      ['not_confirmed', 'replaced by a newer request before it was confirmed'],
+    );
+    await rt.fromDevice('stat/plug1/POWER', 'ON'); // the first command's answer
+    assert.equal(rt.control.status(1)?.status, 'pending');
+    assert.deepEqual(rt.control.status(1)?.desired, { on: false });
+    rt.clock.tick(2600); // the first request's timer would have fired here
+    assert.equal(rt.control.status(1)?.attempts, 1);
+    await rt.fromDevice('stat/plug1/POWER', 'OFF');
+    assert.equal((await second.settled).status, 'confirmed');
+    await rt.stop();
+  });
+
+  it('fails with the reason when the command cannot be published', async () => {
+    const rt = await plug();
+    await rt.mqtt.stop();
+    const request = rt.control.setState(1, { on: true });
+    const settled = await request.settled;
+    assert.equal(settled.status, 'failed');
+    assert.match(settled.reason ?? '', /could not be sent: .*the broker is not running/);
+    assert.equal(rt.clock.pendingTimers(), 0);
+    await rt.stop();
+  });
+
+  it('refuses what cannot be done with a clear 4xx', async () => {
+    const rt = await plug();
+    rt.devices.add(2, 'emonhub', 'emonpi');
+    rt.devices.add(3, 'tasmota', 'plug3');
+    rt.bus.emit('device.added', { deviceId: 3 });
+    await rt.fromDevice('tele/plug3/LWT', 'Offline');
+    rt.mqtt.published.length = 0;
+    const cases: [number, object, number, string, RegExp][] = [
+      [99, { on: true }, 404, 'device_not_found', /device 99 does not exist/],
+      [2, { on: true }, 409, 'not_controllable', /no driver/],
+      [1, {}, 400, 'nothing_to_change', /say what to change/],
+      [1, { currentLimitA: 16 }, 400, 'unsupported', /only a charger/],
+      [1, { on: true, relay: 1 }, 400, 'unsupported', /one relay \(0\), not 1/],
+      [3, { on: true }, 409, 'device_offline', /offline/],
+    ];
+    for (const [id, desired, status, code, message] of cases) {
+      assert.throws(
+        () => rt.control.setState(id, desired),
+        (err: unknown) =>
+          err instanceof UserError && err.status === status && err.code === code && message.test(err.message),
+        `${id} ${JSON.stringify(desired)}`,
+      );
+    }
+    assert.deepEqual(commands(rt), []);
+    assert.equal(rt.control.status(1), null);
+    await rt.stop();
+  });
+
+  it('forgets a removed device’s request and its timers', async () => {
+    const rt = await plug();
+    const request = rt.control.setState(1, { on: true });
+    rt.bus.emit('device.removed', { deviceId: 1 });
+    assert.deepEqual([(await request.settled).reason], ['the device was removed']);
+    assert.equal(rt.control.status(1), null);
+    assert.equal(rt.clock.pendingTimers(), 0);
+    await rt.stop();
+  });
+
+  it('ends a wait when the hub stops, and leaves no timer', async () => {
+    const rt = await plug();
+    const request = rt.control.setState(1, { on: true });
+    await rt.stop();
+    const settled = await request.settled;
+    assert.deepEqual(
+      [settled.status, settled.reason],
+      ['not_confirmed', 'the hub stopped before the device confirmed it'],
+    );
+    assert.equal(rt.clock.pendingTimers(), 0);
+  });
+});
