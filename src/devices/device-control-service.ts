@@ -158,13 +158,23 @@ export class DeviceControlService {
         `the device did not report the change within ${timeoutS} s of ${tries === 1 ? 'the command' : `each of ${tries} attempts`}`,
       );
     }
+    // A device whose last will came after the request: a retry would only queue the command
+    // for when it returns (docs/devices.md: an offline device is refused).
+    if (driven.state.online === false)
+      return this.settle(pending, 'not_confirmed', 'the device went offline before it confirmed');
+    let messages: OutgoingMessage[];
+    try {
+      // Ask first: a report lost on the way confirms without switching twice.
+      messages = [
+        ...driven.driver.queries(driven.device),
+        ...driven.driver.commands(driven.device, pending.desired),
+      ];
+    } catch (err) {
+      return this.settle(pending, 'failed', `the command could not be made: ${describeError(err)}`);
+    }
     pending.status.attempts++;
     this.changed(pending);
-    // Ask first: a report lost on the way confirms without switching twice.
-    this.attempt(pending, [
-      ...driven.driver.queries(driven.device),
-      ...driven.driver.commands(driven.device, pending.desired),
-    ]);
+    this.attempt(pending, messages);
   }
 
   private onReport(deviceId: number, state: DeviceState): void {

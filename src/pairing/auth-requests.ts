@@ -20,8 +20,6 @@ interface PendingRequest {
   lastSeenMs: number;
   count: number;
   hint: string | null;
-  /** Times of this address's requests in the last minute (the rate limit). */
-  recentMs: number[];
   allowance: { untilMs: number; deviceId: number; answer: string } | null;
 }
 
@@ -32,6 +30,8 @@ export type RequestOutcome =
   | { kind: 'rate_limited' }
   /** Every slot holds an allowance waiting to be fetched: nothing changed. */
   | { kind: 'full' }
+  /** From an address an admin denied lately: answered as registered, neither stored nor shown. */
+  | { kind: 'ignored'; ip: string }
   /** Pending (new or renewed); `dropped` is the oldest request pushed out to make room. */
   | { kind: 'registered'; ip: string; dropped: string | null }
   /** The allowance was spent on this request: the one-time answer, and the request is gone. */
@@ -64,6 +64,14 @@ export class AuthRequests {
   private readonly pending = new Map<string, PendingRequest>();
   /** Removed by expiry and not yet handed out by prune(). */
   private readonly gone: { ip: string; lapsedDeviceId: number | null }[] = [];
+  /**
+   * Each address's request times in the last minute, apart from its pending request so that
+   * neither pushing it out nor denying or answering it resets the limit; the least recently
+   * used go first beyond a bound.
+   */
+  private readonly recentMs = new Map<string, number[]>();
+  /** Denied addresses → until when their requests are ignored (EmonESP asks every 10 s). */
+  private readonly deniedUntilMs = new Map<string, number>();
 
   constructor(private readonly limits: AuthRequestLimits) {}
 
@@ -72,12 +80,11 @@ export class AuthRequests {
     const ip = normaliseIpv4(address);
     if (!ip) return { kind: 'refused', reason: 'only IPv4 devices can pair' };
     this.dropExpired(nowMs);
+    if (this.overRate(ip, nowMs)) return { kind: 'rate_limited' };
+    if ((this.deniedUntilMs.get(ip) ?? -Infinity) >= nowMs) return { kind: 'ignored', ip };
+    this.deniedUntilMs.delete(ip);
     const existing = this.pending.get(ip);
     if (existing) {
-      existing.recentMs = existing.recentMs.filter((t) => t > nowMs - MINUTE_MS);
-      if (existing.recentMs.length >= this.limits.requestsPerAddressPerMinute)
-        return { kind: 'rate_limited' };
-      existing.recentMs.push(nowMs);
       if (existing.allowance) {
         const { answer, deviceId } = existing.allowance;
         this.pending.delete(ip);
@@ -100,7 +107,6 @@ export class AuthRequests {
       lastSeenMs: nowMs,
       count: 1,
       hint,
-      recentMs: [nowMs],
       allowance: null,
     });
     return { kind: 'registered', ip, dropped };
@@ -116,9 +122,26 @@ export class AuthRequests {
     return { ok: true };
   }
 
-  /** Forgets the request from `ip` (an allowance with it); false when there was none. */
-  deny(ip: string): boolean {
-    return this.pending.delete(ip);
+  /**
+   * Forgets the request from `ip` (an allowance with it) and ignores that address for the
+   * request time; false when there was none.
+   */
+  deny(ip: string, nowMs: number): boolean {
+    if (!this.pending.delete(ip)) return false;
+    this.deniedUntilMs.delete(ip);
+    this.deniedUntilMs.set(ip, nowMs + this.limits.requestTtlMs);
+    this.bound(this.deniedUntilMs);
+    return true;
+  }
+
+  /** Drops the allowance that names `deviceId` (its device was deleted); the address it was for. */
+  forgetDevice(deviceId: number): string | undefined {
+    for (const r of this.pending.values()) {
+      if (r.allowance?.deviceId !== deviceId) continue;
+      this.pending.delete(r.ip);
+      return r.ip;
+    }
+    return undefined;
   }
 
   isPending(ip: string, nowMs: number): boolean {
@@ -171,6 +194,26 @@ export class AuthRequests {
       if (!expired) continue;
       this.pending.delete(request.ip);
       this.gone.push({ ip: request.ip, lapsedDeviceId: allowance?.deviceId ?? null });
+    }
+  }
+
+  /** Counts this request against its address's limit; true when it is over (nothing counted). */
+  private overRate(ip: string, nowMs: number): boolean {
+    const times = (this.recentMs.get(ip) ?? []).filter((t) => t > nowMs - MINUTE_MS);
+    this.recentMs.delete(ip);
+    const over = times.length >= this.limits.requestsPerAddressPerMinute;
+    if (!over) times.push(nowMs);
+    this.recentMs.set(ip, times);
+    this.bound(this.recentMs);
+    return over;
+  }
+
+  /** Keeps a per-address map within 4 × the pending limit, the least recently set going first. */
+  private bound(map: Map<string, unknown>): void {
+    const max = this.limits.maxPendingRequests * 4;
+    for (const key of map.keys()) {
+      if (map.size <= max) break;
+      map.delete(key);
     }
   }
 

@@ -47,6 +47,7 @@ export class PairingService implements Component, PairingPort {
     refused: 0,
     droppedOldest: 0,
     lapsedAllowances: 0,
+    ignoredDenied: 0,
   };
 
   constructor(
@@ -63,9 +64,18 @@ export class PairingService implements Component, PairingPort {
     this.requests = new AuthRequests(deps.settings);
   }
 
-  async start(): Promise<void> {}
+  private stopListening: (() => void) | undefined;
+
+  async start(): Promise<void> {
+    // A device deleted while its allowance waits: its login must not be handed out.
+    this.stopListening ??= this.deps.bus.on('device.removed', ({ deviceId }) => {
+      if (this.requests.forgetDevice(deviceId) !== undefined) this.changed(this.deps.clock.nowMs());
+    });
+  }
 
   async stop(): Promise<void> {
+    this.stopListening?.();
+    this.stopListening = undefined;
     this.closeWindowTimers();
     this.cancelExpiry?.();
     this.cancelExpiry = undefined;
@@ -115,6 +125,9 @@ export class PairingService implements Component, PairingPort {
         );
         this.changed(nowMs);
         return { status: 200, body: outcome.answer };
+      case 'ignored':
+        this.counts.ignoredDenied += 1;
+        return { status: 200, body: `Authentication request registered for IP ${outcome.ip}` };
       case 'registered':
         this.counts.registered += 1;
         if (outcome.dropped) {
@@ -155,7 +168,7 @@ export class PairingService implements Component, PairingPort {
     this.expire(nowMs);
     const address = normaliseIpv4(ip);
     const allowedDevice = this.requests.view(nowMs).find((r) => r.ip === address)?.deviceId ?? null;
-    if (!address || !this.requests.deny(address)) {
+    if (!address || !this.requests.deny(address, nowMs)) {
       throw new UserError(`no device at ${ip} is waiting to pair`, 404, 'pairing_request_not_found');
     }
     if (allowedDevice !== null) this.removeUnfetched(allowedDevice);

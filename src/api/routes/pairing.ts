@@ -14,15 +14,17 @@ const ipParams = z.object({
   }),
 });
 
+const BROWSER_HEADERS = ['origin', 'sec-fetch-site', 'sec-fetch-mode', 'cookie'];
+
 const optionalText = (name: string, maxChars: number) =>
   field(z.string().min(1).max(maxChars).optional(), {
     code: `invalid_${name}`,
     message: `${name} must be 1 to ${maxChars} characters`,
   });
 
-/** As emoncms answers it: plain text, PHP's content type, the bytes as they are. */
+/** As emoncms answers it: plain text, PHP's content type, the bytes as they are; never cached. */
 function sendText(res: Response, status: number, body: string): void {
-  res.status(status).setHeader('Content-Type', TEXT_PLAIN);
+  res.status(status).setHeader('Content-Type', TEXT_PLAIN).setHeader('Cache-Control', 'no-store');
   res.send(Buffer.from(body, 'utf8'));
 }
 
@@ -37,6 +39,13 @@ export function pairingRoutes(pairing: PairingService): RouteDef[] {
       path: `${prefix}/device/auth/request{.json}`,
       access: 'public',
       handler: (req, res) => {
+        // EmonESP sends none of these; a browser does: a web page must not register (or, through
+        // DNS rebinding, fetch) a pairing request in the name of whoever opened it.
+        const browserHeader = BROWSER_HEADERS.find((h) => req.get(h) !== undefined);
+        if (browserHeader) {
+          sendText(res, 403, `Pairing requests come from devices, not browsers (${browserHeader} sent)`);
+          return;
+        }
         // req.ip follows http.trustProxy, as the login limits do.
         const reply = pairing.request(req.ip, req.get('user-agent'));
         sendText(res, reply.status, reply.body);

@@ -235,4 +235,19 @@ describe('pairing an EmonESP over HTTP', () => {
     assert.ok(flood.every((a) => !emonEspParts(a.body)));
     assert.ok(emonEspParts((await ask('127.0.0.26')).body), 'the allowed address still gets its own');
   });
+
+  it('refuses a request a browser sends (a web page cannot pair its visitor) and is never cached', async () => {
+    for (const [header, value] of [
+      ['Origin', 'http://evil.example'],
+      ['Sec-Fetch-Site', 'cross-site'],
+    ] as const) {
+      const res = await fetch(`${hub.baseUrl}/emoncms/device/auth/request.json`, {
+        headers: { [header]: value },
+      });
+      assert.equal(res.status, 403, header);
+      assert.match(await res.text(), new RegExp(`not browsers \\(${header.toLowerCase()} sent\\)`));
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+    }
+    assert.equal((await pairingState()).requests.filter((r) => r.ip === '127.0.0.1').length, 0);
+  });
 });

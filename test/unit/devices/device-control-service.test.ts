@@ -89,6 +89,20 @@ describe('DeviceControlService', () => {
     await rt.stop();
   });
 
+  it('stops retrying a device whose last will came after the request', async () => {
+    const rt = await plug({ confirmTimeoutMs: 3000, retries: 2 });
+    const request = rt.control.setState(1, { on: true });
+    await rt.fromDevice('tele/plug1/LWT', 'Offline');
+    await rt.clock.tickAsync(3000);
+    const settled = await request.settled;
+    assert.deepEqual(
+      [settled.status, settled.attempts, settled.reason],
+      ['not_confirmed', 1, 'the device went offline before it confirmed'],
+    );
+    assert.equal(commands(rt).filter((c) => c === 'cmnd/plug1/POWER ON qos1').length, 1, 'sent once');
+    await rt.stop();
+  });
+
   it('turns "not confirmed" into "confirmed" when the report comes late', async () => {
     const rt = await plug({ confirmTimeoutMs: 1000, retries: 0 });
     const request = rt.control.setState(1, { on: true });

@@ -59,7 +59,7 @@ function run(
     endMs = T0 + step.at;
     if ('request' in step) outcomes.push(machine.request(step.request, 'EmonESP', endMs));
     else if ('allow' in step) assert.equal(machine.allow(step.allow, ANSWER, 7, endMs).ok, true, 'allow');
-    else machine.deny(step.deny);
+    else machine.deny(step.deny, endMs);
   }
   return { outcomes, machine, endMs };
 }
@@ -125,7 +125,8 @@ describe('who gets the credentials', () => {
         { at: 2_000, deny: '192.168.1.23' },
         { at: 3_000, request: '192.168.1.23' },
       ],
-      expect: ['registered', 'registered'],
+      // A denied address is ignored for the request time (EmonESP would ask again every 10 s).
+      expect: ['registered', 'ignored'],
     },
     {
       name: 'not an address over its rate limit; the refused request spends nothing',
@@ -264,7 +265,42 @@ describe('pending requests', () => {
     machine.request('192.168.1.23', null, T0);
     assert.deepEqual(machine.allow('192.168.1.23', ANSWER, 7, T0), { ok: true });
     assert.deepEqual(machine.allow('192.168.1.23', ANSWER, 8, T0), { ok: false, code: 'already_allowed' });
-    assert.equal(machine.deny('192.168.1.23'), true);
-    assert.equal(machine.deny('192.168.1.23'), false);
+    assert.equal(machine.deny('192.168.1.23', T0), true);
+    assert.equal(machine.deny('192.168.1.23', T0), false);
+  });
+
+  it('keeps an address over its rate limit even when its request is pushed out by others', () => {
+    const machine = new AuthRequests(LIMITS);
+    const kinds: string[] = [];
+    // Four addresses taking turns in a table of three: each turn pushes the oldest out.
+    for (let round = 0; round < 8; round++)
+      for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4'])
+        kinds.push(machine.request(ip, null, T0 + round).kind);
+    assert.equal(kinds.filter((k) => k === 'registered').length, 4 * LIMITS.requestsPerAddressPerMinute);
+    assert.equal(
+      kinds.filter((k) => k === 'rate_limited').length,
+      4 * (8 - LIMITS.requestsPerAddressPerMinute),
+    );
+  });
+
+  it('ignores a denied address for the request time: neither stored nor shown, then asks anew', () => {
+    const machine = new AuthRequests(LIMITS);
+    machine.request('192.168.1.23', null, T0);
+    assert.equal(machine.deny('192.168.1.23', T0), true);
+    assert.equal(machine.request('192.168.1.23', null, T0 + 70_000).kind, 'ignored');
+    assert.deepEqual(machine.view(T0 + 70_000), []);
+    const later = T0 + LIMITS.requestTtlMs + 1;
+    assert.equal(machine.request('192.168.1.23', null, later).kind, 'registered');
+    assert.equal(machine.view(later).length, 1);
+  });
+
+  it('drops the allowance of a device that was deleted: the address gets no answer', () => {
+    const machine = new AuthRequests(LIMITS);
+    machine.request('192.168.1.23', null, T0);
+    machine.allow('192.168.1.23', ANSWER, 7, T0);
+    assert.equal(machine.forgetDevice(8), undefined);
+    assert.equal(machine.forgetDevice(7), '192.168.1.23');
+    const next = machine.request('192.168.1.23', null, T0 + 1000);
+    assert.equal(next.kind, 'registered');
   });
 });
