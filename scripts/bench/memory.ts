@@ -3,7 +3,10 @@
 // empty data dir, then under a soak of MQTT clients each publishing one reading a second. Baseline
 // in the same run: a bare Aedes with the same LevelDB persistence and node flags, holding the same
 // clients. Resident set from /proc/<pid>/status (anonymous = private; file = pages of the node
-// binary and libraries, shared and reclaimable), V8 heap from the `memory` component of /readyz.
+// binary and libraries, shared and reclaimable), the proportional set from
+// /proc/<pid>/smaps_rollup (Pss: shared pages divided among the processes mapping them, so a
+// node binary shared with other node processes counts in part), V8 heap from the `memory`
+// component of /readyz.
 // Options: --clients N (200), --soak-s S (120), --idle-s S (30), --no-baseline (hubd only, for a
 // quick look; the figures to compare come with the baseline).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -56,6 +59,10 @@ interface ProcMemory {
   rssMb: number;
   anonMb: number;
   fileMb: number;
+  /** Proportional set size: Pss_Anon + Pss_File (+ Pss_Shmem), from smaps_rollup. */
+  pssMb: number;
+  pssAnonMb: number;
+  pssFileMb: number;
   peakMb: number;
   cpuS: number;
 }
@@ -66,10 +73,16 @@ function procMemory(pid: number): ProcMemory {
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
   // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name: utime, stime.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const rollupKb = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? NaN);
   return {
     rssMb: mb(kb('VmRSS')),
     anonMb: mb(kb('RssAnon')),
     fileMb: mb(kb('RssFile')),
+    pssMb: mb(rollupKb('Pss')),
+    pssAnonMb: mb(rollupKb('Pss_Anon')),
+    pssFileMb: mb(rollupKb('Pss_File')),
     peakMb: mb(kb('VmHWM')),
     cpuS: (Number(stat[11]) + Number(stat[12])) / 100,
   };
@@ -92,6 +105,7 @@ async function startHubd(): Promise<Broker> {
   const env = {
     ...process.env,
     HUB_DATA_DIR: dataDir,
+    HUB_MDNS: '0',
     HUB_HTTP_PORT: String(httpPort),
     HUB_MQTT_PORT: String(mqttPort),
     HUB_MQTT_TLS_PORT: '0',
@@ -218,6 +232,9 @@ try {
     rss_mb: hubIdle.rssMb,
     rss_anon_mb: hubIdle.anonMb,
     rss_file_mb: hubIdle.fileMb,
+    pss_mb: hubIdle.pssMb,
+    pss_anon_mb: hubIdle.pssAnonMb,
+    pss_file_mb: hubIdle.pssFileMb,
     peak_rss_mb: hubIdle.peakMb,
     heap_used_mb: idleHeap?.heapUsedMb,
     heap_total_mb: idleHeap?.heapTotalMb,
@@ -225,6 +242,7 @@ try {
     bare_aedes_rss_mb: aedesIdle?.rssMb,
     bare_aedes_rss_anon_mb: aedesIdle?.anonMb,
     bare_aedes_rss_file_mb: aedesIdle?.fileMb,
+    bare_aedes_pss_mb: aedesIdle?.pssMb,
     redis_server_rss_mb: redisPid ? procMemory(redisPid).rssMb : undefined,
     target_rss_mb: TARGET.idleRssMb,
   });
@@ -241,7 +259,16 @@ try {
     const tail = samples.slice(-Math.max(1, Math.floor(samples.length / 3)));
     const pick = (key: keyof ProcMemory) => median(tail.map((s) => s[key]));
     results[broker.name] = {
-      steady: { rssMb: pick('rssMb'), anonMb: pick('anonMb'), fileMb: pick('fileMb'), peakMb: 0, cpuS: 0 },
+      steady: {
+        rssMb: pick('rssMb'),
+        anonMb: pick('anonMb'),
+        fileMb: pick('fileMb'),
+        pssMb: pick('pssMb'),
+        pssAnonMb: pick('pssAnonMb'),
+        pssFileMb: pick('pssFileMb'),
+        peakMb: 0,
+        cpuS: 0,
+      },
       peakMb: Math.max(...samples.map((s) => s.peakMb)),
       cpuS: Math.round((samples.at(-1)!.cpuS - before.cpuS) * 10) / 10,
       published,
@@ -259,6 +286,9 @@ try {
     rss_mb: hub.steady.rssMb,
     rss_anon_mb: hub.steady.anonMb,
     rss_file_mb: hub.steady.fileMb,
+    pss_mb: hub.steady.pssMb,
+    pss_anon_mb: hub.steady.pssAnonMb,
+    pss_file_mb: hub.steady.pssFileMb,
     peak_rss_mb: hub.peakMb,
     heap_used_mb: soakHeap?.heapUsedMb,
     heap_total_mb: soakHeap?.heapTotalMb,
@@ -268,6 +298,7 @@ try {
     bare_aedes_rss_mb: bare?.steady.rssMb,
     bare_aedes_rss_anon_mb: bare?.steady.anonMb,
     bare_aedes_rss_file_mb: bare?.steady.fileMb,
+    bare_aedes_pss_mb: bare?.steady.pssMb,
     bare_aedes_peak_rss_mb: bare?.peakMb,
     bare_aedes_cpu_s: bare?.cpuS,
     bare_aedes_delivered: bare?.seen,

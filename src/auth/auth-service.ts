@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../shared/clock.js';
 import { UserError } from '../shared/errors.js';
-import {
-  checkPassword,
-  checkUsername,
-  generateApiKey,
-  generateToken,
-  hashPassword,
-  UNKNOWN_USER_HASH,
-  verifyPassword,
-} from './credentials.js';
+import { checkPassword, checkUsername, generateApiKey, generateToken } from './credentials.js';
+import { PasswordHasher } from './password-hasher.js';
 import type { SessionRepo, SignInStore, User, UserRecord, UserRepo } from './ports.js';
 import { RateLimitedError } from './auth-errors.js';
 import { LoginLimiter } from './login-limiter.js';
@@ -53,6 +46,8 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly settings: AuthSettings,
     signIns?: SignInStore,
+    /** One scrypt at a time (32 MiB each), a few waiting; more are refused with 503. */
+    readonly passwords = new PasswordHasher(),
   ) {
     this.limiter = new LoginLimiter(clock, settings, signIns);
   }
@@ -83,13 +78,16 @@ export class AuthService {
    */
   async checkCredentials(username: unknown, password: unknown, ip: string): Promise<UserRecord | undefined> {
     const name = typeof username === 'string' ? username : '';
+    // Before the attempt is counted: a busy hub is no wrong password. Nothing awaits between
+    // here and verify(), so the check is still admitted there.
+    this.passwords.ensureRoom();
     const verdict = this.limiter.attempt(name, ip);
     if (verdict.kind === 'refuse') throw new RateLimitedError(verdict.retryAfterS);
 
     const record = typeof username === 'string' ? this.users.byUsername(username) : undefined;
     const ok =
       typeof password === 'string' &&
-      (await verifyPassword(password, record?.passwordHash ?? (await UNKNOWN_USER_HASH))) &&
+      (await this.passwords.verify(password, record?.passwordHash)) &&
       record !== undefined;
     if (!ok || !record) return undefined;
     this.limiter.succeeded(name, ip);
@@ -126,7 +124,7 @@ export class AuthService {
   /** A user changing their own password must know the current one. */
   async changeOwnPassword(userId: number, currentPassword: string, newPassword: string): Promise<void> {
     const user = this.users.byId(userId);
-    const ok = user !== undefined && (await verifyPassword(currentPassword, user.passwordHash));
+    const ok = user !== undefined && (await this.passwords.verify(currentPassword, user.passwordHash));
     if (!ok) throw new UserError('the current password is wrong', 403, 'bad_credentials');
     await this.setPassword(user.username, newPassword);
   }
@@ -148,7 +146,7 @@ export class AuthService {
   /** Sets a new password and ends every session of that user. */
   async setPassword(username: string, password: unknown): Promise<void> {
     const user = this.requireUser(username);
-    this.users.setPasswordHash(user.id, await hashPassword(checkPassword(password)));
+    this.users.setPasswordHash(user.id, await this.passwords.hash(checkPassword(password)));
     this.sessions.deleteForUser(user.id);
   }
 
@@ -185,7 +183,7 @@ export class AuthService {
     return {
       username: checkUsername(username),
       role,
-      passwordHash: await hashPassword(checkPassword(password)),
+      passwordHash: await this.passwords.hash(checkPassword(password)),
       readApiKey: generateApiKey(),
       writeApiKey: generateApiKey(),
       createdAtMs: this.clock.nowMs(),

@@ -2,7 +2,8 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 import { UserError } from '../shared/errors.js';
 
 // scrypt, N=2^15 r=8 p=1: 32 MiB and ~0.1 s per hash on a Pi 4, stored with its
-// parameters so they can be raised later without invalidating existing hashes.
+// parameters so they can be raised later without invalidating existing hashes. hubd runs them
+// one at a time through PasswordHasher (password-hasher.ts).
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLen: 32 };
 
 export const USERNAME_RULE = /^[A-Za-z0-9._@-]{1,64}$/;
@@ -48,9 +49,6 @@ export async function verifyPassword(password: string, stored: string): Promise<
   });
   return timingSafeEqual(actual, expected);
 }
-
-/** A hash of a random password, checked against when the user does not exist (same timing). */
-export const UNKNOWN_USER_HASH = hashPassword(randomBytes(18).toString('base64'));
 
 /** emoncms's API key format: 32 lowercase hex characters. */
 export function generateApiKey(): string {

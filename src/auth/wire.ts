@@ -21,5 +21,9 @@ export function wireAuth(ctx: Pick<ModuleContext, 'config' | 'clock'> & DbPorts)
     ctx.config.auth,
     new SqliteSignInRepo(db),
   );
-  return { components: [], routes: [...sessionRoutes(auth), ...userRoutes(auth)], ports: { auth } };
+  return {
+    components: [auth.passwords],
+    routes: [...sessionRoutes(auth), ...userRoutes(auth)],
+    ports: { auth },
+  };
 }

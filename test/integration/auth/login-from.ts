@@ -48,9 +48,15 @@ export function mqttLoginFrom(
   localAddress: string,
   username: string,
   password: string,
+  connectTimeoutMs = 10_000,
 ): Promise<string | undefined> {
   const stream = () => createConnection({ host: '127.0.0.1', port, localAddress });
-  const client = new MqttClient(stream, { username, password, reconnectPeriod: 0, connectTimeout: 10_000 });
+  const client = new MqttClient(stream, {
+    username,
+    password,
+    reconnectPeriod: 0,
+    connectTimeout: connectTimeoutMs,
+  });
   return new Promise((resolve) => {
     const finish = (result: string | undefined) => {
       client.removeAllListeners();

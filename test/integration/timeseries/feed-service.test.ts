@@ -27,7 +27,10 @@ const data = async (id: number, q: string) =>
   (await admin.request('GET', `/api/v1/feeds/${id}/data?${q}`)).body;
 const datSize = (id: number) => statSync(join(hub.dataDir, 'feeds', `${id}.dat`)).size;
 
-describe('feeds through the write-behind buffer', () => {
+// The service's logic (buffered reads, flushes, overwrites, refusals) runs on in-memory ports in
+// test/unit/timeseries/feed-service.test.ts; here what needs the whole hub: HTTP and emoncms
+// answers, and Redis going away.
+describe('feeds over HTTP, and through a Redis outage', () => {
   before(async () => {
     redis = await startRedis();
     teardown.add(() => redis.stop());
@@ -38,97 +41,8 @@ describe('feeds through the write-behind buffer', () => {
     });
   });
 
-  it('reads a value the moment it is accepted, and writes the files only at flush', async () => {
-    const id = await newFeed('house power');
-    const t = NOW_S - (NOW_S % 10) - 100;
-    const expected = [
-      [t, 230.5],
-      [t + 10, 231],
-      [t + 20, null],
-      [t + 30, 232],
-    ];
-    assert.equal(
-      (
-        await post(id, [
-          [t, 230.5],
-          [t + 10, 231],
-          [t + 30, 232],
-        ])
-      ).status,
-      200,
-    );
-    assert.equal(datSize(id), 0, 'nothing on disk before the flush');
-    assert.deepEqual(await data(id, `start=${t}&end=${t + 30}&interval=10`), expected);
-    await hub.flusher.flush();
-    assert.equal(datSize(id), 16, 'one write of four slots (the gap padded with NaN)');
-    assert.equal(await bufferLength(id), 0, 'the buffer is empty after the flush');
-    assert.deepEqual(await data(id, `start=${t}&end=${t + 30}&interval=10`), expected);
-  });
-
-  it("counts a point older than the feed's start, dropped at flush as PHPFina does", async () => {
-    const id = await newFeed('late point');
-    const t = NOW_S - (NOW_S % 10) - 100;
-    await post(id, [[t, 1]]);
-    await hub.flusher.flush();
-    const before = hub.flusher.counters.pointsDroppedAsOld;
-    assert.equal((await post(id, [[t - 50, 9]])).status, 200);
-    await hub.flusher.flush();
-    assert.equal(hub.flusher.counters.pointsDroppedAsOld, before + 1);
-    const ready = (await admin.request('GET', '/readyz')).body as {
-      components: Record<string, { detail: Record<string, number> }>;
-    };
-    assert.equal(ready.components['feed-flusher']?.detail.pointsDroppedAsOld, before + 1);
-  });
-
-  it('overwrites a past slot through the buffer, later arrival winning', async () => {
-    const id = await newFeed('overwrite');
-    const t = NOW_S - (NOW_S % 10) - 100;
-    await post(id, [
-      [t, 1],
-      [t + 10, 2],
-      [t + 20, 3],
-    ]);
-    await hub.flusher.flush();
-    await post(id, [[t + 10, 20]]);
-    await post(id, [[t + 10, 21]]);
-    assert.deepEqual(await data(id, `start=${t}&end=${t + 20}&interval=10`), [
-      [t, 1],
-      [t + 10, 21],
-      [t + 20, 3],
-    ]);
-    assert.deepEqual(await data(id, `start=${t}&end=${t + 20}&interval=30&average=1`), [
-      [t, (1 + 21 + 3) / 3],
-    ]);
-    await hub.flusher.flush();
-    assert.deepEqual(await data(id, `start=${t}&end=${t + 20}&interval=10`), [
-      [t, 1],
-      [t + 10, 21],
-      [t + 20, 3],
-    ]);
-  });
-
-  it('within one flush window the later arrival wins a slot, even stamped earlier in it', async () => {
-    const id = await newFeed('arrival order');
-    const t = NOW_S - (NOW_S % 10) - 100;
-    await post(id, [
-      [t, 1],
-      [t + 17, 7],
-    ]);
-    await post(id, [[t + 11, 6]]); // same 10 s slot as t + 17, earlier stamp, later arrival
-    const expected = [
-      [t, 1],
-      [t + 10, 6],
-    ];
-    assert.deepEqual(await data(id, `start=${t}&end=${t + 10}&interval=10`), expected, 'buffered');
-    await hub.flusher.flush();
-    assert.deepEqual(await data(id, `start=${t}&end=${t + 10}&interval=10`), expected, 'flushed');
-    await post(id, [[t + 19, 8]]);
-    await post(id, [[t + 10, 9]]); // and the same across a flush
-    await hub.flusher.flush();
-    assert.deepEqual(await data(id, `start=${t + 10}&end=${t + 15}&interval=10`), [[t + 10, 9]]);
-  });
-
-  it("answers nulls, not an error, for reads starting before the feed's first slot", async () => {
+  it("answers emoncms's nulls, in ms, for reads starting before the feed's first slot", async () => {
+    // The values and averages themselves: test/unit/timeseries/feed-service.test.ts.
     const id = await newFeed('young feed');
     const t0 = NOW_S - (NOW_S % 10) - 3000; // mid-day: the day's rollup bucket starts before it
     const values = Array.from({ length: 100 }, (_, i) => 200 + i);
@@ -198,6 +112,7 @@ describe('feeds through the write-behind buffer', () => {
   }
 
   it('refuses unknown feeds, ids with path characters and intervals emoncms does not offer', async () => {
+    // The service's refusals themselves: test/unit/timeseries/feed-service.test.ts.
     assert.equal((await post(999, [[NOW_S, 1]])).status, 404);
     assert.equal(
       (await admin.request('GET', '/api/v1/feeds/..%2F1/data?start=1&end=2&interval=10')).status,
@@ -235,16 +150,6 @@ describe('feeds through the write-behind buffer', () => {
     await waitFor(() => hub.hub.readiness().components.redis?.state === 'ready');
   });
 });
-
-async function bufferLength(id: number): Promise<number> {
-  const { Redis } = await import('ioredis');
-  const r = new Redis(redis.url);
-  try {
-    return await r.llen(`hub:feed:${id}:buffer`);
-  } finally {
-    r.disconnect();
-  }
-}
 
 async function startRedisOn(port: number): Promise<TestRedis> {
   const again = await startRedis(port);
