@@ -23,6 +23,29 @@ export function isStaleWill(client: Client, packet: PublishPacket): boolean {
   return packet !== (client as unknown as { will?: unknown }).will && 'brokerId' in packet;
 }
 
+/**
+ * Turns off Aedes's dedupe by counter for `client`: Aedes forwards a live message only if its
+ * brokerCounter is above the last one forwarded to the client. Counters are given when a publish
+ * starts, but a retained or QoS > 0 one is forwarded only after its persistence write, so a
+ * publish started after it often overtakes it and it was dropped silently. The hub drops only
+ * exact repeats instead (see messageKey).
+ */
+export function forwardOutOfOrder(client: Client): void {
+  (client as unknown as { duplicates: object }).duplicates = new Proxy(Object.create(null) as object, {
+    get: () => undefined,
+    set: () => true,
+  });
+}
+
+/**
+ * The identity of a live message across its copies (one per matching subscription of a client),
+ * or undefined for a retained message sent on SUBSCRIBE (Aedes sends those without a brokerId).
+ */
+export function messageKey(packet: PublishPacket): string | undefined {
+  const { brokerId, brokerCounter } = packet as { brokerId?: string | null; brokerCounter?: number };
+  return brokerId ? `${brokerId}/${brokerCounter ?? 0}` : undefined;
+}
+
 /** The client id a persisted will was stored for. */
 export function willClientId(packet: PublishPacket): string {
   return (packet as { clientId?: string }).clientId ?? '';

@@ -6,7 +6,9 @@ import { describeError } from '../shared/errors.js';
 import {
   dropPublishes,
   forceCleanSession,
+  forwardOutOfOrder,
   isStaleWill,
+  messageKey,
   remoteOf,
   subscribedFilters,
   willClientId,
@@ -63,6 +65,8 @@ export class BrokerHooks {
   readonly sessions = new WeakMap<Client, Session>();
   private readonly dropped = new WeakSet<object>();
   private readonly connects = new WeakMap<Client, ConnectPacket>();
+  /** The last live message forwarded to each client: its other copies are not sent again. */
+  private readonly lastForwarded = new WeakMap<Client, string>();
   private readonly denyRules: AclRule[];
   private readonly inFlight = new LoginsInFlight();
   /** When a device was last logged as refused its id held by a live user, per client id. */
@@ -87,6 +91,7 @@ export class BrokerHooks {
     dropPublishes(broker, (packet) => this.dropped.delete(packet));
     broker.preConnect = (client, packet, callback) => {
       this.connects.set(client, packet);
+      forwardOutOfOrder(client);
       callback(null, true);
     };
     broker.authenticate = (client, username, password, done) =>
@@ -108,6 +113,10 @@ export class BrokerHooks {
       callback(null, null);
     };
     broker.authorizeForward = (client, packet) => {
+      // Overlapping subscriptions: Aedes hands a client the copies of a message one after another.
+      const key = messageKey(packet);
+      if (key !== undefined && this.lastForwarded.get(client) === key) return null;
+      if (key !== undefined) this.lastForwarded.set(client, key);
       this.deps.counters.messagesSent++;
       // MQTT-4.7.2-1: a filter starting with a wildcard never matches a $ topic. Aedes checks
       // this for live messages, not for retained ones sent on SUBSCRIBE.

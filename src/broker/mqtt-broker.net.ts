@@ -14,6 +14,7 @@ import { emptyCounters, type BrokerCounters } from './broker-stats.js';
 import { ClientIdRegistry, deviceOwner } from './client-id-registry.js';
 import { InProcessMqtt } from './in-process-mqtt.net.js';
 import { OfflineQueueCap } from './offline-queue.net.js';
+import { PersistenceStreams } from './persistence-streams.net.js';
 import type { MqttMessageHandler, MqttPort, MqttPublishOptions, Unsubscribe } from './ports.js';
 import type { AclRule, BrokerPrincipal } from './principal.js';
 import { SysPublisher } from './sys-publisher.net.js';
@@ -63,6 +64,7 @@ export class MqttBroker implements Component, MqttPort {
   readonly counters: BrokerCounters = emptyCounters();
   private broker: Aedes | undefined;
   private persistence: AsyncLevelPersistence | undefined;
+  private streams: PersistenceStreams | undefined;
   private registry: ClientIdRegistry | undefined;
   private hooks: BrokerHooks | undefined;
   private readonly retained = new Set<string>();
@@ -99,6 +101,10 @@ export class MqttBroker implements Component, MqttPort {
     this.persistence = new AsyncLevelPersistence(db);
     this.registry = new ClientIdRegistry(db);
     this.offlineQueues.install(this.persistence);
+    this.streams = new PersistenceStreams((err) =>
+      this.deps.log.error({ err: describeError(err) }, 'broker persistence read failed'),
+    );
+    this.streams.install(this.persistence);
     const broker = await Aedes.createBroker({
       persistence: this.persistence,
       connectTimeout: limits.connectTimeoutS * 1000,
@@ -144,6 +150,8 @@ export class MqttBroker implements Component, MqttPort {
     const closing = this.listeners.close();
     if (this.broker) await new Promise<void>((resolve) => this.broker!.close(() => resolve()));
     await closing;
+    // Retained messages still streaming to subscribers (gone or not) read the database: end them.
+    await this.streams?.close();
     await this.persistence?.destroy();
     this.broker = undefined;
     this.persistence = undefined;

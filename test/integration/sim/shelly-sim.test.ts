@@ -49,7 +49,8 @@ describe('Shelly Gen2 simulator through the hub', () => {
     // RPC, `command` and enable_control's `command/switch:0` are granted.
     assert.deepEqual(sim.granted, [1, 1, 1]);
     // A reply to a source under the device's own prefix passes its grants.
-    const src = `${ID}/hub`;
+    // Its own reply topic, not the hub driver's (`<id>/hub`): the hub asks too, with its own ids.
+    const src = `${ID}/test`;
     const info = await rpc(src, 'Shelly.GetDeviceInfo');
     assert.deepEqual({ src: info.src, dst: info.dst }, { src: ID, dst: src });
     assert.deepEqual((info.result as Record<string, unknown>).app, 'PlugS');
@@ -118,7 +119,7 @@ describe('Shelly Gen2 simulator through the hub', () => {
     const login = await addDevice(admin, 'Pump', 'shelly', id);
     teardown.add(() => sim.stop());
     await sim.start({ url, username: 'ann', password: 'ann-password' });
-    const src = `${id}/hub`;
+    const src = `${id}/test`; // not the hub driver's `<id>/hub`
     const reply = rec.next(`${src}/rpc`);
     await observer.subscribeAsync(`${id}/#`);
     await observer.publishAsync(
