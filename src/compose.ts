@@ -52,12 +52,12 @@ export function compose(
   const timeseries = wireTimeseries({ ...base, ...db.ports, ...state.ports });
   const devices = wireDevices({ ...base, ...db.ports });
   const broker = wireBroker({ ...base, ...auth.ports, ...devices.ports });
-  const driven = wireDeviceRuntime({ ...base, ...state.ports, ...devices.ports, ...broker.ports });
-  const pairing = wirePairing({ ...base, ...state.ports, ...devices.ports }); // before ingest's /emoncms/*
+  const pairing = wirePairing({ ...base, ...state.ports, ...devices.ports, ...broker.ports }); // before ingest's /emoncms/*
   const ports = { ...base, ...db.ports, ...state.ports, ...auth.ports, ...timeseries.ports, ...broker.ports };
   const ingest = wireIngest(ports);
+  const driven = wireDeviceRuntime({ ...ports, ...devices.ports, ...ingest.ports }); // its readings → ingest
   const signals = wireSignals({ ...ports, ...ingest.ports });
-  const modules = [db, state, auth, timeseries, devices, broker, driven, pairing, ingest, signals];
+  const modules = [db, state, auth, timeseries, devices, broker, pairing, ingest, driven, signals];
   const routes = modules.flatMap((m) => m.routes);
   const live = { ...driven.ports, ...pairing.ports }; // what /ws shows besides values
   const api = wireApi({ ...ports, ...ingest.ports, ...signals.ports, ...live }, routes);

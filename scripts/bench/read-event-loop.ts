@@ -1,6 +1,6 @@
 // bench:timeseries, part 3 — what reads cost the event loop: the same year → 800 averaged reads,
 // one after another, on the calling thread (synchronous file reads, as before ADR 007) and through
-// the worker, with monitorEventLoopDelay watching; a timer every 1 ms stands in for MQTT traffic.
+// the worker (each cold: the caller drops the read caches first), with monitorEventLoopDelay watching; a timer every 1 ms stands in for MQTT traffic.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
 import { summarizeDelay } from '../../src/shared/event-loop-delay.js';
@@ -32,6 +32,7 @@ export async function benchReadEventLoop(
   const worker = await delayWhile(viaWorker);
   emit('event_loop_delay_during_year_reads_ms', {
     reads: READS,
+    cache: 'cold: cache dropped before each read',
     worker_p99: worker.p99Ms,
     worker_max: worker.maxMs,
     baseline_calling_thread_p99: local.p99Ms,

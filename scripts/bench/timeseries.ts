@@ -13,6 +13,7 @@ import { answersPing } from '../../src/state/embedded-redis.process.js';
 import { FeedFiles } from '../../src/timeseries/feed-files.fs.js';
 import { LocalFeedStore } from '../../src/timeseries/feed-store.local.js';
 import { ThreadFeedStore } from '../../src/timeseries/feed-store.thread.js';
+import { DEFAULT_READ_CACHE_BYTES } from '../../src/timeseries/read-cache.js';
 import { benchFlushEventLoop } from './flush-event-loop.js';
 import { benchReadEventLoop } from './read-event-loop.js';
 import { FeedService } from '../../src/timeseries/feed-service.js';
@@ -40,6 +41,29 @@ function time<T>(fn: () => T): [number, T] {
   const t0 = performance.now();
   const out = fn();
   return [performance.now() - t0, out];
+}
+
+/** A read's medians (engine on the calling thread, through the worker, SQLite), from one run. */
+function emitRead(
+  metric: string,
+  points: number,
+  cache: string,
+  engineMs: number[],
+  workerMs: number[],
+  sqlMs: number[],
+): void {
+  const e = median(engineMs);
+  const s = median(sqlMs);
+  emit(metric, {
+    points,
+    cache,
+    engine: +e.toFixed(3),
+    engine_min: +Math.min(...engineMs).toFixed(3),
+    engine_worker: +median(workerMs).toFixed(3),
+    engine_worker_min: +Math.min(...workerMs).toFixed(3),
+    baseline_sqlite: +s.toFixed(3),
+    ratio: +(s / e).toFixed(1),
+  });
 }
 
 async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
@@ -106,7 +130,8 @@ async function main(): Promise<void> {
     const values = yearOfPower();
     const clock = new ManualClock((YEAR_START_S + YEAR_POINTS * INTERVAL_S) * 1000);
     const repo = new MemoryFeedRepo();
-    const files = new FeedFiles(join(dir, 'feeds'));
+    // The calling-thread engine keeps read blocks across queries as hubd's worker does.
+    const files = new FeedFiles(join(dir, 'feeds'), undefined, { readCacheBytes: DEFAULT_READ_CACHE_BYTES });
     const noBuffer = new MemoryWriteBuffer(1);
     const local = new LocalFeedStore(files);
     const feeds = new FeedService(
@@ -158,8 +183,8 @@ async function main(): Promise<void> {
     const endS = YEAR_START_S + YEAR_POINTS * INTERVAL_S;
     const reads: {
       metric: string;
-      engine: (service?: FeedService) => Promise<unknown>;
-      sql: () => unknown;
+      engine: (service?: FeedService, shiftS?: number) => Promise<unknown>;
+      sql: (shiftS?: number) => unknown;
       points: number;
     }[] = [];
     const yearInterval = Math.round((endS - YEAR_START_S) / 800 / INTERVAL_S) * INTERVAL_S;
@@ -174,15 +199,16 @@ async function main(): Promise<void> {
     reads.push({
       metric: 'read_year_800_avg_ms',
       points: 800,
-      engine: (service = feeds) =>
+      engine: (service = feeds, shiftS = 0) =>
         service.read(feed.id, {
-          startS: YEAR_START_S,
-          endS,
+          startS: YEAR_START_S + shiftS,
+          endS: endS + shiftS,
           interval: yearInterval,
           average: true,
           skipMissing: false,
         }),
-      sql: () => avgSql.all(YEAR_START_S, yearInterval, YEAR_START_S, endS),
+      sql: (shiftS = 0) =>
+        avgSql.all(YEAR_START_S + shiftS, yearInterval, YEAR_START_S + shiftS, endS + shiftS),
     });
     reads.push({
       metric: 'read_day_full_resolution_ms',
@@ -224,7 +250,7 @@ async function main(): Promise<void> {
       sql: () => avgSql.all(YEAR_START_S, 86_400, YEAR_START_S, endS),
     });
     // The same reads through hubd's worker thread (ADR 007), each one a message there and back.
-    const thread = new ThreadFeedStore(files.dir);
+    const thread = new ThreadFeedStore(files.dir, undefined, DEFAULT_READ_CACHE_BYTES);
     await thread.start();
     const viaWorker = new FeedService(
       repo,
@@ -234,31 +260,43 @@ async function main(): Promise<void> {
       { maxFutureS: 86_400, timeZone: 'Europe/London' },
     );
     try {
+      // Cold: both engines' caches of read blocks dropped before each read (a feed nobody has
+      // charted lately: every bucket edge is a system call, ADR 003).
+      const dropCaches = async () => {
+        files.dropReadCache();
+        await thread.dropReadCache();
+      };
       for (const r of reads) {
         const engineMs: number[] = [];
         const workerMs: number[] = [];
         const sqlMs: number[] = [];
         for (let i = 0; i < READ_RUNS; i++) {
+          await dropCaches();
           engineMs.push(await timeAsync(r.engine));
           workerMs.push(await timeAsync(() => r.engine(viaWorker)));
           sqlMs.push(time(r.sql)[0]);
         }
-        const e = median(engineMs);
-        const s = median(sqlMs);
-        emit(r.metric, {
-          points: r.points,
-          engine: +e.toFixed(3),
-          engine_min: +Math.min(...engineMs).toFixed(3),
-          engine_worker: +median(workerMs).toFixed(3),
-          engine_worker_min: +Math.min(...workerMs).toFixed(3),
-          baseline_sqlite: +s.toFixed(3),
-          ratio: +(s / e).toFixed(1),
-        });
+        emitRead(r.metric, r.points, 'cold: cache dropped before each read', engineMs, workerMs, sqlMs);
       }
+      // Warm, sliding: a dashboard asking for "last year" again, its start 10 s later each time,
+      // after one read of the year has filled the caches.
+      const year = reads[0]!;
+      await year.engine();
+      await year.engine(viaWorker);
+      const engineMs: number[] = [];
+      const workerMs: number[] = [];
+      const sqlMs: number[] = [];
+      for (let i = 1; i <= READ_RUNS; i++) {
+        engineMs.push(await timeAsync(() => year.engine(feeds, i * 10)));
+        workerMs.push(await timeAsync(() => year.engine(viaWorker, i * 10)));
+        sqlMs.push(time(() => year.sql(i * 10))[0]);
+      }
+      const warm = 'warm: start 10 s later than the read before, caches kept';
+      emitRead('read_year_800_avg_warm_sliding_ms', 800, warm, engineMs, workerMs, sqlMs);
       await benchReadEventLoop(
         emit,
-        () => reads[0]!.engine(),
-        () => reads[0]!.engine(viaWorker),
+        () => (files.dropReadCache(), reads[0]!.engine()),
+        () => thread.dropReadCache().then(() => reads[0]!.engine(viaWorker)),
       );
     } finally {
       await thread.stop();

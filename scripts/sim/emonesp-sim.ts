@@ -15,6 +15,7 @@
 // - src/input.cpp: data only from a serial line or /input?string= (a plug has none), with freeram,
 //   srssi, psent, psuccess appended.
 import { createSocket, type Socket } from 'node:dgram';
+import { get } from 'node:http';
 import { MqttDeviceSim, hex6, type SimOptions, type Will } from './sim-base.js';
 
 export interface EmonespSimOptions extends SimOptions {
@@ -218,16 +219,26 @@ export class EmonespSim extends MqttDeviceSim {
     }
   }
 
-  private async getHttp(host: string): Promise<string> {
-    try {
-      const res = await fetch(`http://${host}:${this.httpPort}${AUTH_PATH}`, {
-        signal: AbortSignal.timeout(5000),
-      });
-      const text = await res.text();
-      return res.status === 200 ? text : `server error: ${res.statusText}`;
-    } catch (err) {
-      return `server error: ${(err as Error).message}`;
-    }
+  /**
+   * ESP8266HTTPClient's GET: its User-Agent and no browser headers (fetch() would add
+   * Sec-Fetch-Mode, which the hub refuses as a browser's).
+   */
+  private getHttp(host: string): Promise<string> {
+    return new Promise((resolve) => {
+      const req = get(
+        `http://${host}:${this.httpPort}${AUTH_PATH}`,
+        { headers: { 'User-Agent': 'ESP8266HTTPClient', Connection: 'close' }, timeout: 5000 },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve(res.statusCode === 200 ? text : `server error: ${res.statusMessage}`));
+          res.on('error', (err) => resolve(`server error: ${err.message}`));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('read timeout')));
+      req.on('error', (err) => resolve(`server error: ${err.message}`));
+    });
   }
 }
 

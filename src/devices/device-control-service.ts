@@ -4,7 +4,7 @@ import { describeError, UserError } from '../shared/errors.js';
 import type { EventBus } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
 import type { DrivenDevice, ReportListener } from './device-runner.js';
-import type { DesiredState, DeviceState, OutgoingMessage } from './driver.js';
+import type { DesiredState, DeviceState, OutgoingMessage, ReportedPart } from './driver.js';
 
 /** What control needs of the runner (DeviceRunner has it). */
 export interface ControlTarget {
@@ -32,6 +32,8 @@ interface Pending {
   desired: DesiredState;
   status: ControlStatusView;
   cancelTimer: CancelTimer | undefined;
+  /** The parts the device has reported since the request; the ones it controls must be among them. */
+  reported: Set<ReportedPart>;
   resolve: (status: ControlStatusView) => void;
 }
 
@@ -59,7 +61,7 @@ export class DeviceControlService {
 
   /** Starts following reports and removals. */
   open(): void {
-    this.offReport ??= this.target.onReport((id, state) => this.onReport(id, state));
+    this.offReport ??= this.target.onReport((id, state, reported) => this.onReport(id, state, reported));
     this.offRemoved ??= this.bus.on('device.removed', ({ deviceId }) => this.drop(deviceId));
   }
 
@@ -129,6 +131,7 @@ export class DeviceControlService {
         reason: null,
       },
       cancelTimer: undefined,
+      reported: new Set(),
       resolve,
     };
     this.last.set(deviceId, pending);
@@ -177,9 +180,13 @@ export class DeviceControlService {
     this.attempt(pending, messages);
   }
 
-  private onReport(deviceId: number, state: DeviceState): void {
+  private onReport(deviceId: number, state: DeviceState, reported: readonly ReportedPart[]): void {
     const pending = this.last.get(deviceId);
     if (!pending || pending.status.status === 'confirmed' || pending.status.status === 'failed') return;
+    for (const part of reported) pending.reported.add(part);
+    // A value the device has not reported since the request (restored from Redis, older than
+    // the command) confirms nothing, whatever else the message said.
+    if (!controlledParts(pending.desired).every((part) => pending.reported.has(part))) return;
     const driven = this.target.driven(deviceId);
     if (!driven || !driven.driver.confirms(driven.device, state, pending.desired)) return;
     this.settle(pending, 'confirmed', null);
@@ -209,6 +216,14 @@ export class DeviceControlService {
   private changed(pending: Pending): void {
     this.bus.emit('device.state.changed', { deviceId: pending.deviceId });
   }
+}
+
+/** The parts of the state that show `desired` carried out. */
+function controlledParts(desired: DesiredState): ReportedPart[] {
+  const parts: ReportedPart[] = [];
+  if (desired.on !== undefined) parts.push('relays');
+  if (desired.currentLimitA !== undefined || desired.energyLimitKWh !== undefined) parts.push('ev');
+  return parts;
 }
 
 const copy = (status: ControlStatusView): ControlStatusView => ({

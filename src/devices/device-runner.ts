@@ -12,6 +12,7 @@ import {
   type DeviceState,
   type DriverDevice,
   type OutgoingMessage,
+  type ReportedPart,
 } from './driver.js';
 import type { DeviceRow, DeviceStateStore } from './ports.js';
 
@@ -40,8 +41,15 @@ export interface DrivenDevice {
   mqttUsername: string;
 }
 
-/** Called with every state a device's own message produced (not online/offline from the broker). */
-export type ReportListener = (deviceId: number, state: DeviceState) => void;
+/**
+ * Called with every state a device's own message produced (not online/offline from the broker)
+ * and the parts that message itself reported.
+ */
+export type ReportListener = (
+  deviceId: number,
+  state: DeviceState,
+  reported: readonly ReportedPart[],
+) => void;
 
 export interface DeviceRunnerDeps {
   devices: RunnerDevices;
@@ -83,6 +91,15 @@ export class DeviceRunner implements Component {
   constructor(private readonly deps: DeviceRunnerDeps) {}
 
   async start(): Promise<void> {
+    // Sessions are counted from before the Redis read: one opened while it waits would otherwise
+    // be missed, and its later takeover would count the device down to offline.
+    const { bus } = this.deps;
+    this.offBus = [
+      bus.on('device.added', ({ deviceId }) => this.take(deviceId)),
+      bus.on('device.removed', ({ deviceId }) => this.forget(deviceId)),
+      bus.on('mqtt.connected', ({ username }) => username && this.sessionChanged(username, +1)),
+      bus.on('mqtt.disconnected', ({ username }) => username && this.sessionChanged(username, -1)),
+    ];
     try {
       // What the device reported before a restart; whether it is online is known again only when it speaks.
       for (const [id, state] of await this.deps.store.all()) this.states.set(id, { ...state, online: null });
@@ -92,13 +109,6 @@ export class DeviceRunner implements Component {
         'device states could not be read from Redis; starting empty',
       );
     }
-    const { bus } = this.deps;
-    this.offBus = [
-      bus.on('device.added', ({ deviceId }) => this.take(deviceId)),
-      bus.on('device.removed', ({ deviceId }) => this.forget(deviceId)),
-      bus.on('mqtt.connected', ({ username }) => username && this.sessionChanged(username, +1)),
-      bus.on('mqtt.disconnected', ({ username }) => username && this.sessionChanged(username, -1)),
-    ];
     this.started = true;
     for (const row of this.deps.devices.list()) this.take(row.id);
   }
@@ -171,6 +181,16 @@ export class DeviceRunner implements Component {
     };
     const running: Running = { driver, device, mqttUsername: row.mqttUsername, unsubscribe: [] };
     this.running.set(deviceId, running);
+    // Its session opened before it was taken (during start, or before it was added).
+    if ((this.sessions.get(row.mqttUsername) ?? 0) > 0 && this.state(deviceId).online !== true) {
+      const state = this.state(deviceId);
+      this.update(deviceId, {
+        ...state,
+        relays: [...state.relays],
+        online: true,
+        lastSeenMs: this.deps.clock.nowMs(),
+      });
+    }
     const { mqtt } = this.deps;
     if (!mqtt) return;
     for (const filter of driver.subscriptions(device)) {
@@ -214,7 +234,7 @@ export class DeviceRunner implements Component {
       this.deps.devices.setDriverConfig(deviceId, reduced.config);
     }
     this.update(deviceId, reduced.state);
-    for (const listener of this.listeners) listener(deviceId, reduced.state);
+    for (const listener of this.listeners) listener(deviceId, reduced.state, reduced.reported);
   }
 
   private sessionChanged(username: string, delta: 1 | -1): void {

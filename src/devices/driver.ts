@@ -34,6 +34,22 @@ export interface DeviceState {
   lastSeenMs: number | null;
 }
 
+/**
+ * A part of the state one message told of. Control confirms a command only on a message that
+ * reported the part it controls: a stale value (restored from Redis) must not confirm because some
+ * unrelated reading came in.
+ */
+export type ReportedPart = 'relays' | 'ev' | 'power' | 'energy' | 'online';
+
+/** What the driver made of one message. */
+export interface Reduced<Config = unknown> {
+  state: DeviceState;
+  /** A config update the device revealed (EmonESP's node name from `describe`). */
+  config?: Config;
+  /** The parts this message itself reported; empty for one that only shows the device is up. */
+  reported: readonly ReportedPart[];
+}
+
 /** What a person (or later the scheduler) asks of a device. Absent fields are left as they are. */
 export interface DesiredState {
   on?: boolean;
@@ -65,17 +81,14 @@ export interface DeviceDriver<Config = unknown> {
   capabilities(device: DriverDevice<Config>): DeviceCapability[];
   /** The MQTT filters the hub listens to for this device (all within the device's own grants). */
   subscriptions(device: DriverDevice<Config>): string[];
-  /**
-   * Folds one message into the state; undefined when the message says nothing about it. May also
-   * return a config update the device revealed (EmonESP's node name from `describe`).
-   */
+  /** Folds one message into the state; undefined when the message says nothing about it. */
   reduce(
     device: DriverDevice<Config>,
     state: DeviceState,
     topic: string,
     payload: Buffer,
     nowMs: number,
-  ): { state: DeviceState; config?: Config } | undefined;
+  ): Reduced<Config> | undefined;
   /** The messages that bring the device to `desired`; throws a UserError for what it cannot do. */
   commands(device: DriverDevice<Config>, desired: DesiredState): OutgoingMessage[];
   /** Messages that make the device report its state now (sent after connect and for a retry). */

@@ -1,10 +1,14 @@
 import { deviceRoutes } from '../api/routes/devices.js';
 import type { MqttPort } from '../broker/ports.js';
+import type { AuthPorts } from '../auth/wire.js';
 import type { DbPorts } from '../db/wire.js';
+import type { IngestPort, InputsPort } from '../ingest/ports.js';
+import type { TemplateService } from '../ingest/template-service.js';
 import type { ModuleContext, WiredModule } from '../module-context.js';
 import type { Component } from '../shared/component.js';
 import type { StatePorts } from '../state/wire.js';
 import { DeviceControlService } from './device-control-service.js';
+import { DeviceReadingsRunner } from './device-readings-runner.js';
 import { SqliteDeviceRepo } from './device-repo.sqlite.js';
 import { DeviceRunner } from './device-runner.js';
 import { DeviceService } from './device-service.js';
@@ -35,13 +39,21 @@ export interface DeviceRuntimePorts {
 }
 
 /**
- * Devices made live (issue 13): their drivers on the broker, their state in Redis, control and
- * the /api/v1/devices routes. Wired after the broker, which asks `wireDevices` about logins.
+ * Devices made live (issue 13): their drivers on the broker, their state in Redis, control, their
+ * readings posted to ingest, and the /api/v1/devices routes. Wired after the broker, which asks
+ * `wireDevices` about logins, and after ingest, which takes their readings and knows their feeds.
  */
 export function wireDeviceRuntime(
   ctx: Pick<ModuleContext, 'config' | 'log' | 'clock' | 'bus'> &
     DevicePorts &
-    StatePorts & { broker: MqttPort | undefined },
+    StatePorts &
+    AuthPorts &
+    // Ingest's ports as types: naming ingest/wire.ts here would close a loop through the broker.
+    {
+      ingest: IngestPort & InputsPort;
+      templates: Pick<TemplateService, 'applyTemplate'>;
+      broker: MqttPort | undefined;
+    },
 ): WiredModule<DeviceRuntimePorts> {
   const { devices, bus, clock } = ctx;
   const log = ctx.log.child({ component: 'device-runner' });
@@ -62,7 +74,18 @@ export function wireDeviceRuntime(
   });
   const exists = (id: number) => devices.record(id) !== undefined;
   const control = new DeviceControlService(runner, bus, clock, ctx.config.devices, log, exists);
-  const views = new DeviceViews({ devices: records, runner, control });
+  const views = new DeviceViews({ devices: records, runner, control, inputs: ctx.ingest });
+  const readings = new DeviceReadingsRunner({
+    bus,
+    devices: records,
+    states: runner,
+    ingest: ctx.ingest,
+    templates: ctx.templates,
+    inputs: ctx.ingest,
+    users: ctx.auth,
+    clock,
+    log: ctx.log.child({ component: 'device-readings' }),
+  });
   const component: Component = {
     name: runner.name,
     start: async () => {
@@ -76,7 +99,8 @@ export function wireDeviceRuntime(
     status: () => runner.status(),
   };
   return {
-    components: [component],
+    // Readings listen before the runner starts, so no first report goes unposted.
+    components: [readings, component],
     routes: deviceRoutes({ devices, views, control }),
     ports: { deviceViews: views, deviceControl: control },
   };

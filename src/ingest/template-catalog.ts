@@ -3,7 +3,9 @@ import { processByKey } from './process-catalog.js';
 import emonpiSolarPv1 from './templates/emonpi-solar-pv-1.json' with { type: 'json' };
 import emontx4 from './templates/emontx4.json' with { type: 'json' };
 import openevse from './templates/openevse.json' with { type: 'json' };
+import shelly from './templates/shelly.json' with { type: 'json' };
 import smartplug from './templates/smartplug.json' with { type: 'json' };
+import tasmota from './templates/tasmota.json' with { type: 'json' };
 
 // Device templates (auto-configuration): declarative JSON in ./templates, written from the facts in
 // reference/emoncms.md §5. A step names a process and at most one argument: a feed of the same
@@ -60,7 +62,15 @@ function load(json: unknown): DeviceTemplate {
   return t;
 }
 
-export const TEMPLATES: readonly DeviceTemplate[] = [emonpiSolarPv1, emontx4, openevse, smartplug].map(load);
+export const TEMPLATES: readonly DeviceTemplate[] = [
+  emonpiSolarPv1,
+  emontx4,
+  openevse,
+  smartplug,
+  // Driven devices (issue 13): applied by the device readings runner, not by `describe`.
+  tasmota,
+  shelly,
+].map(load);
 
 export function templateById(id: string): DeviceTemplate | undefined {
   return TEMPLATES.find((t) => t.id === id);

@@ -60,6 +60,18 @@ export function hintOf(text: string | undefined): string | null {
   return clean === '' ? null : clean.slice(0, HINT_MAX_CHARS);
 }
 
+/** EmonESP's default MQTT port: an answer without a 4th part leaves the device's own port. */
+export const EMONESP_MQTT_PORT = 1883;
+
+/**
+ * The one-time answer (reference/emoncms.md §4.3): `user:pass:basetopic`, and `:port` when the
+ * broker is not on EmonESP's default port (the firmware takes a 4th part as its port).
+ */
+export function authAnswer(user: string, secret: string, baseTopic: string, mqttPort: number | null): string {
+  const port = mqttPort === null || mqttPort === EMONESP_MQTT_PORT ? '' : `:${mqttPort}`;
+  return `${user}:${secret}:${baseTopic}${port}`;
+}
+
 export class AuthRequests {
   private readonly pending = new Map<string, PendingRequest>();
   /** Removed by expiry and not yet handed out by prune(). */

@@ -5,12 +5,14 @@ import type { Component, ComponentStatus } from '../shared/component.js';
 import { UserError } from '../shared/errors.js';
 import type { EventBus } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
-import { AuthRequests, hintOf, normaliseIpv4, type AuthRequestLimits } from './auth-requests.js';
+import { AuthRequests, authAnswer, hintOf, normaliseIpv4, type AuthRequestLimits } from './auth-requests.js';
 import type { PairingBeacon, PairingDevices, PairingMirror, PairingPort } from './ports.js';
 
 export interface PairingSettings extends AuthRequestLimits {
   windowMs: number;
   beaconIntervalMs: number;
+  /** The broker's MQTT port as it listens (asked at allow time); null when there is none. */
+  mqttPort: () => number | null;
 }
 
 /** A plain-text answer to EmonESP's auth request, as emoncms gives it. */
@@ -48,6 +50,7 @@ export class PairingService implements Component, PairingPort {
     droppedOldest: 0,
     lapsedAllowances: 0,
     ignoredDenied: 0,
+    allowancesLostInRestart: 0,
   };
 
   constructor(
@@ -67,10 +70,37 @@ export class PairingService implements Component, PairingPort {
   private stopListening: (() => void) | undefined;
 
   async start(): Promise<void> {
+    await this.forgetBeforeRestart();
     // A device deleted while its allowance waits: its login must not be handed out.
     this.stopListening ??= this.deps.bus.on('device.removed', ({ deviceId }) => {
       if (this.requests.forgetDevice(deviceId) !== undefined) this.changed(this.deps.clock.nowMs());
     });
+  }
+
+  /**
+   * The answers died with the last process, so the devices its allowances created can never
+   * fetch their logins: delete them, and clear what the mirror still shows of that process.
+   */
+  private async forgetBeforeRestart(): Promise<void> {
+    const { mirror, log, clock } = this.deps;
+    if (!mirror) return;
+    let before;
+    try {
+      before = await mirror.load();
+    } catch (err) {
+      log.warn({ err: String(err) }, 'could not read the pairing state from before the restart');
+      return;
+    }
+    // A stop and start in one process keeps its allowances (and their answers) in memory.
+    const nowMs = clock.nowMs();
+    const kept = new Set(this.requests.view(nowMs).map((r) => r.deviceId));
+    for (const { ip, deviceId } of before) {
+      if (typeof deviceId !== 'number' || kept.has(deviceId)) continue;
+      this.counts.allowancesLostInRestart += 1;
+      log.info({ ip, deviceId }, 'a pairing allowance ended with the restart: its device is deleted');
+      this.removeUnfetched(deviceId);
+    }
+    mirror.save({ windowOpenUntilMs: this.openUntil(nowMs), requests: this.requests.view(nowMs) }, nowMs);
   }
 
   async stop(): Promise<void> {
@@ -141,7 +171,7 @@ export class PairingService implements Component, PairingPort {
 
   /**
    * Creates an EmonESP device with its own login for the pending request from `ip`; the next
-   * request from `ip` within the allowance time gets `user:secret:emon/<topic>` once.
+   * request from `ip` within the allowance time gets `user:secret:emon/<topic>[:port]` once.
    */
   allow(ip: string, opts: { name?: string; room?: string } = {}): { deviceId: number; topicName: string } {
     const nowMs = this.deps.clock.nowMs();
@@ -154,7 +184,13 @@ export class PairingService implements Component, PairingPort {
       throw new UserError(`the device at ${address} is already allowed`, 409, 'pairing_already_allowed');
     }
     const { credentials, topicName } = this.createDevice(address, opts.name ?? `EmonESP at ${address}`);
-    const answer = `${credentials.mqttUsername}:${credentials.secret}:${pairedBaseTopic(topicName)}`;
+    const { mqttUsername, secret } = credentials;
+    const answer = authAnswer(
+      mqttUsername,
+      secret,
+      pairedBaseTopic(topicName),
+      this.deps.settings.mqttPort(),
+    );
     const deviceId = credentials.device.id; // DeviceService.add announced it ('device.added')
     if (opts.room !== undefined) this.deps.devices.update(deviceId, { room: opts.room });
     this.requests.allow(address, answer, deviceId, nowMs);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { PairingStateView } from '../api/contract.js';
+import type { PairingRequestView, PairingStateView } from '../api/contract.js';
 import type { Logger } from '../shared/logger.js';
 import type { RedisKeys } from '../state/keys.js';
 import type { PairingMirror } from './ports.js';
@@ -47,6 +47,18 @@ export class RedisPairingMirror implements PairingMirror {
       () => (this.failing = false),
       (err: unknown) => this.failed(err),
     );
+  }
+
+  async load(): Promise<PairingRequestView[]> {
+    const values = await this.redis().hvals(this.keys.pairingRequests());
+    return values.flatMap((text) => {
+      try {
+        const view = JSON.parse(text) as PairingRequestView;
+        return typeof view?.ip === 'string' ? [view] : [];
+      } catch {
+        return []; // not ours to read: the save after start replaces it
+      }
+    });
   }
 
   private failed(err: unknown): void {

@@ -1,4 +1,4 @@
-import type { PairingStateView } from '../api/contract.js';
+import type { PairingRequestView, PairingStateView } from '../api/contract.js';
 
 /** What pairing needs of the devices capability (DeviceService has it). */
 export interface PairingDevices {
@@ -21,6 +21,8 @@ export interface PairingBeacon {
 /** Where the pairing state is mirrored for others to read (never the one-time answers). */
 export interface PairingMirror {
   save(state: PairingStateView, nowMs: number): void;
+  /** The requests last saved (by a hubd before a restart); rejects when they cannot be read. */
+  load(): Promise<PairingRequestView[]>;
 }
 
 /** The pairing service as the routes and the live socket use it. */

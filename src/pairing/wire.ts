@@ -1,4 +1,5 @@
 import { pairingRoutes } from '../api/routes/pairing.js';
+import type { BrokerPorts } from '../broker/wire.js';
 import type { DevicePorts } from '../devices/wire.js';
 import type { ModuleContext, WiredModule } from '../module-context.js';
 import type { StatePorts } from '../state/wire.js';
@@ -12,7 +13,9 @@ export interface PairingPorts {
   pairing: PairingPort;
 }
 
-type Ctx = ModuleContext & DevicePorts & StatePorts;
+// The broker gives the port it listens on (a configured 0 picks a free one); without it, the
+// configured port.
+type Ctx = ModuleContext & DevicePorts & StatePorts & Partial<BrokerPorts>;
 
 /**
  * Pairing (docs/devices.md, Pairing): mDNS, the UDP beacon, EmonESP's auth requests. Its routes
@@ -40,6 +43,7 @@ export function wirePairing(ctx: Ctx): WiredModule<PairingPorts> {
       requestsPerAddressPerMinute: settings.requestsPerAddressPerMinute,
       windowMs: settings.windowMinutes * 60_000,
       beaconIntervalMs: settings.beaconIntervalS * 1000,
+      mqttPort: () => (config.mqtt.enabled ? (ctx.broker?.ports().tcp ?? (config.mqtt.port || null)) : null),
     },
   });
   const mdns =

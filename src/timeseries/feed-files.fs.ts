@@ -35,6 +35,7 @@ import {
   type FileWriter,
 } from './feed-io.fs.js';
 import { FeedReader, type StoredFeed } from './feed-reader.fs.js';
+import { ReadCache } from './read-cache.js';
 import { planWrite, type Point, type WritePlan } from './write-plan.js';
 
 export type { StoredFeed } from './feed-reader.fs.js';
@@ -55,12 +56,17 @@ const DIR_MODE = 0o700;
  * fdatasync'ed once per write batch, never per reading.
  */
 export class FeedFiles {
+  /** Only for the files' one owner (the worker): another FeedFiles writing them would not tell it. */
+  readonly readCache: ReadCache | undefined;
+
   constructor(
     readonly dir: string,
     private readonly io: FileWriter = nodeFileWriter,
+    options: { readCacheBytes?: number } = {},
   ) {
     mkdirSync(dir, { recursive: true, mode: DIR_MODE });
     this.rollups = new RollupFiles(dir, io);
+    this.readCache = options.readCacheBytes ? new ReadCache(options.readCacheBytes) : undefined;
   }
 
   private readonly rollups: RollupFiles;
@@ -106,12 +112,14 @@ export class FeedFiles {
 
   delete(id: number): void {
     const { meta, dat } = this.paths(id);
+    this.readCache?.forget(id);
     for (const file of [meta, dat, ...this.rollups.files(id)]) rmSync(file, { force: true });
   }
 
   /** Empties the feed (PHPFina clear): no data, start_time 0, rollups gone. */
   clear(id: number): void {
     const { intervalS } = this.read(id);
+    this.readCache?.forget(id);
     const fd = openSync(this.paths(id).dat, 'r+');
     try {
       ftruncateSync(fd, 0);
@@ -146,6 +154,7 @@ export class FeedFiles {
    */
   repair(id: number): RepairReport {
     const { dat, meta } = this.paths(id);
+    this.readCache?.forget(id);
     if (existsSync(`${dat}.trim`)) {
       rmSync(`${dat}.trim`, { force: true }); // the trim had not replaced anything yet
       rmSync(`${meta}.tmp`, { force: true });
@@ -171,6 +180,10 @@ export class FeedFiles {
     const feed = this.read(id);
     const lastValue = feed.npoints > 0 ? this.values(id, feed.npoints - 1, feed.npoints)[0]! : NaN;
     const plan = planWrite({ ...feed, lastValue }, points, join);
+    // Forgotten before writing, so a write that fails half-way leaves nothing stale cached.
+    if (plan.startTimeS !== feed.startTimeS) this.readCache?.forget(id);
+    const rewritten = plan.overwrites.map((o) => plan.startTimeS / feed.intervalS + o.slot);
+    this.readCache?.forgetSlots(id, rewritten);
     if (plan.startTimeS !== feed.startTimeS)
       this.writeMeta(id, { intervalS: feed.intervalS, startTimeS: plan.startTimeS });
     if (plan.overwrites.length === 0 && plan.append.length === 0) return plan;
@@ -182,12 +195,7 @@ export class FeedFiles {
     } finally {
       closeSync(fd);
     }
-    const firstSlot = plan.startTimeS / feed.intervalS;
-    this.rollups.refresh(
-      id,
-      this.rollupSource(id),
-      plan.overwrites.map((o) => firstSlot + o.slot),
-    );
+    this.rollups.refresh(id, this.rollupSource(id), rewritten);
     return plan;
   }
 
@@ -210,6 +218,7 @@ export class FeedFiles {
     const newStartS = Math.ceil(startTimeS / feed.intervalS) * feed.intervalS;
     const drop = (newStartS - feed.startTimeS) / feed.intervalS;
     if (feed.npoints === 0 || drop <= 0) return;
+    this.readCache?.forget(id);
     this.persistRollups(id, true);
     const { dat, meta } = this.paths(id);
     const kept = this.values(id, drop, feed.npoints);
@@ -231,6 +240,7 @@ export class FeedFiles {
 
   importData(id: number, meta: FeedMeta, sourceDat: string, npoints: number): void {
     const { dat } = this.paths(id);
+    this.readCache?.forget(id);
     copyFileSync(sourceDat, dat);
     chmodSync(dat, FILE_MODE); // copyFileSync gives the copy the source's mode
     const fd = openSync(dat, 'r+');
@@ -256,8 +266,14 @@ export class FeedFiles {
 
   /** Rebuilds every rollup from the raw data. */
   rebuildRollups(id: number): void {
+    this.readCache?.forget(id);
     for (const file of this.rollups.files(id)) rmSync(file, { force: true });
     this.persistRollups(id, true);
+  }
+
+  /** Drops every block and page kept across queries (bench:timeseries measures cold reads). */
+  dropReadCache(): void {
+    this.readCache?.clear();
   }
 
   rollupHeaderOf(id: number, levelS: number): RollupHeader | undefined {

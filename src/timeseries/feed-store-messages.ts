@@ -14,7 +14,8 @@ export type FeedStoreOp =
   | 'exportBytes'
   | 'query'
   | 'lastValue'
-  | 'valueAt';
+  | 'valueAt'
+  | 'dropReadCache';
 
 export interface FeedStoreRequest {
   seq: number;

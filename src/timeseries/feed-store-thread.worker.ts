@@ -10,13 +10,16 @@ import {
   type FeedStoreRequest,
 } from './feed-store-messages.js';
 import type { Sample } from './read-query.js';
+import { DEFAULT_READ_CACHE_BYTES } from './read-cache.js';
 import { warmReadPath } from './read-warmup.fs.js';
 
 // The worker thread that owns hubd's feed files: one operation at a time, in arrival order, so a
 // read never sees half a write and an fdatasync blocks this thread, not the event loop.
 
 const port = parentPort!;
-const files = new FeedFiles((workerData as { dir: string }).dir);
+const { dir, readCacheBytes } = workerData as { dir: string; readCacheBytes?: number };
+// This thread does every write of the files, so it may keep read blocks across queries.
+const files = new FeedFiles(dir, undefined, { readCacheBytes: readCacheBytes ?? DEFAULT_READ_CACHE_BYTES });
 try {
   warmReadPath(); // only a speed-up: a full or read-only tmp must not take the feed files down
 } catch {
@@ -67,5 +70,7 @@ function runNow(req: FeedStoreRequest): unknown {
       return readWith(f, a[0], (r) => lastValueOf(r, a[1]));
     case 'valueAt':
       return readWith(f, a[0], (r) => valueNear(r, a[1], a[2]));
+    case 'dropReadCache':
+      return f.dropReadCache();
   }
 }

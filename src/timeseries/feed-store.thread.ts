@@ -49,6 +49,8 @@ export class ThreadFeedStore implements FeedStore, Component {
   constructor(
     readonly dir: string,
     private readonly workerUrl: URL = WORKER_URL,
+    /** Bytes of read blocks the worker keeps across queries (read-cache.ts); 0 keeps none. */
+    private readonly readCacheBytes?: number,
   ) {
     this.meta = new FeedFiles(dir);
   }
@@ -140,6 +142,11 @@ export class ThreadFeedStore implements FeedStore, Component {
     return this.call<number | null>('valueAt', [id, buffered, tsS]);
   }
 
+  /** Forgets the worker's cached read blocks, so the next read is a cold one (bench:timeseries). */
+  dropReadCache() {
+    return this.call<void>('dropReadCache', []);
+  }
+
   private call<T>(op: FeedStoreOp, args: unknown[]): Promise<T> {
     if (this.closed && !this.worker)
       return Promise.reject(
@@ -164,7 +171,9 @@ export class ThreadFeedStore implements FeedStore, Component {
   private spawn(): Worker {
     if (this.worker) return this.worker;
     this.warm = false;
-    const worker = new Worker(this.workerUrl, { workerData: { dir: this.dir } });
+    const worker = new Worker(this.workerUrl, {
+      workerData: { dir: this.dir, readCacheBytes: this.readCacheBytes },
+    });
     let markReady: () => void = () => undefined;
     let failReady: (err: Error) => void = () => undefined;
     this.ready = new Promise<void>((resolve, reject) => {

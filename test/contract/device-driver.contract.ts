@@ -9,6 +9,7 @@ import {
   type DeviceState,
   type DriverDevice,
   type OutgoingMessage,
+  type ReportedPart,
 } from '../../src/devices/driver.js';
 import { UserError } from '../../src/shared/errors.js';
 
@@ -36,7 +37,18 @@ export interface DriverFixture<Config> {
   desired: DesiredState[];
   /** Topics whose payload carries state: garbage sent there must not move it. */
   stateTopics: string[];
+  /**
+   * What the firmware publishes that tells nothing a command sets (readings, acknowledgements):
+   * none may report the relays or the charger, or it would confirm a stale value.
+   */
+  unrelated: FirmwareMessage[];
 }
+
+/** The parts a report must carry for control to take it as showing `desired`. */
+const controlled = (desired: DesiredState): ReportedPart[] => [
+  ...(desired.on === undefined ? [] : (['relays'] as const)),
+  ...(desired.currentLimitA === undefined && desired.energyLimitKWh === undefined ? [] : (['ev'] as const)),
+];
 
 const NOW_MS = 1_790_000_000_000;
 
@@ -79,10 +91,11 @@ export function roundTrip<Config>(
   firmware: Firmware,
   messages: OutgoingMessage[],
   start: DeviceState,
-): { state: DeviceState; device: DriverDevice<Config>; delivered: number } {
+): { state: DeviceState; device: DriverDevice<Config>; delivered: number; reported: Set<ReportedPart> } {
   let state = start;
   let current = device;
   let delivered = 0;
+  const reported = new Set<ReportedPart>();
   const filters = driver.subscriptions(device);
   for (const message of messages) {
     for (const reply of firmware.receive(message)) {
@@ -90,11 +103,12 @@ export function roundTrip<Config>(
       delivered++;
       const out = driver.reduce(current, state, reply.topic, Buffer.from(reply.payload), NOW_MS);
       if (!out) continue;
+      for (const part of out.reported) reported.add(part);
       state = out.state;
       if (out.config !== undefined) current = { ...current, config: out.config };
     }
   }
-  return { state, device: current, delivered };
+  return { state, device: current, delivered, reported };
 }
 
 /** What the device-state runner and the API rely on from every driver (src/devices/driver.ts). */
@@ -152,6 +166,36 @@ export function deviceDriverContract<Config>(name: string, fixture: DriverFixtur
         assert.equal(state.lastSeenMs, NOW_MS);
       });
     }
+
+    for (const desired of fixture.desired) {
+      it(`reports the part ${JSON.stringify(desired)} controls in the firmware's answer`, () => {
+        const { reported } = roundTrip(
+          driver,
+          device,
+          fixture.firmware(device),
+          driver.commands(device, desired),
+          UNKNOWN_STATE,
+        );
+        for (const part of controlled(desired)) assert.ok(reported.has(part), `${part} not reported`);
+      });
+    }
+
+    it('reports neither the relays nor the charger for a reading or an acknowledgement', () => {
+      assert.ok(fixture.unrelated.length > 0);
+      const { state: known } = roundTrip(
+        driver,
+        device,
+        fixture.firmware(device),
+        driver.commands(device, fixture.desired[0]!),
+        UNKNOWN_STATE,
+      );
+      for (const m of fixture.unrelated) {
+        const out = driver.reduce(device, frozen(known), m.topic, Buffer.from(m.payload), NOW_MS + 1);
+        assert.ok(out, `${m.topic} is the device's own message`);
+        assert.ok(!out.reported.includes('relays'), `${m.topic} ${m.payload} reported the relays`);
+        assert.ok(!out.reported.includes('ev'), `${m.topic} ${m.payload} reported the charger`);
+      }
+    });
 
     it('learns the firmware state from its answers to the queries', () => {
       const queries = driver.queries(device);

@@ -39,6 +39,13 @@ export function pairingRoutes(pairing: PairingService): RouteDef[] {
       path: `${prefix}/device/auth/request{.json}`,
       access: 'public',
       handler: (req, res) => {
+        // Express runs GET routes for HEAD too, whose answer is dropped: it must neither register
+        // nor spend an allowance. EmonESP only GETs.
+        if (req.method === 'HEAD') {
+          res.setHeader('Allow', 'GET');
+          sendText(res, 405, 'Pairing requests are GET requests');
+          return;
+        }
         // EmonESP sends none of these; a browser does: a web page must not register (or, through
         // DNS rebinding, fetch) a pairing request in the name of whoever opened it.
         const browserHeader = BROWSER_HEADERS.find((h) => req.get(h) !== undefined);

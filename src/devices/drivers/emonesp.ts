@@ -9,7 +9,13 @@
 // the node named like the device (`emon/<t>/describe`, `emon/<t>/in/…`).
 import { z } from 'zod';
 import { UserError } from '../../shared/errors.js';
-import type { DeviceDriver, DeviceState, DriverDevice, OutgoingMessage } from '../driver.js';
+import type {
+  DeviceDriver,
+  DeviceState,
+  DriverDevice,
+  OutgoingMessage,
+  Reduced as ReducedOf,
+} from '../driver.js';
 import {
   jsonObjectOf,
   refuseCharging,
@@ -33,7 +39,7 @@ export const emonespConfigSchema = z.object({
 export type EmonespConfig = z.infer<typeof emonespConfigSchema>;
 
 type Device = DriverDevice<EmonespConfig>;
-type Reduced = { state: DeviceState; config?: EmonespConfig } | undefined;
+type Reduced = ReducedOf<EmonespConfig> | undefined;
 
 /** Where the node's own topics are (`…/describe`, `…/in/…`, `…/out/…`), or undefined before describe. */
 export function emonespNodeRoot(device: Device): string | undefined {
@@ -53,31 +59,33 @@ function relayOfMode(mode: unknown): boolean | null | undefined {
 const same = (a: EmonespConfig, b: EmonespConfig): boolean =>
   a.layout === b.layout && a.node === b.node && a.nodeType === b.nodeType;
 
-/** What a node topic (`sub`, below the node root) says; `config` is what the device revealed. */
-function fromNode(
-  state: DeviceState,
-  sub: string[],
-  payload: Buffer,
-  nowMs: number,
-): DeviceState | undefined {
+/** The relay as the plug reported it. */
+const relayReport = (state: DeviceState, nowMs: number, on: boolean | null): Reduced => ({
+  state: { ...seen(state, nowMs), relays: withRelay(state.relays, 0, on) },
+  reported: ['relays'],
+});
+
+/** What a node topic (`sub`, below the node root) says. */
+function fromNode(state: DeviceState, sub: string[], payload: Buffer, nowMs: number): Reduced {
   const text = textOf(payload);
   if (text === undefined) return undefined;
   const path = sub.join('/');
   if (path === 'out/ctrlmode') {
     const on = relayOfMode(text.trim());
-    return on === undefined ? undefined : { ...seen(state, nowMs), relays: withRelay(state.relays, 0, on) };
+    return on === undefined ? undefined : relayReport(state, nowMs, on);
   }
   if (path === 'out/state') {
     const json = jsonObjectOf(payload);
     const on = json ? relayOfMode(json.ctrlmode) : undefined;
-    return on === undefined ? undefined : { ...seen(state, nowMs), relays: withRelay(state.relays, 0, on) };
+    return on === undefined ? undefined : relayReport(state, nowMs, on);
   }
   if (path === 'state') {
     const v = text.trim();
     if (v !== '0' && v !== '1') return undefined;
-    return { ...seen(state, nowMs), relays: withRelay(state.relays, 0, v === '1') };
+    return relayReport(state, nowMs, v === '1');
   }
-  return text.length === 0 ? undefined : seen(state, nowMs);
+  // Readings and the rest under the node (vrms, temperatures…): the plug is up, nothing more.
+  return text.length === 0 ? undefined : { state: seen(state, nowMs), reported: [] };
 }
 
 function reduce(device: Device, state: DeviceState, topic: string, payload: Buffer, nowMs: number): Reduced {
@@ -93,32 +101,39 @@ function reduce(device: Device, state: DeviceState, topic: string, payload: Buff
     const nodeType = textOf(payload)?.trim() ?? '';
     if (!NODE.test(nodeType)) return undefined;
     const learned: EmonespConfig = { layout: 'flat', node: device.topicName, nodeType };
-    return { state: seen(state, nowMs), ...(same(config, learned) ? {} : { config: learned }) };
+    return {
+      state: seen(state, nowMs),
+      reported: [],
+      ...(same(config, learned) ? {} : { config: learned }),
+    };
   }
   if (rest.length === 2 && rest[1] === 'describe' && rest[0] !== 'out') {
     // Base `emon/<t>` (what pairing hands out), also after the older layout was seen.
     const nodeType = textOf(payload)?.trim() ?? '';
     if (!NODE.test(rest[0]!) || !NODE.test(nodeType)) return undefined;
     const learned: EmonespConfig = { layout: 'nested', node: rest[0]!, nodeType };
-    return { state: seen(state, nowMs), ...(same(config, learned) ? {} : { config: learned }) };
+    return {
+      state: seen(state, nowMs),
+      reported: [],
+      ...(same(config, learned) ? {} : { config: learned }),
+    };
   }
-  if (config.layout === 'flat') {
-    const next = fromNode(state, rest, payload, nowMs);
-    return next && { state: next };
-  }
+  if (config.layout === 'flat') return fromNode(state, rest, payload, nowMs);
   if (rest.length === 1) {
     // A reading `emon/<t>/<key>`: ingest stores it; here it only says the plug is up.
-    return payload.length === 0 || textOf(payload) === undefined ? undefined : { state: seen(state, nowMs) };
+    return payload.length === 0 || textOf(payload) === undefined
+      ? undefined
+      : { state: seen(state, nowMs), reported: [] };
   }
   const [node, ...sub] = rest as [string, ...string[]];
   if (!NODE.test(node)) return undefined;
   // `emon/<t>/out/…` is the older layout's reply before its describe: no node name to learn.
-  if (node === 'out') return { state: seen(state, nowMs) };
-  if (config.node !== null && node !== config.node) return { state: seen(state, nowMs) };
+  if (node === 'out') return { state: seen(state, nowMs), reported: [] };
+  if (config.node !== null && node !== config.node) return { state: seen(state, nowMs), reported: [] };
   const next = fromNode(state, sub, payload, nowMs);
   if (!next) return undefined;
   // A plug seen before its describe (the hub restarted after it connected) names its node here.
-  return config.node === null ? { state: next, config: { ...config, node } } : { state: next };
+  return config.node === null ? { ...next, config: { ...config, node } } : next;
 }
 
 function nodeRootOrRefuse(device: Device): string {

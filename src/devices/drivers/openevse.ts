@@ -14,6 +14,8 @@ import type {
   DriverDevice,
   EvState,
   OutgoingMessage,
+  Reduced as ReducedOf,
+  ReportedPart,
 } from '../driver.js';
 import { EMPTY_EV, jsonObjectOf, numberOf, round, seen, textOf, withRelay } from './driver-kit.js';
 
@@ -31,7 +33,7 @@ export const openevseConfigSchema = z.object({});
 export type OpenevseConfig = z.infer<typeof openevseConfigSchema>;
 
 type Device = DriverDevice<OpenevseConfig>;
-type Reduced = { state: DeviceState } | undefined;
+type Reduced = ReducedOf<OpenevseConfig> | undefined;
 
 const announceTopic = (device: Device): string => `openevse/announce/${openevseAnnounceId(device.topicName)}`;
 
@@ -40,9 +42,14 @@ const withEv = (
   nowMs: number,
   ev: Partial<EvState>,
   more: Partial<DeviceState> = {},
-) => ({
+  reported: readonly ReportedPart[] = ['ev'],
+): Reduced => ({
   state: { ...seen(state, nowMs), ...more, ev: { ...(state.ev ?? EMPTY_EV), ...ev } },
+  reported,
 });
+
+/** The device spoke, and told of `reported` (already folded into `next`). */
+const told = (next: DeviceState, reported: readonly ReportedPart[]): Reduced => ({ state: next, reported });
 
 /** `status`/override `state`: `active` → on, `disabled` → off. */
 const activeOf = (value: unknown): boolean | undefined =>
@@ -55,33 +62,38 @@ function fromStatus(state: DeviceState, key: string, text: string, nowMs: number
       const on = activeOf(text.trim());
       return on === undefined
         ? undefined
-        : { state: { ...seen(state, nowMs), relays: withRelay(state.relays, 0, on) } };
+        : told({ ...seen(state, nowMs), relays: withRelay(state.relays, 0, on) }, ['relays', 'ev']);
     }
     case 'state':
       return n === undefined || !isEvseState(n)
         ? undefined
         : withEv(state, nowMs, { evseState: n, charging: n === CHARGING });
     case 'vehicle':
-      return n === 0 || n === 1 ? withEv(state, nowMs, { vehicleConnected: n === 1 }) : undefined;
+      // Whether a car is plugged in: nothing a command sets.
+      return n === 0 || n === 1 ? withEv(state, nowMs, { vehicleConnected: n === 1 }, {}, []) : undefined;
     case 'pilot':
       return n === undefined ? undefined : withEv(state, nowMs, { currentLimitA: n });
     case 'session_energy':
-      return n === undefined ? undefined : withEv(state, nowMs, { sessionEnergyKWh: round(n / 1000) });
+      // A reading every few seconds while charging: it must not confirm a stale limit.
+      return n === undefined
+        ? undefined
+        : withEv(state, nowMs, { sessionEnergyKWh: round(n / 1000) }, {}, ['energy']);
     case 'power':
-      return n === undefined ? undefined : { state: { ...seen(state, nowMs), powerW: n } };
+      return n === undefined ? undefined : told({ ...seen(state, nowMs), powerW: n }, ['power']);
     case 'total_energy':
-      return n === undefined ? undefined : { state: { ...seen(state, nowMs), energyKWh: n } };
+      return n === undefined ? undefined : told({ ...seen(state, nowMs), energyKWh: n }, ['energy']);
     default:
-      return text.length === 0 ? undefined : { state: seen(state, nowMs) };
+      // amp, voltage, temp, freeram…: the charger is up, nothing more.
+      return text.length === 0 ? undefined : told(seen(state, nowMs), []);
   }
 }
 
 function reduce(device: Device, state: DeviceState, topic: string, payload: Buffer, nowMs: number): Reduced {
   if (topic === announceTopic(device)) {
     const announce = jsonObjectOf(payload);
-    if (announce?.state === 'connected') return { state: seen(state, nowMs) };
+    if (announce?.state === 'connected') return told(seen(state, nowMs), ['online']);
     if (announce?.state === 'disconnected')
-      return { state: { ...state, relays: [...state.relays], online: false } };
+      return told({ ...state, relays: [...state.relays], online: false }, ['online']);
     return undefined;
   }
   const prefix = `${device.topicName}/`;
@@ -96,9 +108,13 @@ function reduce(device: Device, state: DeviceState, topic: string, payload: Buff
     if (!override) return undefined;
     const on = activeOf(override.state);
     const currentA = numberOf(override.charge_current);
-    return withEv(state, nowMs, currentA === undefined ? {} : { currentLimitA: currentA }, {
-      relays: on === undefined ? [...state.relays] : withRelay(state.relays, 0, on),
-    });
+    return withEv(
+      state,
+      nowMs,
+      currentA === undefined ? {} : { currentLimitA: currentA },
+      { relays: on === undefined ? [...state.relays] : withRelay(state.relays, 0, on) },
+      on === undefined ? ['ev'] : ['relays', 'ev'],
+    );
   }
   if (key === 'limit') {
     const limit = jsonObjectOf(payload);
@@ -108,7 +124,9 @@ function reduce(device: Device, state: DeviceState, topic: string, payload: Buff
       limit.type === 'energy' && valueWh !== undefined && valueWh > 0 ? round(valueWh / 1000) : null;
     return withEv(state, nowMs, { energyLimitKWh });
   }
-  if (key === 'claim') return jsonObjectOf(payload) ? { state: seen(state, nowMs) } : undefined;
+  // Another MQTT client's claim: the hub drives the manual override, so the claim tells nothing
+  // of what its commands set (folded into nothing, it can confirm nothing).
+  if (key === 'claim') return jsonObjectOf(payload) ? told(seen(state, nowMs), []) : undefined;
   return fromStatus(state, key, text, nowMs);
 }
 

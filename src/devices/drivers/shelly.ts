@@ -9,7 +9,14 @@
 // `<t>/#`. Shelly's own notifications show a `dst` with a slash (`<prefix>/events`, published on
 // `<prefix>/events/rpc`), so the topic is `src` + `/rpc` as it stands.
 import { z } from 'zod';
-import type { DeviceDriver, DeviceState, DriverDevice, OutgoingMessage } from '../driver.js';
+import type {
+  DeviceDriver,
+  DeviceState,
+  DriverDevice,
+  OutgoingMessage,
+  Reduced as ReducedOf,
+  ReportedPart,
+} from '../driver.js';
 import {
   isRecord,
   jsonObjectOf,
@@ -35,7 +42,7 @@ export const shellyConfigSchema = z.object({
 export type ShellyConfig = z.infer<typeof shellyConfigSchema>;
 
 type Device = DriverDevice<ShellyConfig>;
-type Reduced = { state: DeviceState; config?: ShellyConfig } | undefined;
+type Reduced = ReducedOf<ShellyConfig> | undefined;
 
 /** The `src` of our requests; the device answers on `<src>/rpc`. */
 export const shellyReplySource = (topicName: string): string => `${topicName}/hub`;
@@ -50,23 +57,34 @@ interface SwitchStatus {
 /** Folds Switch statuses (whole or the partial ones NotifyStatus carries) into the state. */
 function applySwitches(device: Device, state: DeviceState, switches: SwitchStatus[], nowMs: number): Reduced {
   const next = seen(state, nowMs);
+  const reported = new Set<ReportedPart>();
   let { switchCount, metering } = device.config;
   for (const { id, status } of switches) {
     if (id >= SHELLY_MAX_SWITCHES) continue;
     switchCount = Math.max(switchCount, id + 1);
-    if (typeof status.output === 'boolean') next.relays = withRelay(next.relays, id, status.output);
+    if (typeof status.output === 'boolean') {
+      next.relays = withRelay(next.relays, id, status.output);
+      reported.add('relays');
+    }
     // One meter reading for the device: switch 0's (every supported model meters one channel).
     if (id !== 0) continue;
     const powerW = numberOf(status.apower);
     if (powerW !== undefined) {
       next.powerW = powerW;
       metering = true;
+      reported.add('power');
     }
     const totalWh = isRecord(status.aenergy) ? numberOf(status.aenergy.total) : undefined;
-    if (totalWh !== undefined) next.energyKWh = round(totalWh / 1000);
+    if (totalWh !== undefined) {
+      next.energyKWh = round(totalWh / 1000);
+      reported.add('energy');
+    }
   }
   const learned = switchCount !== device.config.switchCount || metering !== device.config.metering;
-  return learned ? { state: next, config: { switchCount, metering } } : { state: next };
+  const parts = [...reported];
+  return learned
+    ? { state: next, config: { switchCount, metering }, reported: parts }
+    : { state: next, reported: parts };
 }
 
 /** `{"switch:0": {...}, "sys": {...}}` (NotifyStatus params, Shelly.GetStatus result) → switches. */
@@ -82,7 +100,8 @@ function switchesIn(obj: JsonRecord): SwitchStatus[] {
 function fromRpcFrame(device: Device, state: DeviceState, frame: JsonRecord, nowMs: number): Reduced {
   // A notification (events/rpc) carries params; a response (<src>/rpc) carries result or error.
   const body = isRecord(frame.params) ? frame.params : isRecord(frame.result) ? frame.result : undefined;
-  if (body === undefined) return isRecord(frame.error) ? { state: seen(state, nowMs) } : undefined;
+  if (body === undefined)
+    return isRecord(frame.error) ? { state: seen(state, nowMs), reported: [] } : undefined;
   // Switch.GetStatus answers with the switch's own status, `id` and `output` at the top.
   if (typeof body.id === 'number' && Number.isInteger(body.id) && typeof body.output === 'boolean')
     return applySwitches(device, state, [{ id: body.id, status: body }], nowMs);
@@ -95,8 +114,9 @@ function reduce(device: Device, state: DeviceState, topic: string, payload: Buff
   const sub = topic.slice(n.length + 1);
   if (sub === 'online') {
     const text = textOf(payload)?.trim();
-    if (text === 'true') return { state: seen(state, nowMs) };
-    if (text === 'false') return { state: { ...state, relays: [...state.relays], online: false } };
+    if (text === 'true') return { state: seen(state, nowMs), reported: ['online'] };
+    if (text === 'false')
+      return { state: { ...state, relays: [...state.relays], online: false }, reported: ['online'] };
     return undefined;
   }
   const json = jsonObjectOf(payload);
@@ -107,7 +127,7 @@ function reduce(device: Device, state: DeviceState, topic: string, payload: Buff
     const m = SWITCH_KEY.exec(sub.slice('status/'.length));
     return m
       ? applySwitches(device, state, [{ id: Number(m[1]), status: json }], nowMs)
-      : { state: seen(state, nowMs) };
+      : { state: seen(state, nowMs), reported: [] };
   }
   return undefined;
 }

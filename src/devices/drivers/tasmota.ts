@@ -3,7 +3,15 @@
 // POWER/POWER<x> naming from Tasmota's GetPowerDevice (support.ino): one relay reports `POWER`,
 // several `POWER1…n`, and SetOption26 makes even one relay report `POWER1`.
 import { z } from 'zod';
-import type { DesiredState, DeviceDriver, DeviceState, DriverDevice, OutgoingMessage } from '../driver.js';
+import type {
+  DesiredState,
+  DeviceDriver,
+  DeviceState,
+  DriverDevice,
+  OutgoingMessage,
+  Reduced as ReducedOf,
+  ReportedPart,
+} from '../driver.js';
 import {
   isRecord,
   jsonObjectOf,
@@ -28,7 +36,7 @@ export const tasmotaConfigSchema = z.object({
 export type TasmotaConfig = z.infer<typeof tasmotaConfigSchema>;
 
 type Device = DriverDevice<TasmotaConfig>;
-type Reduced = { state: DeviceState; config?: TasmotaConfig } | undefined;
+type Reduced = ReducedOf<TasmotaConfig> | undefined;
 
 const POWER_KEY = /^POWER([1-8]?)$/;
 
@@ -88,9 +96,13 @@ function apply(device: Device, state: DeviceState, found: Found, nowMs: number):
   }
   if (found.powerW !== undefined) next.powerW = found.powerW;
   if (found.energyKWh !== undefined) next.energyKWh = found.energyKWh;
+  const reported: ReportedPart[] = [];
+  if (found.relays.size > 0) reported.push('relays');
+  if (found.powerW !== undefined) reported.push('power');
+  if (found.energyKWh !== undefined) reported.push('energy');
   const metering = device.config.metering || found.metering;
   const learned = relayCount !== device.config.relayCount || metering !== device.config.metering;
-  return learned ? { state: next, config: { relayCount, metering } } : { state: next };
+  return learned ? { state: next, config: { relayCount, metering }, reported } : { state: next, reported };
 }
 
 function reduce(device: Device, state: DeviceState, topic: string, payload: Buffer, nowMs: number): Reduced {
@@ -98,8 +110,9 @@ function reduce(device: Device, state: DeviceState, topic: string, payload: Buff
   if (rest.length > 0 || name !== device.topicName || leaf === undefined) return undefined;
   if (prefix === 'tele' && leaf === 'LWT') {
     const text = textOf(payload)?.trim();
-    if (text === 'Online') return { state: seen(state, nowMs) };
-    if (text === 'Offline') return { state: { ...state, relays: [...state.relays], online: false } };
+    if (text === 'Online') return { state: seen(state, nowMs), reported: ['online'] };
+    if (text === 'Offline')
+      return { state: { ...state, relays: [...state.relays], online: false }, reported: ['online'] };
     return undefined;
   }
   if (prefix !== 'tele' && prefix !== 'stat') return undefined;
@@ -117,7 +130,9 @@ function reduce(device: Device, state: DeviceState, topic: string, payload: Buff
   const json = jsonObjectOf(payload);
   if (json) return apply(device, state, findIn(json), nowMs);
   // Other reports (tele/INFO…, stat/STATUS…) that are not JSON: still the device speaking.
-  return textOf(payload) === undefined || payload.length === 0 ? undefined : { state: seen(state, nowMs) };
+  return textOf(payload) === undefined || payload.length === 0
+    ? undefined
+    : { state: seen(state, nowMs), reported: [] };
 }
 
 const cmnd = (device: Device, command: string, payload: string): OutgoingMessage => ({

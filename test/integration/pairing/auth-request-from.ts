@@ -13,7 +13,7 @@ export interface AuthAnswer {
 export function authRequestFrom(
   baseUrl: string,
   localAddress: string,
-  opts: { path?: string; headers?: Record<string, string>; family?: 4 | 6 } = {},
+  opts: { path?: string; headers?: Record<string, string>; family?: 4 | 6; method?: 'GET' | 'HEAD' } = {},
 ): Promise<AuthAnswer> {
   const url = new URL(opts.path ?? '/emoncms/device/auth/request.json', baseUrl);
   if (opts.family === 6) url.hostname = '[::1]';
@@ -21,7 +21,7 @@ export function authRequestFrom(
     const req = request(
       url,
       {
-        method: 'GET',
+        method: opts.method ?? 'GET',
         localAddress,
         headers: { 'user-agent': 'ESP8266HTTPClient', connection: 'close', ...opts.headers },
       },
@@ -39,10 +39,15 @@ export function authRequestFrom(
   });
 }
 
-/** The three parts EmonESP splits an answer into (exactly three, or it ignores the answer). */
-export function emonEspParts(body: string): { user: string; pass: string; baseTopic: string } | undefined {
+/**
+ * The parts EmonESP splits an answer into: exactly three (user:pass:basetopic, its port kept) or
+ * four (…:port), or it ignores the answer.
+ */
+export function emonEspParts(
+  body: string,
+): { user: string; pass: string; baseTopic: string; port?: string } | undefined {
   const parts = body.split(':');
-  if (parts.length !== 3) return undefined;
-  const [user, pass, baseTopic] = parts as [string, string, string];
-  return { user, pass, baseTopic };
+  if (parts.length !== 3 && parts.length !== 4) return undefined;
+  const [user, pass, baseTopic, port] = parts as [string, string, string, string?];
+  return port === undefined ? { user, pass, baseTopic } : { user, pass, baseTopic, port };
 }

@@ -114,7 +114,7 @@ describe('pairing an EmonESP over HTTP', () => {
     assert.equal(events.filter((e) => e === 'pairing.changed').length, 3);
   });
 
-  it('answers the allowed address once with its own login, user:pass:emon/<topic>', async () => {
+  it("answers the allowed address once with its own login, user:pass:emon/<topic>:<the hub's MQTT port>", async () => {
     const devicesBefore = deviceIds();
     const { deviceId, topicName } = await allow('127.0.0.23', { name: 'Kitchen plug', room: 'Kitchen' });
     assert.equal(topicName, 'plug-23');
@@ -133,10 +133,13 @@ describe('pairing an EmonESP over HTTP', () => {
     assert.equal(answer.status, 200);
     assert.equal(answer.contentType, 'text/plain;charset=UTF-8');
     const parts = emonEspParts(answer.body);
-    assert.ok(parts, `three parts: ${answer.body}`);
+    assert.ok(parts, `user:pass:topic:port: ${answer.body}`);
     assert.equal(parts.user, 'dev-emonesp-plug-23');
     assert.match(parts.pass, /^[A-Za-z0-9_-]{32}$/);
     assert.equal(parts.baseTopic, 'emon/plug-23');
+    // The test hub's broker is on a free port, not EmonESP's 1883: the 4th part sets it.
+    assert.equal(parts.port, String(hub.mqttPort));
+    assert.equal(answer.body.split(':').length, 4);
     // Spent: a second fetch is a new request.
     assert.equal((await ask('127.0.0.23')).body, REGISTERED('127.0.0.23'));
     assert.doesNotMatch(hub.logs.join(''), new RegExp(parts.pass));
@@ -249,5 +252,18 @@ describe('pairing an EmonESP over HTTP', () => {
       assert.equal(res.headers.get('cache-control'), 'no-store');
     }
     assert.equal((await pairingState()).requests.filter((r) => r.ip === '127.0.0.1').length, 0);
+  });
+
+  it('refuses a HEAD request: it neither registers nor spends an allowance', async () => {
+    const head = () => authRequestFrom(hub.baseUrl, '127.0.0.28', { method: 'HEAD' });
+    const refused = await head();
+    assert.deepEqual([refused.status, refused.body], [405, '']);
+    assert.ok(!(await pairingState()).requests.some((r) => r.ip === '127.0.0.28'), 'not registered');
+    assert.equal((await ask('127.0.0.28')).body, REGISTERED('127.0.0.28'));
+    const { deviceId } = await allow('127.0.0.28');
+    assert.equal((await head()).status, 405);
+    const shown = (await pairingState()).requests.find((r) => r.ip === '127.0.0.28');
+    assert.equal(shown?.deviceId, deviceId, 'the allowance waits');
+    assert.equal(emonEspParts((await ask('127.0.0.28')).body)?.baseTopic, 'emon/plug-28');
   });
 });

@@ -56,6 +56,21 @@ describe('the pairing state mirrored to Redis', () => {
     assert.equal(mirror.failedWrites, 0);
   });
 
+  it('reads back what the last save left (what a restarted hubd finds), skipping what is not a request', async () => {
+    const mirror = new RedisPairingMirror(() => client, keys, silentLog);
+    const allowed = { ...request('10.0.0.23'), allowedUntilMs: NOW + 60_000, deviceId: 7 };
+    mirror.save({ windowOpenUntilMs: null, requests: [allowed, request('10.0.0.24')] }, NOW);
+    await until(async () => (await client.hlen(keys.pairingRequests())) === 2, 2000, 'the save');
+    await client.hset(keys.pairingRequests(), { '10.0.0.25': 'not json', '10.0.0.26': '{"no":"ip"}' });
+    const loaded = await mirror.load();
+    assert.deepEqual(
+      loaded.sort((a, b) => a.ip.localeCompare(b.ip)),
+      [allowed, request('10.0.0.24')],
+    );
+    await client.del(keys.pairingRequests());
+    assert.deepEqual(await mirror.load(), []);
+  });
+
   it('counts a write Redis refuses and never throws', async () => {
     // Never connected, no offline queue: every command is refused at once, as while Redis is down.
     const down = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, disconnectTimeout: 0 });
@@ -64,6 +79,7 @@ describe('the pairing state mirrored to Redis', () => {
     const mirror = new RedisPairingMirror(() => down, keys, silentLog);
     mirror.save({ windowOpenUntilMs: null, requests: [request('10.0.0.23')] }, NOW);
     await until(() => mirror.failedWrites === 1, 2000, 'the failure counted');
+    await assert.rejects(mirror.load(), 'a read Redis refuses rejects (the service logs it and starts)');
     const notStarted = new RedisPairingMirror(
       () => {
         throw new Error('Redis client used before start');

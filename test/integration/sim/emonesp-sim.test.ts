@@ -36,9 +36,8 @@ describe('EmonESP simulator through the hub', () => {
       config: { pairing: { mdns: false, beaconAddress: '127.0.0.1', beaconPort } },
     }));
     url = `mqtt://127.0.0.1:${hub.mqttPort}`;
-    // This test's ports (the firmware's are 80 and 1883).
+    // This test's web port (the firmware's is 80); its MQTT port comes with the pairing answer.
     beaconSim.httpPort = Number(new URL(hub.baseUrl).port);
-    beaconSim.mqttPort = hub.mqttPort;
     observer = await mqttClient(teardown, url, { username: 'ann', password: 'ann-password' });
     await observer.subscribeAsync(['emon/#']);
     rec = new Recorder(observer);
@@ -109,6 +108,7 @@ describe('EmonESP simulator through the hub', () => {
     await simClock.tickAsync(10_000);
     const creds = await paired;
     assert.equal(creds.basetopic, `emon/${topicName}`);
+    assert.equal(beaconSim.mqttPort, hub.mqttPort, "the answer's 4th part: the hub is not on 1883");
     await describe;
     await connected;
     assert.equal(beaconSim.authFlag, 2);

@@ -100,85 +100,93 @@ function randomQuery(rnd: () => number, iv: number, firstS: number, lastS: numbe
 
 describe('reads match a reference reader (property, seeded)', () => {
   it('400 random feeds, starts, ranges and intervals, with and without buffered points', async () => {
-    const dir = makeTempDir(teardown);
-    const db = openDatabase(join(dir, 'hub.db'));
-    teardown.add(() => db.close());
-    migrate(db, timeseriesMigrations);
-    const repo = new SqliteFeedRepo(db);
-    const files = new FeedFiles(join(dir, 'feeds'));
-    const buffer = new MemoryWriteBuffer(1_000_000);
-    const buffers = { current: () => buffer, all: () => [buffer], fallback: buffer };
-    const clock = new ManualClock(NOW_S * 1000);
-    const service = new FeedService(repo, new LocalFeedStore(files), buffers, clock, {
-      maxFutureS: 86_400,
-      timeZone: 'UTC',
-    });
-    const flusher = new FlushRunner(
-      repo,
-      new LocalFeedStore(files),
-      buffers,
-      clock,
-      { flushIntervalS: 60 },
-      createPinoLogger('silent'),
-    );
+    await checkSeeds(0);
+  });
 
-    let queries = 0;
-    for (let seed = 1; seed <= 400; seed++) {
-      const rnd = random(seed);
-      const iv = INTERVALS_S[Math.floor(rnd() * INTERVALS_S.length)]!;
-      const feed = service.create({ ownerId: 1, name: `feed ${seed}`, intervalS: iv });
-      const reference = new Map<number, number>();
-      const baseS = NOW_S - 40_000 * iv - Math.floor(rnd() * 1_000_000);
-
-      // Data already on disk: one or two increasing batches (the second may overwrite the past).
-      const onDisk = rnd() < 0.8 ? readings(rnd, baseS, iv, Math.floor(rnd() * 2_500)) : [];
-      if (onDisk.length) {
-        files.write(feed.id, onDisk, false);
-        for (const p of onDisk) reference.set(Math.floor(p.tsS / iv), Math.fround(p.value));
-        if (rnd() < 0.5) files.persistRollups(feed.id, true);
-        if (rnd() < 0.5) {
-          const from = onDisk[Math.floor(rnd() * onDisk.length)]!.tsS;
-          const more = readings(rnd, from, iv, Math.floor(rnd() * 300));
-          files.write(feed.id, more, false);
-          for (const p of more) reference.set(Math.floor(p.tsS / iv), Math.fround(p.value));
-        }
-      }
-
-      // Points still in the buffer, in several posts, in any order, some before the feed's start.
-      const posted: { tsS: number; value: number }[] = [];
-      if (rnd() < 0.7) {
-        const lastS = onDisk.length ? onDisk[onDisk.length - 1]!.tsS : baseS;
-        const fresh = readings(rnd, lastS - Math.floor(rnd() * 200) * iv, iv, Math.floor(rnd() * 400));
-        while (fresh.length) {
-          const batch = fresh.splice(0, 1 + Math.floor(rnd() * 50));
-          if (rnd() < 0.3) batch.reverse();
-          posted.push(...batch);
-          await service.post(feed.id, batch);
-        }
-      }
-      const firstSlot = onDisk.length
-        ? Math.floor(onDisk[0]!.tsS / iv)
-        : Math.min(...posted.map((p) => Math.floor(p.tsS / iv)));
-      // The later arrival wins a slot; points before the feed's first slot are dropped (PHPFina).
-      for (const p of posted) {
-        const slot = Math.floor(p.tsS / iv);
-        if (slot >= firstSlot) reference.set(slot, Math.fround(p.value));
-      }
-
-      const slotsHeld = [...reference.keys()];
-      const firstS = slotsHeld.length ? Math.min(...slotsHeld) * iv : baseS;
-      const lastS = slotsHeld.length ? Math.max(...slotsHeld) * iv : baseS + iv;
-      const cases = Array.from({ length: 6 }, () => randomQuery(rnd, iv, firstS, lastS));
-      for (const phase of ['buffered', 'flushed']) {
-        if (phase === 'flushed') await flusher.flush();
-        for (const q of cases) {
-          const label = `seed ${seed} (${phase}, interval ${iv} s): ${JSON.stringify(q)}`;
-          const got = await service.read(feed.id, q);
-          assert.deepEqual(got, referenceRead(reference, iv, q), label);
-          queries++;
-        }
-      }
-    }
-    assert.ok(queries >= 4_000);
+  it('the same with the blocks kept across queries (read-cache.ts), as the worker of hubd keeps them', async () => {
+    await checkSeeds(8 * 1024 * 1024);
   });
 });
+
+async function checkSeeds(readCacheBytes: number): Promise<void> {
+  const dir = makeTempDir(teardown);
+  const db = openDatabase(join(dir, 'hub.db'));
+  teardown.add(() => db.close());
+  migrate(db, timeseriesMigrations);
+  const repo = new SqliteFeedRepo(db);
+  const files = new FeedFiles(join(dir, 'feeds'), undefined, { readCacheBytes });
+  const buffer = new MemoryWriteBuffer(1_000_000);
+  const buffers = { current: () => buffer, all: () => [buffer], fallback: buffer };
+  const clock = new ManualClock(NOW_S * 1000);
+  const service = new FeedService(repo, new LocalFeedStore(files), buffers, clock, {
+    maxFutureS: 86_400,
+    timeZone: 'UTC',
+  });
+  const flusher = new FlushRunner(
+    repo,
+    new LocalFeedStore(files),
+    buffers,
+    clock,
+    { flushIntervalS: 60 },
+    createPinoLogger('silent'),
+  );
+
+  let queries = 0;
+  for (let seed = 1; seed <= 400; seed++) {
+    const rnd = random(seed);
+    const iv = INTERVALS_S[Math.floor(rnd() * INTERVALS_S.length)]!;
+    const feed = service.create({ ownerId: 1, name: `feed ${seed}`, intervalS: iv });
+    const reference = new Map<number, number>();
+    const baseS = NOW_S - 40_000 * iv - Math.floor(rnd() * 1_000_000);
+
+    // Data already on disk: one or two increasing batches (the second may overwrite the past).
+    const onDisk = rnd() < 0.8 ? readings(rnd, baseS, iv, Math.floor(rnd() * 2_500)) : [];
+    if (onDisk.length) {
+      files.write(feed.id, onDisk, false);
+      for (const p of onDisk) reference.set(Math.floor(p.tsS / iv), Math.fround(p.value));
+      if (rnd() < 0.5) files.persistRollups(feed.id, true);
+      if (rnd() < 0.5) {
+        const from = onDisk[Math.floor(rnd() * onDisk.length)]!.tsS;
+        const more = readings(rnd, from, iv, Math.floor(rnd() * 300));
+        files.write(feed.id, more, false);
+        for (const p of more) reference.set(Math.floor(p.tsS / iv), Math.fround(p.value));
+      }
+    }
+
+    // Points still in the buffer, in several posts, in any order, some before the feed's start.
+    const posted: { tsS: number; value: number }[] = [];
+    if (rnd() < 0.7) {
+      const lastS = onDisk.length ? onDisk[onDisk.length - 1]!.tsS : baseS;
+      const fresh = readings(rnd, lastS - Math.floor(rnd() * 200) * iv, iv, Math.floor(rnd() * 400));
+      while (fresh.length) {
+        const batch = fresh.splice(0, 1 + Math.floor(rnd() * 50));
+        if (rnd() < 0.3) batch.reverse();
+        posted.push(...batch);
+        await service.post(feed.id, batch);
+      }
+    }
+    const firstSlot = onDisk.length
+      ? Math.floor(onDisk[0]!.tsS / iv)
+      : Math.min(...posted.map((p) => Math.floor(p.tsS / iv)));
+    // The later arrival wins a slot; points before the feed's first slot are dropped (PHPFina).
+    for (const p of posted) {
+      const slot = Math.floor(p.tsS / iv);
+      if (slot >= firstSlot) reference.set(slot, Math.fround(p.value));
+    }
+
+    const slotsHeld = [...reference.keys()];
+    const firstS = slotsHeld.length ? Math.min(...slotsHeld) * iv : baseS;
+    const lastS = slotsHeld.length ? Math.max(...slotsHeld) * iv : baseS + iv;
+    const cases = Array.from({ length: 6 }, () => randomQuery(rnd, iv, firstS, lastS));
+    for (const phase of ['buffered', 'flushed']) {
+      if (phase === 'flushed') await flusher.flush();
+      for (const q of cases) {
+        const label = `seed ${seed} (${phase}, interval ${iv} s): ${JSON.stringify(q)}`;
+        const got = await service.read(feed.id, q);
+        assert.deepEqual(got, referenceRead(reference, iv, q), label);
+        queries++;
+      }
+    }
+  }
+  assert.ok(queries >= 4_000);
+}

@@ -2,7 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../../../src/shared/errors.js';
 import { STORE_DELAY_MS } from '../../../src/devices/device-runner.js';
-import { runtime } from './runtime-fixture.js';
+import { UNKNOWN_STATE } from '../../../src/devices/driver.js';
+import { EMPTY_EV } from '../../../src/devices/drivers/driver-kit.js';
+import { runtime, T0 } from './runtime-fixture.js';
 
 /** A started runtime with one Tasmota plug that is online and was asked for its state. */
 async function plug(settings?: { confirmTimeoutMs: number; retries: number }) {
@@ -55,6 +57,80 @@ describe('DeviceControlService', () => {
     assert.equal((await request.settled).status, 'confirmed');
     await rt.stop();
   });
+
+  // A state restored from Redis after a restart may already look like what is asked: only a
+  // message that reports the part the command controls may confirm it.
+  const staleCases = [
+    {
+      kind: 'tasmota' as const,
+      topicName: 'plug1',
+      stored: { relays: [true] },
+      desired: { on: true },
+      unrelated: [
+        ['tele/plug1/LWT', 'Online'],
+        ['tele/plug1/SENSOR', '{"Time":"2026-11-27T22:00:00","ENERGY":{"Total":3.2,"Power":41}}'],
+        ['stat/plug1/RESULT', '{"Command":"Unknown"}'],
+      ],
+      report: ['stat/plug1/POWER', 'ON'],
+    },
+    {
+      kind: 'shelly' as const,
+      topicName: 'sh1',
+      stored: { relays: [true] },
+      desired: { on: true },
+      unrelated: [
+        ['sh1/online', 'true'],
+        ['sh1/hub/rpc', '{"id":1,"src":"shellyplusplugs-1","dst":"sh1/hub","result":{"was_on":false}}'],
+        [
+          'sh1/events/rpc',
+          '{"src":"shellyplusplugs-1","method":"NotifyStatus","params":{"switch:0":{"id":0,"apower":8.9}}}',
+        ],
+      ],
+      report: ['sh1/hub/rpc', '{"id":100,"src":"shellyplusplugs-1","result":{"id":0,"output":true}}'],
+    },
+    {
+      kind: 'emonesp' as const,
+      topicName: 'sp1',
+      stored: { relays: [false] },
+      desired: { on: false },
+      before: [['emon/sp1/smartplug1/describe', 'smartplug']], // it names its node on connect
+      unrelated: [
+        ['emon/sp1/smartplug1/describe', 'smartplug'],
+        ['emon/sp1/power1', '0'],
+        ['emon/sp1/vrms', '239.8'],
+      ],
+      report: ['emon/sp1/smartplug1/out/state', '{"ctrlmode":"Off","timer":"0 0 0 0","vout":"0"}'],
+    },
+    {
+      kind: 'openevse' as const,
+      topicName: 'evse1',
+      stored: { relays: [true], ev: { ...EMPTY_EV, currentLimitA: 16 } },
+      desired: { currentLimitA: 16 },
+      unrelated: [
+        ['evse1/amp', '15980'],
+        ['evse1/session_energy', '5400'],
+        ['evse1/vehicle', '1'],
+        ['evse1/power', '3680'],
+        ['evse1/claim', '{"state":"active","charge_current":16}'],
+      ],
+      report: ['evse1/override', '{"state":"active","charge_current":16,"auto_release":false}'],
+    },
+  ];
+  for (const c of staleCases) {
+    it(`${c.kind}: a stale state and an unrelated message do not confirm, the device's report does`, async () => {
+      const rt = runtime();
+      rt.devices.add(1, c.kind, c.topicName);
+      await rt.store.set(1, { ...UNKNOWN_STATE, ...c.stored, lastSeenMs: T0 - 3_600_000 });
+      await rt.start();
+      for (const [topic, payload] of c.before ?? []) await rt.fromDevice(topic!, payload!);
+      const request = rt.control.setState(1, c.desired);
+      for (const [topic, payload] of c.unrelated) await rt.fromDevice(topic!, payload!);
+      assert.equal(rt.control.status(1)?.status, 'pending', 'confirmed by a message that did not report it');
+      await rt.fromDevice(c.report[0]!, c.report[1]!);
+      assert.equal((await request.settled).status, 'confirmed');
+      await rt.stop();
+    });
+  }
 
   it('asks again and re-sends when the report does not come in time, then confirms', async () => {
     const rt = await plug();

@@ -117,6 +117,34 @@ describe('DeviceRunner', () => {
     await rt.stop();
   });
 
+  it('counts a session opened while it reads the stored states: a later takeover leaves the device online', async () => {
+    const rt = runtime();
+    const row = rt.devices.add(1, 'emonesp', 'sp1');
+    await rt.store.set(1, { ...UNKNOWN_STATE, online: true, relays: [true], lastSeenMs: T0 - 60_000 });
+    let release!: () => void;
+    const read = rt.store.all.bind(rt.store);
+    rt.store.all = async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return read();
+    };
+    const started = rt.start();
+    rt.clock.tick(1000);
+    // EmonESP has no last will: the broker's sessions are all the hub knows of it.
+    rt.bus.emit('mqtt.connected', connected(row.mqttUsername));
+    release();
+    await started;
+    assert.equal(rt.runner.state(1).online, true);
+    assert.equal(rt.runner.state(1).lastSeenMs, T0 + 1000);
+    assert.deepEqual(rt.runner.state(1).relays, [true], 'the stored state is kept');
+    // Its reconnect takes over the client id: the new session opens before the old one ends.
+    rt.bus.emit('mqtt.connected', connected(row.mqttUsername));
+    rt.bus.emit('mqtt.disconnected', { clientId: row.mqttUsername, username: row.mqttUsername });
+    assert.equal(rt.runner.state(1).online, true);
+    rt.bus.emit('mqtt.disconnected', { clientId: row.mqttUsername, username: row.mqttUsername });
+    assert.equal(rt.runner.state(1).online, false);
+    await rt.stop();
+  });
+
   it('starts from the stored states, with online unknown until the device speaks', async () => {
     const rt = runtime();
     rt.devices.add(1, 'tasmota', 'plug1');

@@ -10,12 +10,14 @@ import {
 import { planTemplate, resolveSteps } from '../../../src/ingest/template-plan.js';
 
 describe('device templates', () => {
-  it('ships emonPi solar PV, emonTx4, OpenEVSE and the EmonESP smart plug, each valid', () => {
+  it('ships emonPi solar PV, emonTx4, OpenEVSE, the EmonESP smart plug, Tasmota and Shelly, each valid', () => {
     assert.deepEqual(TEMPLATES.map((t) => t.id).sort(), [
       'emonpi-solar-pv-1',
       'emontx4',
       'openevse',
+      'shelly',
       'smartplug',
+      'tasmota',
     ]);
     for (const t of TEMPLATES) assert.deepEqual(templateProblems(t), [], t.id);
   });

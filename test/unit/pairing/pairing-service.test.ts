@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PairingStateView } from '../../../src/api/contract.js';
+import type { PairingRequestView, PairingStateView } from '../../../src/api/contract.js';
 import { PairingService, type PairingSettings } from '../../../src/pairing/pairing-service.js';
 import type { PairingDevices } from '../../../src/pairing/ports.js';
 import { ManualClock } from '../../../src/shared/clock.js';
@@ -15,6 +15,7 @@ const SETTINGS: PairingSettings = {
   requestsPerAddressPerMinute: 12,
   windowMs: 600_000,
   beaconIntervalMs: 5_000,
+  mqttPort: () => 1883,
 };
 
 /** Devices in memory, as DeviceService keeps them (a taken username is a 409). */
@@ -40,7 +41,10 @@ class MemoryDevices implements PairingDevices {
   }
 }
 
-function setup(devices = new MemoryDevices()) {
+function setup(
+  devices = new MemoryDevices(),
+  opts: { mqttPort?: number | null; before?: () => Promise<PairingRequestView[]> } = {},
+) {
   const clock = new ManualClock(Date.UTC(2026, 10, 27, 12));
   const lines: string[] = [];
   const log: Logger = {
@@ -58,11 +62,14 @@ function setup(devices = new MemoryDevices()) {
   const service = new PairingService({
     devices,
     beacon: { sendNow: async () => (beacons.push(clock.nowMs()), true) },
-    mirror: { save: (state) => void mirrored.push(structuredClone(state)) },
+    mirror: {
+      save: (state) => void mirrored.push(structuredClone(state)),
+      load: opts.before ?? (async () => []),
+    },
     bus,
     clock,
     log,
-    settings: SETTINGS,
+    settings: 'mqttPort' in opts ? { ...SETTINGS, mqttPort: () => opts.mqttPort ?? null } : SETTINGS,
   });
   return { service, clock, devices, beacons, mirrored, lines, changes: () => changes };
 }
@@ -168,5 +175,65 @@ describe('the pairing service', () => {
       { refused: service.status().detail?.refused, rateLimited: service.status().detail?.rateLimited },
       { refused: 1, rateLimited: 1 },
     );
+  });
+
+  it("adds the broker's port as a 4th part unless it is EmonESP's 1883", () => {
+    for (const [mqttPort, answer] of [
+      [1884, 'dev-emonesp-plug-23:secret-1:emon/plug-23:1884'],
+      [1883, 'dev-emonesp-plug-23:secret-1:emon/plug-23'],
+      [null, 'dev-emonesp-plug-23:secret-1:emon/plug-23'],
+    ] as const) {
+      const { service } = setup(new MemoryDevices(), { mqttPort });
+      service.request('10.0.0.23', undefined);
+      service.allow('10.0.0.23');
+      assert.deepEqual(service.request('10.0.0.23', undefined), { status: 200, body: answer }, `${mqttPort}`);
+    }
+  });
+
+  it('deletes at start the devices of allowances from before a restart, and clears the mirror', async () => {
+    const devices = new MemoryDevices();
+    devices.add('fetched before', 'emonesp', 'plug-20'); // id 1: its request is gone from the mirror
+    devices.add('allowed before', 'emonesp', 'plug-23'); // id 2
+    const view = (ip: string, deviceId: number | null): PairingRequestView => ({
+      ip,
+      firstSeenMs: 0,
+      lastSeenMs: 0,
+      count: 1,
+      hint: null,
+      allowedUntilMs: deviceId === null ? null : 60_000,
+      deviceId,
+    });
+    const before = async () => [view('10.0.0.23', 2), view('10.0.0.24', null), view('10.0.0.25', 99)];
+    const { service, mirrored, lines } = setup(devices, { before });
+    await service.start();
+    assert.deepEqual(
+      devices.rows.map((r) => r.id),
+      [1],
+      'the allowed device went; the deleted one (99) is no error',
+    );
+    assert.deepEqual(mirrored, [{ windowOpenUntilMs: null, requests: [] }]);
+    assert.equal(service.status().detail?.allowancesLostInRestart, 2);
+    assert.match(lines.join('\n'), /ended with the restart.*"deviceId":2/);
+    await service.stop();
+  });
+
+  it('keeps the allowances of a stop and start in one process, and starts when the mirror cannot be read', async () => {
+    const { service, devices, mirrored } = setup(new MemoryDevices(), {
+      before: async () => mirrored.at(-1)?.requests ?? [],
+    });
+    await service.start();
+    service.request('10.0.0.23', undefined);
+    service.allow('10.0.0.23');
+    await service.stop();
+    await service.start();
+    assert.equal(devices.rows.length, 1);
+    assert.equal(service.request('10.0.0.23', undefined).body, 'dev-emonesp-plug-23:secret-1:emon/plug-23');
+    await service.stop();
+
+    const failing = setup(new MemoryDevices(), { before: () => Promise.reject(new Error('Redis is down')) });
+    await failing.service.start();
+    assert.match(failing.lines.join('\n'), /could not read the pairing state from before the restart/);
+    assert.deepEqual(failing.mirrored, []);
+    await failing.service.stop();
   });
 });
