@@ -150,6 +150,10 @@ export class LiveSocket implements Component {
       type: 'hello',
       user: client.principal ? { username: client.principal.username, role: client.principal.role } : null,
     });
+    // An admin's page learns who waits to pair with the socket it opens anyway: no extra request
+    // on the way to the first number (docs/web-app.md, Performance), and again after a reconnect.
+    if (client.principal?.role === 'admin' && this.deps.pairingState)
+      this.send(client, { type: 'pairing', pairing: this.deps.pairingState() });
   }
 
   private onMessage(client: Client, text: string): void {

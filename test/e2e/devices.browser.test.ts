@@ -12,6 +12,7 @@ import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { closed, mqttClient } from '../helpers/mqtt.js';
 import { ROOT, until } from '../helpers/processes.js';
 import { startRedis } from '../helpers/redis-server.js';
+import { authRequestFrom } from '../integration/pairing/auth-request-from.js';
 import { useTeardown } from '../helpers/teardown.js';
 
 // The Devices pages, the pairing prompt and the add-device flow against the whole hub, with real
@@ -229,9 +230,10 @@ describe('devices in the app', () => {
     await signIn(page, 'ann', 'ann-password');
     assert.equal(await page.getByRole('alert').filter({ hasText: 'asks to join' }).count(), 0);
     // EmonESP's call, from this test's address.
-    const asked = await fetch(`${hub.baseUrl}/emoncms/device/auth/request.json`);
+    // EmonESP's plain GET (fetch would send Sec-Fetch-Mode, which the hub refuses as a browser's).
+    const asked = await authRequestFrom(hub.baseUrl, '127.0.0.1');
     assert.equal(asked.status, 200);
-    assert.doesNotMatch(await asked.text(), /:.*:/, 'no credentials before an admin allows it');
+    assert.doesNotMatch(asked.body, /:.*:/, 'no credentials before an admin allows it');
     const prompt = page.getByRole('complementary', { name: 'Devices asking to join' });
     await prompt.getByRole('alert').filter({ hasText: 'A device at 127.0.0.1 asks to join' }).waitFor();
     assert.deepEqual(await axeProblems(page, 'dashboard with the pairing prompt'), []);
@@ -244,10 +246,15 @@ describe('devices in the app', () => {
     await prompt.getByRole('status').filter({ hasText: 'Allowed' }).waitFor();
     assert.equal(await prompt.getByRole('button', { name: 'Allow' }).count(), 0);
 
-    const credentials = await (await fetch(`${hub.baseUrl}/emoncms/device/auth/request.json`)).text();
+    const credentials = (await authRequestFrom(hub.baseUrl, '127.0.0.1')).body;
     const [username, password, baseTopic] = credentials.split(':');
-    assert.equal(credentials.split(':').length, 3, `user:pass:basetopic, got ${credentials}`);
-    const again = await (await fetch(`${hub.baseUrl}/emoncms/device/auth/request.json`)).text();
+    // The test hub's broker is not on EmonESP's 1883: its port comes as the 4th part.
+    assert.deepEqual(
+      credentials.split(':').slice(3),
+      [String(hub.mqttPort)],
+      `user:pass:basetopic:port, got ${credentials}`,
+    );
+    const again = (await authRequestFrom(hub.baseUrl, '127.0.0.1')).body;
     assert.notEqual(again, credentials, 'the answer is given once');
     const garage = (await devices()).find((d) => d.name === 'Garage plug');
     assert.ok(garage, 'the device was created with the given name');

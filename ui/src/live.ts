@@ -18,6 +18,8 @@ export class LiveConnection {
   private retryMs = 500;
   private closed = false;
 
+  private lastPairing: Extract<Pushed, { type: 'pairing' }> | undefined;
+
   constructor() {
     this.open();
   }
@@ -39,6 +41,8 @@ export class LiveConnection {
       if (message.type === type) handler(message as Extract<Pushed, { type: T }>);
     };
     this.pushHandlers.add(filtered);
+    // The pairing state comes once when the socket opens, maybe before this page listens.
+    if (this.lastPairing) filtered(this.lastPairing);
     return () => this.pushHandlers.delete(filtered);
   }
 
@@ -57,6 +61,7 @@ export class LiveConnection {
     };
     ws.onmessage = (event) => {
       const message = JSON.parse(String(event.data)) as LiveServerMessage;
+      if (message.type === 'pairing') this.lastPairing = message;
       if (message.type === 'device' || message.type === 'pairing' || message.type === 'hello')
         this.pushHandlers.forEach((h) => h(message));
       if (message.type !== 'values') return;

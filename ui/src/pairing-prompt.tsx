@@ -22,16 +22,9 @@ export function PairingPrompt(props: { live: LiveConnection }) {
   const [pairing, setPairing] = useState<PairingStateView>();
   const [done, setDone] = useState<string>();
   const refresh = () => void api.pairing().then(setPairing, () => undefined);
-  useEffect(() => {
-    refresh();
-    const offPairing = props.live.on('pairing', (m) => setPairing(m.pairing));
-    // After a reconnect, what changed while away.
-    const offHello = props.live.on('hello', refresh);
-    return () => {
-      offPairing();
-      offHello();
-    };
-  }, [props.live]);
+  // The hub sends the pending requests to an admin's socket when it opens (and after a
+  // reconnect), then each change: no request of its own on the way to the page.
+  useEffect(() => props.live.on('pairing', (m) => setPairing(m.pairing)), [props.live]);
   useEffect(() => {
     if (!done) return;
     const timer = setTimeout(() => setDone(undefined), DONE_SHOWN_MS);

@@ -78,7 +78,10 @@ describe('hub device', () => {
       added.stdout,
       /^added device 1 "Kitchen plug"\n {2}MQTT username: dev-tasmota-plug1\n {2}MQTT password: [A-Za-z0-9_-]{32} {3}\(shown once/,
     );
-    assert.match(added.stdout, /publishes: +tele\/plug1\/# stat\/plug1\/#\n {2}subscribes: +cmnd\/plug1\/#/);
+    assert.match(
+      added.stdout,
+      /publishes: +tele\/plug1\/# stat\/plug1\/# cmnd\/plug1\/POWER\n {2}subscribes: +cmnd\/plug1\/#\n {2}reads: +cmnd\/tasmotas\/#\n/,
+    );
     assert.equal(
       (await hub(['device', 'list'], env)).stdout,
       '1\tKitchen plug\ttasmota\tdev-tasmota-plug1\n',
