@@ -1,6 +1,6 @@
 import { cleanInputName } from '../ingest/input-names.js';
 import type { AclRule, BrokerPrincipal } from './principal.js';
-import { filterCovers, SIGNALS_FILTER, sysTopics, topicMatches } from './topics.js';
+import { filterCovers, SIGNALS_FILTER, topicMatches } from './topics.js';
 
 // The broker's authorization, as pure decisions (table-tested in test/unit/broker/acl.test.ts):
 // - admins and the hub itself: everything, $SYS included;
@@ -54,8 +54,8 @@ export function decideSubscribe(
   const ruled = applyRules(p, clientId, filter, rules, 'read', filterCovers);
   if (ruled) return ruled;
   if (p.kind === 'user' && p.role === 'admin') return ALLOW;
-  // OpenEVSE subscribes to it at every connect (src/mqtt.cpp); the broker's version is no secret.
-  if (filter === sysTopics.version && p.kind !== 'anonymous-loopback') return ALLOW;
+  // A device's read grants may name an exact $SYS topic (OpenEVSE's $SYS/broker/version).
+  if (p.kind === 'device' && filter.startsWith('$') && p.read.includes(filter)) return ALLOW;
   if (filter.startsWith('$') || onlyWildcards(filter))
     return deny('#, +/# (any filter of wildcards only) and $SYS are for administrators');
   switch (p.kind) {

@@ -101,8 +101,9 @@ export function topicsFor(kind: DeviceKind, topicName: string): DeviceTopics {
           `${n}/schedule/clear`,
           `${n}/restart`,
         ],
-        // Solar divert, current shaper and voltage inputs: defaults emon/emonpi/power1, …/vrms.
-        read: ['emon/+/+'],
+        // Solar divert, current shaper and voltage inputs: defaults emon/emonpi/power1, …/vrms;
+        // it subscribes to the broker's version at every connect (src/mqtt.cpp).
+        read: ['emon/+/+', '$SYS/broker/version'],
       };
   }
 }

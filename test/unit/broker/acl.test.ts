@@ -104,6 +104,8 @@ const subscribeTable: [string, string[]][] = [
   ['+/+', ['admin']],
   ['$SYS/#', ['admin']],
   ['$SYS/broker/uptime', ['admin']],
+  // OpenEVSE's read grant names it exactly (it subscribes at every connect); $SYS/# stays admin-only.
+  ['$SYS/broker/version', ['admin', 'openevse']],
   ['hub/signals/#', EVERYONE.filter((p) => p !== 'legacy')],
   ['hub/signals/tariff', EVERYONE.filter((p) => p !== 'legacy')],
   ['hub/dev/h1/relay/set', [...VIEWERS, 'hub']],
