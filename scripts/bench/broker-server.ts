@@ -8,6 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MqttBroker } from '../../src/broker/mqtt-broker.net.js';
+import { PairingLine } from '../../src/broker/pairing-line.js';
 import { topicsFor } from '../../src/devices/device-topics.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { EventBus } from '../../src/shared/event-bus.js';
@@ -46,6 +47,7 @@ if (mode === 'hub') {
           : { kind: 'user', username: username ?? 'sub', role: 'admin' },
       resolveOwner: () => undefined,
       persistenceDir: join(dir, 'mqtt'),
+      pairing: new PairingLine(),
       tls: () => {
         throw new Error('no TLS in the bench');
       },

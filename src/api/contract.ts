@@ -345,8 +345,59 @@ export interface PairingRequestView {
   deviceId: number | null;
 }
 
+/** The firmwares that pair without typing: a pairing login, then their own config command. */
+export type PairingClaimKind = 'tasmota' | 'shelly' | 'openevse';
+
+/**
+ * A device connected with a pairing login while the window is open (docs/devices.md, Pairing
+ * without typing), named by its MQTT client id.
+ * - `connected`: it has not said what it is yet (only Deny);
+ * - `waiting`: it said what it is: an admin may allow or deny it;
+ * - `handing-over`: allowed; its own login was sent with its firmware's command and the hub
+ *   waits for it to connect with it until `untilMs`;
+ * - `paired`: it connected with its own login;
+ * - `manual`: it did not (or the command could not be sent): its settings are to be typed in
+ *   (GET …/claims/:clientId/settings), `problem` says why.
+ */
+export interface PairingClaimView {
+  clientId: string;
+  /** IPv4 dotted quad. */
+  ip: string;
+  kind: PairingClaimKind | null;
+  /** Its own topic as it announced it (Tasmota topic, Shelly prefix, OpenEVSE base), or null. */
+  topicName: string | null;
+  /** Module or model it reported ("Sonoff Basic", "SNPL-00112EU"), or null. */
+  model: string | null;
+  /** The name it gave itself (device name, host name), or null. */
+  label: string | null;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  status: 'connected' | 'waiting' | 'handing-over' | 'paired' | 'manual';
+  /** The device created when allowed. */
+  deviceId: number | null;
+  /** handing-over: the hub waits for its reconnect until then. */
+  untilMs: number | null;
+  problem: string | null;
+}
+
+/** GET /api/v1/pairing/claims/:clientId/settings: what to type into the device by hand. */
+export interface PairingClaimSettings {
+  clientId: string;
+  deviceId: number;
+  host: string;
+  port: number | null;
+  tlsPort: number | null;
+  username: string;
+  password: string;
+  topic: string;
+  /** Where the broker's CA certificate is (for TLS), or null when TLS is off. */
+  caUrl: string | null;
+}
+
 export interface PairingStateView {
   /** The pairing window (UDP beacon on) is open until this time, or null when closed. */
   windowOpenUntilMs: number | null;
   requests: PairingRequestView[];
+  /** Devices connected with a pairing login (Tasmota, Shelly, OpenEVSE). */
+  claims: PairingClaimView[];
 }

@@ -10,6 +10,9 @@ import { filterCovers, SIGNALS_FILTER, topicMatches } from './topics.js';
 //   public signal topics;
 // - the legacy emonhub login: publish under emon/# only, minus the nodes devices own;
 // - anonymous (only if allowed, only on loopback): subscribe to hub/signals/#;
+// - a pairing login (a window open): its publishes go to the pairing service only and it is
+//   forwarded nothing but what the hub sends it directly (broker-hooks.ts), so its subscriptions
+//   are acknowledged and its own publish decision is a deny;
 // - config rules add grants; a matching "deny" rule always wins (as in Mosquitto).
 
 export type Decision = { allow: true } | { allow: false; reason: string };
@@ -37,6 +40,8 @@ export function decidePublish(
       return p.publish.some((f) => topicMatches(f, topic))
         ? ALLOW
         : deny(`${topic} is not under the device's own topics`);
+    case 'pairing':
+      return deny('a pairing login publishes only to the pairing service');
     case 'legacy':
       if (p.publishExcept.some((f) => topicMatches(f, topic))) return deny(`${topic} belongs to a device`);
       return topicMatches('emon/#', topic) ? ALLOW : deny('the legacy login may publish only under emon/#');
@@ -65,6 +70,8 @@ export function decideSubscribe(
       return [...p.subscribe, ...p.read, SIGNALS_FILTER].some((f) => filterCovers(f, filter))
         ? ALLOW
         : deny(`${filter} is not one of the device's command topics`);
+    case 'pairing':
+      return ALLOW; // acknowledged, as the firmware expects; the broker forwards it nothing
     case 'anonymous-loopback':
       return filterCovers(SIGNALS_FILTER, filter)
         ? ALLOW

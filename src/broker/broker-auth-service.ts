@@ -3,7 +3,7 @@ import { RateLimitedError } from '../auth/auth-errors.js';
 import type { UserDirectory } from '../auth/ports.js';
 import type { DeviceLogin, DeviceLogins } from '../devices/ports.js';
 import { deviceIdOf } from './client-id-registry.js';
-import type { MqttAuthenticator, MqttLogin } from './ports.js';
+import type { MqttAuthenticator, MqttLogin, PairingAdmission } from './ports.js';
 import type { BrokerPrincipal } from './principal.js';
 
 export interface BrokerAuthSettings {
@@ -24,8 +24,9 @@ export class BrokerAuthService {
     username: string | undefined,
     password: Buffer | undefined,
     remoteAddress: string,
+    clientId: string,
   ): Promise<BrokerPrincipal | undefined> {
-    const login: MqttLogin = { username, password, remoteAddress };
+    const login: MqttLogin = { username, password, remoteAddress, clientId };
     for (const authenticator of this.authenticators) {
       const verdict = await authenticator.authenticate(login);
       if (verdict === 'refuse') return undefined;
@@ -49,16 +50,19 @@ export class BrokerAuthService {
 
 /**
  * The hub's logins, in the order they are tried: an anonymous reader (only if configured and only
- * from this machine), the legacy emonhub login (only if enabled; its username is never a user's),
- * a device (`dev-…`), a hub user (API key or password).
+ * from this machine), a pairing login (only while a pairing window is open), the legacy emonhub
+ * login (only if enabled; its username is never a user's), a device (`dev-…`), a hub user (API
+ * key or password).
  */
 export function hubAuthenticators(
   auth: UserDirectory,
   devices: DeviceLogins,
   settings: BrokerAuthSettings,
+  pairing: { admit(login: MqttLogin): PairingAdmission },
 ): MqttAuthenticator[] {
   return [
     anonymousLoopback(settings),
+    pairingLogins(pairing),
     legacyLogin(devices, settings),
     deviceLogins(devices),
     userLogins(auth),
@@ -71,7 +75,21 @@ function anonymousLoopback(settings: BrokerAuthSettings): MqttAuthenticator {
     authenticate: ({ username, password, remoteAddress }) => {
       if (username) return 'pass';
       const allowed = settings.allowAnonymousLoopback && LOOPBACK.test(remoteAddress) && !password;
-      return allowed ? { kind: 'anonymous-loopback' } : 'refuse';
+      return allowed ? { kind: 'anonymous-loopback' } : 'pass'; // a pairing login, or refused there
+    },
+  };
+}
+
+/** Logins without a username (and Tasmota's default one) are pairing logins or nothing. */
+function pairingLogins(pairing: { admit(login: MqttLogin): PairingAdmission }): MqttAuthenticator {
+  return {
+    name: 'pairing',
+    authenticate: (login) => {
+      const admission = pairing.admit(login);
+      if (admission === 'pass') return login.username ? 'pass' : 'refuse';
+      if (!admission.admit)
+        throw Object.assign(new Error(admission.why), { returnCode: admission.returnCode });
+      return { kind: 'pairing', clientId: login.clientId, remoteAddress: login.remoteAddress };
     },
   };
 }

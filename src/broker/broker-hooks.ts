@@ -44,6 +44,7 @@ export interface HookDeps {
     username: string | undefined,
     password: Buffer | undefined,
     remoteAddress: string,
+    clientId: string,
   ): Promise<BrokerPrincipal | undefined>;
   /** The principal a client-id owner is now (grants of now), or undefined when it is gone. */
   resolveOwner(owner: string): BrokerPrincipal | undefined;
@@ -54,6 +55,8 @@ export interface HookDeps {
   /** The connection has logged in: it leaves the pre-auth budget. */
   loggedIn(conn: Duplex): void;
   noteRetained(topic: string, payloadBytes: number): void;
+  /** Where a pairing session's publishes go (and nowhere else). */
+  pairing: { published(clientId: string, topic: string, payload: Buffer): void };
 }
 
 /**
@@ -71,6 +74,8 @@ export class BrokerHooks {
   private readonly inFlight = new LoginsInFlight();
   /** When a device was last logged as refused its id held by a live user, per client id. */
   private readonly heldLoggedMs = new Map<string, number>();
+  /** Topics the hub is sending a pairing session directly: the only messages it is forwarded. */
+  private readonly directTopics = new WeakMap<Client, string[]>();
 
   constructor(private readonly deps: HookDeps) {
     this.denyRules = deps.acl.filter((r) => r.access === 'deny');
@@ -113,6 +118,7 @@ export class BrokerHooks {
       callback(null, null);
     };
     broker.authorizeForward = (client, packet) => {
+      if (this.sessions.get(client)?.principal.kind === 'pairing') return this.directOnly(client, packet);
       // Overlapping subscriptions: Aedes hands a client the copies of a message one after another.
       const key = messageKey(packet);
       if (key !== undefined && this.lastForwarded.get(client) === key) return null;
@@ -125,6 +131,36 @@ export class BrokerHooks {
       const principal = this.sessions.get(client)?.principal;
       return forwardDenied(this.denyRules, principal, client.id, packet.topic) ? null : packet;
     };
+  }
+
+  /**
+   * Sends a pairing session one message (Aedes's client.publish: to that client only, never
+   * routed, so no subscriber of its topic sees the login it carries); false if it is gone.
+   */
+  deliverDirect(client: Client, topic: string, payload: string): boolean {
+    if (this.sessions.get(client)?.principal.kind !== 'pairing') return false;
+    const pending = this.directTopics.get(client) ?? [];
+    pending.push(topic);
+    this.directTopics.set(client, pending);
+    client.publish(
+      { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false },
+      () => {
+        const left = this.directTopics.get(client);
+        const at = left?.indexOf(topic) ?? -1;
+        if (at >= 0) left!.splice(at, 1); // not forwarded (the connection ended): forget it
+      },
+    );
+    return true;
+  }
+
+  /** A pairing session gets what the hub sent it directly, once each; nothing routed. */
+  private directOnly<P extends { topic: string }>(client: Client, packet: P): P | null {
+    const pending = this.directTopics.get(client);
+    const at = pending?.indexOf(packet.topic) ?? -1;
+    if (at < 0) return null;
+    pending!.splice(at, 1);
+    this.deps.counters.messagesSent++;
+    return packet;
   }
 
   private async authenticate(
@@ -166,14 +202,18 @@ export class BrokerHooks {
     if (broker.connectedClients >= limits.maxConnections) throw refuse(3, 'too many connections');
     let principal: BrokerPrincipal | undefined;
     try {
-      principal = await this.deps.authenticate(username, password, remote);
+      principal = await this.deps.authenticate(username, password, remote, client.id);
     } catch (err) {
-      // A throttled login carries returnCode 3 (server unavailable); any other failure is 5.
-      throw refuse((err as { returnCode?: unknown }).returnCode === 3 ? 3 : 5, describeError(err));
+      // A throttled login carries returnCode 3 (server unavailable), a refused pairing login the
+      // code it chose; any other failure is 5.
+      const code = (err as { returnCode?: unknown }).returnCode;
+      throw refuse(code === 2 || code === 3 || code === 4 ? code : 5, describeError(err));
     }
     if (!principal) throw refuse(4, 'bad username or password');
+    const pairing = principal.kind === 'pairing';
     const will = packet?.will;
-    if (will) {
+    // A pairing session's will, like all it publishes, goes to the pairing service only.
+    if (will && !pairing) {
       const decision = isValidTopicName(will.topic)
         ? decidePublish(principal, client.id, will.topic, this.deps.acl)
         : ({ allow: false, reason: 'invalid will topic' } as const);
@@ -181,7 +221,7 @@ export class BrokerHooks {
     }
     const owner = ownerOf(principal);
     if (packet?.clientId) {
-      const keep = !packet.clean || principal.kind === 'device' || will !== undefined;
+      const keep = !pairing && (!packet.clean || principal.kind === 'device' || will !== undefined);
       const token = client.conn;
       const claim = await this.deps.registry.claim(client.id, owner, {
         keep,
@@ -199,6 +239,8 @@ export class BrokerHooks {
         log.warn({ clientId: client.id, owner, claim }, 'mqtt client id bound anew; its session is cleaned');
         forceCleanSession(client, packet);
       }
+      // Nothing of a pairing session outlives it: no restored subscriptions, no queued messages.
+      if (pairing) forceCleanSession(client, packet);
       const release = () => this.deps.registry.release(client.id, token);
       if ((client.conn as unknown as Duplex).destroyed) release();
       else client.conn.once('close', release);
@@ -243,6 +285,7 @@ export class BrokerHooks {
       log.warn({ clientId: client.id }, 'mqtt client publishing faster than allowed; disconnected');
       return new Error('publish rate limit');
     }
+    if (session.principal.kind === 'pairing') return this.pairingPublish(client, packet);
     // Devices publish to a handful of topics over and over: decide each once per session.
     let decision = session.publishDecisions.get(packet.topic);
     if (!decision) {
@@ -266,6 +309,18 @@ export class BrokerHooks {
     }
     counters.messagesReceived++;
     if (packet.retain) this.deps.noteRetained(packet.topic, packet.payload.length);
+    return null;
+  }
+
+  /** Read by the pairing service, then dropped: not stored, not retained, forwarded to nobody. */
+  private pairingPublish(client: Client, packet: PublishPacket): null {
+    this.dropped.add(packet);
+    const { payload } = packet;
+    this.deps.pairing.published(
+      client.id,
+      packet.topic,
+      Buffer.isBuffer(payload) ? payload : Buffer.from(payload),
+    );
     return null;
   }
 

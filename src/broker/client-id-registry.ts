@@ -20,10 +20,15 @@ export function ownerOf(p: BrokerPrincipal): string {
       return `user:${p.username.toLowerCase()}:${p.role}`;
     case 'legacy':
       return `legacy:${p.username}`;
+    case 'pairing':
+      return PAIRING_OWNER;
     default:
       return 'anonymous';
   }
 }
+
+/** Every pairing session: never kept, and a device takes its id back at once (its own login). */
+export const PAIRING_OWNER = 'pairing';
 
 export function deviceOwner(deviceId: number): string {
   return `device:${deviceId}`;
@@ -106,7 +111,8 @@ export class ClientIdRegistry {
     if (!same && !otherRole && !deviceTakesBack) return 'refused';
     // A read key never takes the id of the same user's write key while that one is connected.
     if (otherRole && owner.endsWith(':viewer') && live === holder) return 'refused';
-    if (deviceTakesBack && !same && live === holder) return 'held-by-live-user';
+    // A device coming back with its own login replaces its pairing session at once.
+    if (deviceTakesBack && !same && live === holder && holder !== PAIRING_OWNER) return 'held-by-live-user';
     const changesOwner = !same;
     // A role-less binding may hold an admin's session: only the admin keeps it.
     const roleless = same && holder !== undefined && holder !== owner && !owner.endsWith(':admin');

@@ -1,4 +1,4 @@
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import AsyncLevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
 import { Level } from 'level';
 import type { EventEmitter } from 'node:events';
@@ -14,6 +14,7 @@ import { emptyCounters, type BrokerCounters } from './broker-stats.js';
 import { ClientIdRegistry, deviceOwner } from './client-id-registry.js';
 import { InProcessMqtt } from './in-process-mqtt.net.js';
 import { OfflineQueueCap } from './offline-queue.net.js';
+import type { PairingDelivery, PairingLine } from './pairing-line.js';
 import { PersistenceStreams } from './persistence-streams.net.js';
 import type { MqttMessageHandler, MqttPort, MqttPublishOptions, Unsubscribe } from './ports.js';
 import type { AclRule, BrokerPrincipal } from './principal.js';
@@ -42,10 +43,13 @@ export interface BrokerDeps extends Pick<ListenerDeps, 'tls' | 'onUpgrade'> {
     username: string | undefined,
     password: Buffer | undefined,
     remoteAddress: string,
+    clientId: string,
   ): Promise<BrokerPrincipal | undefined>;
   /** The principal a client-id owner is now, or undefined when it is gone (a deleted device). */
   resolveOwner(owner: string): BrokerPrincipal | undefined;
   persistenceDir: string;
+  /** Pairing sessions' publishes and ends go there; it sends them messages through the broker. */
+  pairing: PairingLine;
   bus: EventBus;
   clock: Clock;
   log: Logger;
@@ -57,7 +61,7 @@ export interface BrokerDeps extends Pick<ListenerDeps, 'tls' | 'onUpgrade'> {
  * broker-listeners.net.ts, the hooks of broker-hooks.ts, bounded offline queues, $SYS statistics,
  * and the MqttPort other capabilities use (in-process-mqtt.net.ts).
  */
-export class MqttBroker implements Component, MqttPort {
+export class MqttBroker implements Component, MqttPort, PairingDelivery {
   readonly name = 'mqtt';
   /** A port held by another broker (Mosquitto on an emonPi being migrated) frees later. */
   readonly onStartFailure = 'retry';
@@ -133,8 +137,10 @@ export class MqttBroker implements Component, MqttPort {
       log: this.deps.log,
       loggedIn: (conn) => this.listeners.loggedIn(conn),
       noteRetained: (topic, bytes) => this.noteRetained(topic, bytes),
+      pairing: this.deps.pairing,
     });
     this.hooks.install(broker);
+    this.deps.pairing.connect(this);
     this.installEvents(broker, this.hooks);
     this.inProcess.attach(broker);
     this.stopListening = this.followDevices();
@@ -144,6 +150,7 @@ export class MqttBroker implements Component, MqttPort {
   }
 
   async stop(): Promise<void> {
+    this.deps.pairing.connect(undefined);
     this.sys.stop();
     this.stopListening?.();
     this.inProcess.detach();
@@ -187,6 +194,25 @@ export class MqttBroker implements Component, MqttPort {
 
   publish(topic: string, payload: string | Buffer, options?: MqttPublishOptions): Promise<void> {
     return this.inProcess.publish(topic, payload, options);
+  }
+
+  deliverToPairing(clientId: string, topic: string, payload: string): boolean {
+    const client = this.pairingClient(clientId);
+    return client !== undefined && this.hooks!.deliverDirect(client, topic, payload);
+  }
+
+  endPairing(clientId: string, why: string): void {
+    const client = this.pairingClient(clientId);
+    if (!client) return;
+    this.deps.log.info({ clientId }, `pairing session ended: ${why}`);
+    client.close();
+  }
+
+  private pairingClient(clientId: string): Client | undefined {
+    if (!this.broker) return undefined;
+    return connectedClients(this.broker).find(
+      (c) => c.id === clientId && this.hooks?.sessions.get(c)?.principal.kind === 'pairing',
+    );
   }
 
   /** Devices removed or whose grants changed lose their sessions (they reconnect with grants of now). */
@@ -257,6 +283,7 @@ export class MqttBroker implements Component, MqttPort {
     broker.on('clientDisconnect', (client) => {
       this.counters.clientsConnected = broker.connectedClients;
       const principal = hooks.sessions.get(client)?.principal;
+      if (principal?.kind === 'pairing') this.deps.pairing.closed(client.id);
       this.deps.bus.emit('mqtt.disconnected', {
         clientId: client.id,
         ...(principal && 'username' in principal ? { username: principal.username } : {}),

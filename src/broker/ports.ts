@@ -42,6 +42,30 @@ export interface MqttLogin {
   username: string | undefined;
   password: Buffer | undefined;
   remoteAddress: string;
+  clientId: string;
+}
+
+/** A pairing login's fate: not one ('pass'), admitted, or refused with a CONNACK code and why. */
+export type PairingAdmission =
+  'pass' | { admit: true } | { admit: false; returnCode: 2 | 3 | 4 | 5; why: string };
+
+/**
+ * The pairing capability's side of pairing logins (Tasmota, Shelly, OpenEVSE pairing without
+ * typing): who is admitted, and what such a session publishes (which nobody else receives).
+ */
+export interface PairingSessions {
+  admit(login: MqttLogin): PairingAdmission;
+  published(clientId: string, topic: string, payload: Buffer): void;
+  closed(clientId: string): void;
+}
+
+/** The broker's side: where the pairing capability plugs in, and how it talks to a session. */
+export interface PairingLinePort {
+  attach(sessions: PairingSessions): void;
+  /** Sends one message to that pairing session only (QoS 1, not retained); false if it is gone. */
+  deliver(clientId: string, topic: string, payload: string): boolean;
+  /** Ends a pairing session (denied, or the window closed). */
+  end(clientId: string, why: string): void;
 }
 
 /**
@@ -51,7 +75,7 @@ export interface MqttLogin {
 export type LoginVerdict = BrokerPrincipal | 'refuse' | 'pass';
 
 /**
- * One kind of MQTT login (users, devices, the legacy emonhub login; pairing later). The broker
+ * One kind of MQTT login (users, devices, the legacy emonhub login, pairing logins). The broker
  * asks each in order; a throw refuses the CONNECT (with `returnCode` 3: "server unavailable").
  */
 export interface MqttAuthenticator {

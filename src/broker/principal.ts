@@ -21,7 +21,12 @@ export type BrokerPrincipal =
       /** The emon/ node roots devices own: the shared emonpi login may not write there. */
       publishExcept: readonly string[];
     }
-  | { kind: 'anonymous-loopback' };
+  | { kind: 'anonymous-loopback' }
+  /**
+   * A device pairing without typing (docs/devices.md): its publishes reach only the pairing
+   * service, and it receives only what the hub sends it directly.
+   */
+  | { kind: 'pairing'; clientId: string; remoteAddress: string };
 
 /** A Mosquitto-style rule from config: `%u` (username) and `%c` (client id) fill whole levels. */
 export interface AclRule {

@@ -6,10 +6,14 @@ import type { ModuleContext, WiredModule } from '../module-context.js';
 import { BrokerAuthService, hubAuthenticators } from './broker-auth-service.js';
 import { ensureTlsMaterial, loadUserTls, type TlsMaterial } from './certificates.process.js';
 import { MqttBroker } from './mqtt-broker.net.js';
+import { PairingLine } from './pairing-line.js';
+import type { PairingLinePort } from './ports.js';
 
 export interface BrokerPorts {
   /** Undefined when MQTT is turned off. */
   broker: MqttBroker | undefined;
+  /** Where pairing logins are admitted and talked to (the pairing capability attaches). */
+  pairingLine: PairingLinePort;
 }
 
 /** The embedded MQTT broker (TCP, TLS, WebSocket at /mqtt) and its logins. */
@@ -21,12 +25,16 @@ export function wireBroker(ctx: ModuleContext & AuthPorts & DevicePorts): WiredM
       config.mqtt.tls.certFile && config.mqtt.tls.keyFile
         ? loadUserTls(config.mqtt.tls.certFile, config.mqtt.tls.keyFile)
         : ensureTlsMaterial(join(paths.dataDir, 'tls'), log.child({ component: 'tls' }), clock));
-  const brokerAuth = new BrokerAuthService(hubAuthenticators(ctx.auth, ctx.devices, config.mqtt));
+  const pairingLine = new PairingLine();
+  const brokerAuth = new BrokerAuthService(
+    hubAuthenticators(ctx.auth, ctx.devices, config.mqtt, pairingLine),
+  );
   const broker = config.mqtt.enabled
     ? new MqttBroker(config.mqtt, {
-        authenticate: (u, p, remote) => brokerAuth.authenticate(u, p, remote),
+        authenticate: (u, p, remote, clientId) => brokerAuth.authenticate(u, p, remote, clientId),
         resolveOwner: (owner) => brokerAuth.resolveOwner(owner),
         persistenceDir: join(paths.dataDir, 'mqtt'),
+        pairing: pairingLine,
         tls: tlsMaterial,
         onUpgrade: ctx.upgrades.onUpgrade,
         bus: ctx.bus,
@@ -45,5 +53,5 @@ export function wireBroker(ctx: ModuleContext & AuthPorts & DevicePorts): WiredM
     },
     mqttStatus: () => broker?.status(),
   });
-  return { components: broker ? [broker] : [], routes, ports: { broker } };
+  return { components: broker ? [broker] : [], routes, ports: { broker, pairingLine } };
 }

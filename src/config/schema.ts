@@ -258,6 +258,8 @@ export const configSchema = z.strictObject({
       /** The one-time answer for an allowed address is given within this time, then spent. */
       allowanceTtlS: positiveInt('seconds an allowed device has to fetch its credentials', 3600).default(60),
       maxPendingRequests: positiveInt('pending pairing requests kept', 1024).default(32),
+      /** How long the hub waits for a device paired without typing to connect with its own login. */
+      handoverTimeoutS: positiveInt('seconds to wait for a paired device to reconnect', 3600).default(60),
       requestsPerAddressPerMinute: positiveInt('pairing requests per address per minute', 600).default(12),
     })
     .prefault({}),

@@ -1,11 +1,11 @@
-import type { PairingStateView } from '../api/contract.js';
-import { topicNameProblem } from '../devices/device-topics.js';
+import type { PairingClaimView, PairingStateView } from '../api/contract.js';
 import type { CancelTimer, Clock } from '../shared/clock.js';
 import type { Component, ComponentStatus } from '../shared/component.js';
 import { UserError } from '../shared/errors.js';
 import type { EventBus } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
 import { AuthRequests, authAnswer, hintOf, normaliseIpv4, type AuthRequestLimits } from './auth-requests.js';
+import { pickTopicName } from './pick-topic-name.js';
 import type { PairingBeacon, PairingDevices, PairingMirror, PairingPort } from './ports.js';
 
 export interface PairingSettings extends AuthRequestLimits {
@@ -23,8 +23,6 @@ export interface AuthReply {
 
 /** The base topic an EmonESP paired here publishes under (its grants in devices/device-topics.ts). */
 export const pairedBaseTopic = (topicName: string) => `emon/${topicName}`;
-
-const MAX_TOPIC_TRIES = 50;
 
 // The state lives in this process's memory and is mirrored to Redis (without the answers): a
 // one-time answer holds a device's secret, which must never be written anywhere, and a request
@@ -58,6 +56,8 @@ export class PairingService implements Component, PairingPort {
       devices: PairingDevices;
       beacon: PairingBeacon;
       mirror?: PairingMirror;
+      /** Pairing without typing (claim-pairing.ts): shown with the requests, told when the window closes. */
+      claims?: { view(): PairingClaimView[]; windowClosed(): void };
       bus: EventBus;
       clock: Clock;
       log: Logger;
@@ -126,7 +126,16 @@ export class PairingService implements Component, PairingPort {
   state(): PairingStateView {
     const nowMs = this.deps.clock.nowMs();
     this.expire(nowMs);
-    return { windowOpenUntilMs: this.openUntil(nowMs), requests: this.requests.view(nowMs) };
+    return {
+      windowOpenUntilMs: this.openUntil(nowMs),
+      requests: this.requests.view(nowMs),
+      claims: this.deps.claims?.view() ?? [],
+    };
+  }
+
+  /** Whether a pairing window is open now. */
+  windowOpen(): boolean {
+    return this.openUntil(this.deps.clock.nowMs()) !== null;
   }
 
   /** GET …/device/auth/request.json from `address`: registered, or the one-time answer. */
@@ -224,6 +233,7 @@ export class PairingService implements Component, PairingPort {
       void this.deps.beacon.sendNow();
     } else {
       this.windowUntilMs = null;
+      this.deps.claims?.windowClosed();
     }
     this.changed(clock.nowMs());
     return this.state();
@@ -246,18 +256,9 @@ export class PairingService implements Component, PairingPort {
   /** `plug-<last octet>`, or with -2, -3… when a device has it. */
   private createDevice(ip: string, name: string) {
     const taken = new Set(this.deps.devices.list().map((d) => d.topicName.toLowerCase()));
-    const base = `plug-${ip.split('.').at(-1)}`;
-    for (let n = 1; n <= MAX_TOPIC_TRIES; n++) {
-      const topicName = n === 1 ? base : `${base}-${n}`;
-      if (taken.has(topicName) || topicNameProblem(topicName)) continue;
-      try {
-        return { credentials: this.deps.devices.add(name, 'emonesp', topicName), topicName };
-      } catch (err) {
-        // Taken in a way the list does not show (an overlapping grant): try the next name.
-        if (!(err instanceof UserError) || err.status !== 409) throw err;
-      }
-    }
-    throw new UserError(`no free topic name like ${base} for the device at ${ip}`, 409, 'pairing_no_topic');
+    return pickTopicName(`plug-${ip.split('.').at(-1)}`, taken, (topicName) =>
+      this.deps.devices.add(name, 'emonesp', topicName),
+    );
   }
 
   /** An allowance lapsed or was denied before its answer was fetched: its login is of no use. */

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { PairingRequestView, PairingStateView } from '../api/contract.js';
+import type { PairingRequestView } from '../api/contract.js';
 import type { Logger } from '../shared/logger.js';
 import type { RedisKeys } from '../state/keys.js';
-import type { PairingMirror } from './ports.js';
+import type { MirroredPairingState, PairingMirror } from './ports.js';
 
 /**
  * Mirrors the pairing state to Redis for other readers: the requests hash (address → request
@@ -19,7 +19,7 @@ export class RedisPairingMirror implements PairingMirror {
     private readonly log: Logger,
   ) {}
 
-  save(state: PairingStateView, nowMs: number): void {
+  save(state: MirroredPairingState, nowMs: number): void {
     let multi;
     try {
       multi = this.redis().multi().del(this.keys.pairingRequests());

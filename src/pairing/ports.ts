@@ -1,10 +1,10 @@
-import type { PairingRequestView, PairingStateView } from '../api/contract.js';
+import type { PairingClaimKind, PairingRequestView, PairingStateView } from '../api/contract.js';
 
 /** What pairing needs of the devices capability (DeviceService has it). */
 export interface PairingDevices {
   add(
     name: string,
-    kind: 'emonesp',
+    kind: 'emonesp' | PairingClaimKind,
     topicName: string,
   ): { device: { id: number }; mqttUsername: string; secret: string };
   list(): { topicName: string }[];
@@ -18,9 +18,12 @@ export interface PairingBeacon {
   sendNow(): Promise<boolean>;
 }
 
+/** What is mirrored: the window and the auth requests (claims end with their sessions). */
+export type MirroredPairingState = Pick<PairingStateView, 'windowOpenUntilMs' | 'requests'>;
+
 /** Where the pairing state is mirrored for others to read (never the one-time answers). */
 export interface PairingMirror {
-  save(state: PairingStateView, nowMs: number): void;
+  save(state: MirroredPairingState, nowMs: number): void;
   /** The requests last saved (by a hubd before a restart); rejects when they cannot be read. */
   load(): Promise<PairingRequestView[]>;
 }

@@ -4,6 +4,7 @@ import type { DevicePorts } from '../devices/wire.js';
 import type { ModuleContext, WiredModule } from '../module-context.js';
 import type { StatePorts } from '../state/wire.js';
 import { UdpBeacon } from './beacon.udp.js';
+import { ClaimPairing } from './claim-pairing.js';
 import { MdnsAdvertiser } from './mdns-advertiser.net.js';
 import { PairingService } from './pairing-service.js';
 import { RedisPairingMirror } from './pairing-store.redis.js';
@@ -14,8 +15,12 @@ export interface PairingPorts {
 }
 
 // The broker gives the port it listens on (a configured 0 picks a free one); without it, the
-// configured port.
-type Ctx = ModuleContext & DevicePorts & StatePorts & Partial<BrokerPorts>;
+// configured port. Its pairing line is where pairing logins are admitted.
+type Ctx = ModuleContext &
+  DevicePorts &
+  StatePorts &
+  Partial<Omit<BrokerPorts, 'pairingLine'>> &
+  Pick<BrokerPorts, 'pairingLine'>;
 
 /**
  * Pairing (docs/devices.md, Pairing): mDNS, the UDP beacon, EmonESP's auth requests. Its routes
@@ -29,9 +34,31 @@ export function wirePairing(ctx: Ctx): WiredModule<PairingPorts> {
     settings.beaconPort,
     log.child({ component: 'pairing-beacon' }),
   );
-  const pairing = new PairingService({
+  const mqttPort = () =>
+    config.mqtt.enabled ? (ctx.broker?.ports().tcp ?? (config.mqtt.port || null)) : null;
+  const claims = new ClaimPairing({
+    devices: ctx.devices,
+    line: ctx.pairingLine,
+    windowOpen: () => pairing.windowOpen(),
+    bus,
+    clock,
+    log: log.child({ component: 'pairing' }),
+    settings: {
+      handoverMs: settings.handoverTimeoutS * 1000,
+      requestTtlMs: settings.requestTtlS * 1000,
+      maxSessions: settings.maxPendingRequests,
+      hostname: settings.hostname,
+      mqttPort,
+      mqttTlsPort: () =>
+        config.mqtt.enabled && config.mqtt.tls.enabled
+          ? (ctx.broker?.ports().tls ?? (config.mqtt.tls.port || null))
+          : null,
+    },
+  });
+  const pairing: PairingService = new PairingService({
     devices: ctx.devices,
     beacon,
+    claims,
     mirror: new RedisPairingMirror(() => ctx.redis.redis, ctx.keys, log.child({ component: 'pairing' })),
     bus,
     clock,
@@ -43,7 +70,7 @@ export function wirePairing(ctx: Ctx): WiredModule<PairingPorts> {
       requestsPerAddressPerMinute: settings.requestsPerAddressPerMinute,
       windowMs: settings.windowMinutes * 60_000,
       beaconIntervalMs: settings.beaconIntervalS * 1000,
-      mqttPort: () => (config.mqtt.enabled ? (ctx.broker?.ports().tcp ?? (config.mqtt.port || null)) : null),
+      mqttPort,
     },
   });
   const mdns =
@@ -59,6 +86,6 @@ export function wirePairing(ctx: Ctx): WiredModule<PairingPorts> {
       log.child({ component: 'mdns' }),
       ctx.realClock,
     );
-  const components = [beacon, pairing, mdns].filter((c) => !!c);
-  return { components, routes: pairingRoutes(pairing), ports: { pairing } };
+  const components = [beacon, pairing, claims, mdns].filter((c) => !!c);
+  return { components, routes: pairingRoutes(pairing, claims), ports: { pairing } };
 }

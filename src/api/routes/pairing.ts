@@ -1,7 +1,8 @@
 import type { Response } from 'express';
 import { z } from 'zod';
+import type { ClaimPairing } from '../../pairing/claim-pairing.js';
 import type { PairingService } from '../../pairing/pairing-service.js';
-import type { PairingStateView } from '../contract.js';
+import type { PairingClaimSettings, PairingStateView } from '../contract.js';
 import { EMONCMS_PREFIX, TEXT_PLAIN } from '../emoncms/emoncms-route.js';
 import { defineRoute, type RouteDef } from '../route-table.js';
 import { field } from '../route-schema.js';
@@ -10,6 +11,14 @@ const ipParams = z.object({
   ip: field(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/), {
     code: 'invalid_ip',
     message: 'the address must be an IPv4 address such as 192.168.1.23',
+    status: 404,
+  }),
+});
+
+const clientIdParams = z.object({
+  clientId: field(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/), {
+    code: 'invalid_client_id',
+    message: 'the client id must be 1 to 64 letters, digits or . _ - :',
     status: 404,
   }),
 });
@@ -32,7 +41,7 @@ function sendText(res: Response, status: number, body: string): void {
  * Pairing: EmonESP's unauthenticated auth request (emoncms's URL, with and without /emoncms, so
  * these must come before the /emoncms/* catch-all) and the admin's side (docs/api.md, Pairing).
  */
-export function pairingRoutes(pairing: PairingService): RouteDef[] {
+export function pairingRoutes(pairing: PairingService, claims: ClaimPairing): RouteDef[] {
   const authRequest = (prefix: string) =>
     defineRoute({
       method: 'get',
@@ -95,6 +104,35 @@ export function pairingRoutes(pairing: PairingService): RouteDef[] {
       params: ipParams,
       body: z.object({ name: optionalText('name', 64), room: optionalText('room', 64) }),
       handler: (_req, res, { params, body }) => res.status(201).json(pairing.allow(params.ip, body)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/pairing/claims/:clientId/allow',
+      access: 'admin',
+      params: clientIdParams,
+      body: z.object({ name: optionalText('name', 64), room: optionalText('room', 64) }),
+      handler: (_req, res, { params, body }) => res.status(201).json(claims.allow(params.clientId, body)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/pairing/claims/:clientId/deny',
+      access: 'admin',
+      params: clientIdParams,
+      handler: (_req, res, { params }) => {
+        claims.deny(params.clientId);
+        res.status(204).end();
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/pairing/claims/:clientId/settings',
+      access: 'admin',
+      params: clientIdParams,
+      handler: (_req, res, { params }) => {
+        // A device's password: shown to the admin who asks, never kept by a cache.
+        res.setHeader('Cache-Control', 'no-store');
+        res.json(claims.settings(params.clientId) satisfies PairingClaimSettings);
+      },
     }),
     defineRoute({
       method: 'post',

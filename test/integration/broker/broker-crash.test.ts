@@ -5,6 +5,7 @@ import AsyncLevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
 import { Level } from 'level';
 import { MqttBroker } from '../../../src/broker/mqtt-broker.net.js';
 import type { BrokerPrincipal } from '../../../src/broker/principal.js';
+import { PairingLine } from '../../../src/broker/pairing-line.js';
 import { topicsFor } from '../../../src/devices/device-topics.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { EventBus } from '../../../src/shared/event-bus.js';
@@ -75,6 +76,7 @@ function startBroker(persistenceDir: string, lines: string[], devices = [1, 2]):
         Promise.resolve(password?.toString() === 'pw' && username ? principals[username] : undefined),
       resolveOwner: (owner) => owners[owner],
       persistenceDir,
+      pairing: new PairingLine(),
       tls: () => {
         throw new Error('no TLS here');
       },

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { MqttBroker, type BrokerSettings } from '../../../src/broker/mqtt-broker.net.js';
 import type { BrokerPrincipal } from '../../../src/broker/principal.js';
+import { PairingLine } from '../../../src/broker/pairing-line.js';
 import { systemClock, type Clock } from '../../../src/shared/clock.js';
 import { EventBus } from '../../../src/shared/event-bus.js';
 import type { Logger } from '../../../src/shared/logger.js';
@@ -42,6 +43,7 @@ export function makeBroker(
       username === 'ann' && password?.toString() === 'pw' ? ann : undefined,
     resolveOwner: (owner) => (owner.startsWith('user:ann') ? ann : undefined),
     persistenceDir: opts.persistenceDir ?? join(makeTempDir(teardown), 'mqtt'),
+    pairing: new PairingLine(),
     tls: () => {
       throw new Error('no TLS here');
     },

@@ -110,6 +110,7 @@ describe('pairing an EmonESP over HTTP', () => {
           deviceId: null,
         },
       ],
+      claims: [],
     });
     assert.equal(events.filter((e) => e === 'pairing.changed').length, 3);
   });

@@ -64,7 +64,7 @@ describe('pairing across a hub restart', () => {
     });
     assert.equal(signedIn.status, 200, signedIn.text);
     const state = await admin2.request('GET', '/api/v1/pairing');
-    assert.deepEqual(state.body as PairingStateView, { windowOpenUntilMs: null, requests: [] });
+    assert.deepEqual(state.body as PairingStateView, { windowOpenUntilMs: null, requests: [], claims: [] });
     await until(async () => (await client.exists(REQUESTS_KEY)) === 0, 2000, 'the mirror cleared');
     // The device asks on: a new request, never the old answer.
     assert.equal(

@@ -22,7 +22,7 @@ describe('broker authentication: authenticators tried in order', () => {
     for (const [verdicts, expected, expectedAsked] of cases) {
       const asked: string[] = [];
       const service = new BrokerAuthService(verdicts.map((v, i) => fixed('abc'[i]!, v, asked)));
-      assert.deepEqual(await service.authenticate('ann', Buffer.from('pw'), '10.0.0.2'), expected);
+      assert.deepEqual(await service.authenticate('ann', Buffer.from('pw'), '10.0.0.2', 'c1'), expected);
       assert.deepEqual(asked, expectedAsked, JSON.stringify(verdicts));
     }
   });
@@ -65,13 +65,18 @@ describe("the hub's authenticators", () => {
   };
   const service = (allowAnonymousLoopback: boolean, legacyEnabled = true) =>
     new BrokerAuthService(
-      hubAuthenticators(auth as never, devices as never, {
-        allowAnonymousLoopback,
-        legacyLogin: { enabled: legacyEnabled, username: 'emonpi', password: 'legacy-pw' },
-      }),
+      hubAuthenticators(
+        auth as never,
+        devices as never,
+        {
+          allowAnonymousLoopback,
+          legacyLogin: { enabled: legacyEnabled, username: 'emonpi', password: 'legacy-pw' },
+        },
+        { admit: () => 'pass' },
+      ),
     );
   const login = (s: BrokerAuthService, username?: string, password?: string, remote = '192.168.1.9') =>
-    s.authenticate(username, password === undefined ? undefined : Buffer.from(password), remote);
+    s.authenticate(username, password === undefined ? undefined : Buffer.from(password), remote, 'c1');
 
   it('decides each kind of login as before the list', async () => {
     const s = service(true);

@@ -48,6 +48,7 @@ function startLogin(principal: BrokerPrincipal) {
     log,
     loggedIn: () => undefined,
     noteRetained: () => undefined,
+    pairing: { published: () => undefined },
   });
   const broker = { connectedClients: 0, publish: () => undefined } as unknown as Aedes;
   hooks.install(broker);

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PairingRequestView, PairingStateView } from '../../../src/api/contract.js';
+import type { PairingRequestView } from '../../../src/api/contract.js';
 import { PairingService, type PairingSettings } from '../../../src/pairing/pairing-service.js';
-import type { PairingDevices } from '../../../src/pairing/ports.js';
+import type { MirroredPairingState, PairingDevices } from '../../../src/pairing/ports.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { UserError } from '../../../src/shared/errors.js';
 import { EventBus } from '../../../src/shared/event-bus.js';
@@ -55,7 +55,7 @@ function setup(
     child: () => log,
   };
   const beacons: number[] = [];
-  const mirrored: PairingStateView[] = [];
+  const mirrored: MirroredPairingState[] = [];
   const bus = new EventBus(log);
   let changes = 0;
   bus.on('pairing.changed', () => void changes++);
