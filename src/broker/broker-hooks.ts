@@ -56,7 +56,7 @@ export interface HookDeps {
   loggedIn(conn: Duplex): void;
   noteRetained(topic: string, payloadBytes: number): void;
   /** Where a pairing session's publishes go (and nowhere else). */
-  pairing: { published(clientId: string, topic: string, payload: Buffer): void };
+  pairing: { published(clientId: string, remoteAddress: string, topic: string, payload: Buffer): void };
 }
 
 /**
@@ -285,7 +285,8 @@ export class BrokerHooks {
       log.warn({ clientId: client.id }, 'mqtt client publishing faster than allowed; disconnected');
       return new Error('publish rate limit');
     }
-    if (session.principal.kind === 'pairing') return this.pairingPublish(client, packet);
+    const { principal } = session;
+    if (principal.kind === 'pairing') return this.pairingPublish(client, principal.remoteAddress, packet);
     // Devices publish to a handful of topics over and over: decide each once per session.
     let decision = session.publishDecisions.get(packet.topic);
     if (!decision) {
@@ -313,11 +314,12 @@ export class BrokerHooks {
   }
 
   /** Read by the pairing service, then dropped: not stored, not retained, forwarded to nobody. */
-  private pairingPublish(client: Client, packet: PublishPacket): null {
+  private pairingPublish(client: Client, remoteAddress: string, packet: PublishPacket): null {
     this.dropped.add(packet);
     const { payload } = packet;
     this.deps.pairing.published(
       client.id,
+      remoteAddress,
       packet.topic,
       Buffer.isBuffer(payload) ? payload : Buffer.from(payload),
     );

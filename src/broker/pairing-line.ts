@@ -27,8 +27,8 @@ export class PairingLine implements PairingLinePort, Omit<PairingSessions, 'admi
     return this.sessions?.admit(login) ?? 'pass';
   }
 
-  published(clientId: string, topic: string, payload: Buffer): void {
-    this.sessions?.published(clientId, topic, payload);
+  published(clientId: string, remoteAddress: string, topic: string, payload: Buffer): void {
+    this.sessions?.published(clientId, remoteAddress, topic, payload);
   }
 
   closed(clientId: string): void {

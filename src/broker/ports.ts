@@ -55,7 +55,8 @@ export type PairingAdmission =
  */
 export interface PairingSessions {
   admit(login: MqttLogin): PairingAdmission;
-  published(clientId: string, topic: string, payload: Buffer): void;
+  /** `remoteAddress`: the session's; it may publish before the broker announces it ready. */
+  published(clientId: string, remoteAddress: string, topic: string, payload: Buffer): void;
   closed(clientId: string): void;
 }
 

@@ -121,11 +121,12 @@ export class ClaimPairing implements PairingSessions, Component {
     return { admit: true };
   }
 
-  published(clientId: string, topic: string, payload: Buffer): void {
+  published(clientId: string, remoteAddress: string, topic: string, payload: Buffer): void {
     this.counts.messages += 1;
     const nowMs = this.deps.clock.nowMs();
+    // Its first message may come before the broker announces the session ready.
+    if (!this.live.has(clientId)) this.live.set(clientId, normaliseIpv4(remoteAddress) ?? '');
     const claim = this.claims.get(clientId) ?? this.open(clientId, nowMs);
-    if (!claim) return;
     claim.lastSeenMs = nowMs;
     const facts = readClaimFacts(topic, payload);
     if (!facts) return;
@@ -173,7 +174,8 @@ export class ClaimPairing implements PairingSessions, Component {
     opts: { name?: string; room?: string } = {},
   ): { deviceId: number; topicName: string } {
     const claim = this.find(clientId);
-    if (claim.status === 'connected' || !claim.kind || !claim.topicName)
+    const { kind, topicName } = claim;
+    if (claim.status === 'connected' || !kind)
       throw new UserError(
         `the device ${clientId} has not said what it is yet`,
         409,
@@ -181,8 +183,12 @@ export class ClaimPairing implements PairingSessions, Component {
       );
     if (claim.status !== 'waiting')
       throw new UserError(`the device ${clientId} is already allowed`, 409, 'pairing_already_allowed');
-    if (claim.problem) throw new UserError(claim.problem, 409, 'pairing_claim_unsupported');
-    const { kind, topicName } = claim;
+    if (claim.problem || !topicName)
+      throw new UserError(
+        claim.problem ?? `the device ${clientId} has not said its topic`,
+        409,
+        'pairing_claim_unsupported',
+      );
     const taken = new Set(this.deps.devices.list().map((d) => d.topicName.toLowerCase()));
     const fallback = `${kind}-${claim.ip.split('.').at(-1)}`;
     const { credentials, topicName: newTopicName } = pickTopicName(
@@ -263,9 +269,8 @@ export class ClaimPairing implements PairingSessions, Component {
       if (claim.status === 'connected' || claim.status === 'waiting') this.forget(claim);
   }
 
-  private open(clientId: string, nowMs: number): Claim | undefined {
-    const ip = this.live.get(clientId);
-    if (ip === undefined) return undefined; // not a session the broker announced
+  private open(clientId: string, nowMs: number): Claim {
+    const ip = this.live.get(clientId) ?? '';
     const claim: Claim = {
       clientId,
       ip,
