@@ -7,14 +7,17 @@
 // limit's value is in Wh, compared with session energy in Wh), src/input.cpp create_rapi_json (the
 // status keys, one `<base>/<key>` each, not retained), docs/Developers_Guide_MQTT.md (units: amp
 // mA, voltage V, power W, pilot A, session_energy Wh, total_energy kWh; state 1/2/3/254), and
-// reference demandshaper.md §5.4–5.5 (full status about every 30 s).
+// reference demandshaper.md §5.4–5.5 (full status about every 30 s); `config/set`: openevse-config.ts.
+import { applyMqttConfig, parseObject } from './openevse-config.js';
 import { MqttDeviceSim, type MqttLogin, type SimOptions, type Will } from './sim-base.js';
 
 export interface OpenevseSimOptions extends SimOptions {
   /** The long device id (MAC); its last 4 hex digits name the announce topic. */
   id?: string;
-  /** mqtt_topic, default the hostname `openevse-<shortid>`. */
+  /** mqtt_topic, default the host name. */
   base?: string;
+  /** esp_hostname (the client id), default `base` or else `openevse-<shortid>`. */
+  hostname?: string;
   voltageV?: number;
   /** The charger's own maximum (max_current_soft). */
   maxCurrentA?: number;
@@ -40,7 +43,8 @@ const SAMPLE_MS = 1000;
 
 export class OpenevseSim extends MqttDeviceSim {
   readonly id: string;
-  readonly base: string;
+  base: string; // mqtt_topic: `config/set` may change it
+  readonly hostname: string;
   readonly announceTopic: string;
   private readonly voltageV: number;
   private readonly maxCurrentA: number;
@@ -61,7 +65,8 @@ export class OpenevseSim extends MqttDeviceSim {
     super(opts);
     this.id = opts.id ?? 'c44f330d7b2c';
     const shortId = this.id.slice(-4);
-    this.base = opts.base ?? `openevse-${shortId}`;
+    this.hostname = opts.hostname ?? opts.base ?? `openevse-${shortId}`;
+    this.base = opts.base ?? this.hostname;
     this.announceTopic = `openevse/announce/${shortId}`;
     this.voltageV = opts.voltageV ?? 240;
     this.maxCurrentA = opts.maxCurrentA ?? 32;
@@ -132,13 +137,13 @@ export class OpenevseSim extends MqttDeviceSim {
   }
 
   protected clientId(): string {
-    return this.base;
+    return this.hostname;
   }
 
   protected will(): Will {
     return {
       topic: this.announceTopic,
-      payload: JSON.stringify({ state: 'disconnected', id: this.id, name: this.base }),
+      payload: JSON.stringify({ state: 'disconnected', id: this.id, name: this.hostname }),
       qos: 0,
       retain: true,
     };
@@ -148,7 +153,7 @@ export class OpenevseSim extends MqttDeviceSim {
     const announce = {
       state: 'connected',
       id: this.id,
-      name: this.base,
+      name: this.hostname,
       mqtt: this.base,
       http: `http://${this.ip}/`,
     };
@@ -178,6 +183,16 @@ export class OpenevseSim extends MqttDeviceSim {
     const text = payload.toString();
     if (topic === `${this.base}/override/set`) void this.overrideSet(text);
     else if (topic === `${this.base}/limit/set`) void this.limitSet(text);
+    else if (topic === `${this.base}/config/set`) void this.configSet(text);
+  }
+
+  /** A changed mqtt_* setting: mqtt.restartConnection(), a disconnect and an immediate connect. */
+  private async configSet(text: string): Promise<void> {
+    const body = parseObject(text);
+    const next = body && this.login && applyMqttConfig({ login: this.login, base: this.base }, body);
+    if (!next) return;
+    this.base = next.base; // the next connect's announce and topics use it
+    await this.restart(next.login, 0);
   }
 
   private async overrideSet(text: string): Promise<void> {
@@ -280,16 +295,5 @@ export class OpenevseSim extends MqttDeviceSim {
     this.sessionWh += wh;
     this.totalKWh += wh / 1000;
     if (wasActive && !this.active) void this.publishChanged();
-  }
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -5,14 +5,15 @@
 // `<topic_prefix>/events/rpc`, params {ts, "switch:0": {…changed}}), ComponentsAndServices/Mqtt
 // (`<topic_prefix>/online` true/false retained as the will; status_ntf publishes the whole status
 // on `<topic_prefix>/status/switch:0`; enable_control `<topic_prefix>/command/switch:0`;
-// MQTT.SetConfig answers {restart_required: true}), Switch (Set/Toggle → {was_on}, GetStatus),
+// MQTT.SetConfig answers {restart_required: true}; a new topic_prefix, user, pass apply at the
+// reboot, the client id staying the device id), Switch (Set/Toggle → {was_on}, GetStatus),
 // Shelly (GetDeviceInfo, Reboot {delay_ms}). Reference: demandshaper.md §5.2.
 import { MqttDeviceSim, type MqttLogin, type SimOptions, type Will } from './sim-base.js';
 
 export type ShellyModel = 'plugs' | '1pm';
 
 export interface ShellySimOptions extends SimOptions {
-  /** `shellyplusplugs-<mac>`; also its topic prefix and client id. */
+  /** `shellyplusplugs-<mac>`: its client id, and its topic prefix until MQTT.SetConfig changes it. */
   id?: string;
   mac?: string;
   model?: ShellyModel;
@@ -43,6 +44,8 @@ const NO_HANDLER = 404;
 export class ShellySim extends MqttDeviceSim {
   readonly id: string;
   readonly mac: string;
+  /** topic_prefix: every topic's first level (default the id). */
+  prefix: string;
   private readonly kind: (typeof MODELS)[ShellyModel];
   private readonly loadW: number;
   private readonly voltageV: number;
@@ -55,12 +58,14 @@ export class ShellySim extends MqttDeviceSim {
   private energyWh = 0;
   private lastEnergyMs: number;
   private pendingLogin: MqttLogin | undefined;
+  private pendingPrefix: string | undefined;
 
   constructor(opts: ShellySimOptions) {
     super(opts);
     this.kind = MODELS[opts.model ?? 'plugs'];
     this.mac = opts.mac ?? 'A8032AB1C2D3';
     this.id = opts.id ?? `${this.kind.prefix}-${this.mac.toLowerCase()}`;
+    this.prefix = this.id;
     this.loadW = opts.loadW ?? 1200;
     this.voltageV = opts.voltageV ?? 230;
     this.statusNtf = opts.statusNtf ?? true;
@@ -81,15 +86,15 @@ export class ShellySim extends MqttDeviceSim {
   }
 
   protected will(): Will {
-    return { topic: `${this.id}/online`, payload: 'false', qos: 1, retain: true };
+    return { topic: `${this.prefix}/online`, payload: 'false', qos: 1, retain: true };
   }
 
   protected async onConnected(): Promise<void> {
     this.granted = await this.subscribe(
-      [`${this.id}/rpc`, `${this.id}/command`, `${this.id}/command/switch:0`],
+      [`${this.prefix}/rpc`, `${this.prefix}/command`, `${this.prefix}/command/switch:0`],
       1,
     );
-    await this.publish(`${this.id}/online`, 'true', { qos: 1, retain: true });
+    await this.publish(`${this.prefix}/online`, 'true', { qos: 1, retain: true });
     if (this.statusNtf) await this.publishStatus();
     // The meter reports each minute (aenergy.by_minute); a status update carries it.
     this.sessionEvery(60_000, () => void (this.statusNtf && this.publishStatus()));
@@ -97,11 +102,11 @@ export class ShellySim extends MqttDeviceSim {
 
   protected onMessage(topic: string, payload: Buffer): void {
     const text = payload.toString();
-    if (topic === `${this.id}/rpc`) void this.rpc(text);
-    else if (topic === `${this.id}/command/switch:0`) {
+    if (topic === `${this.prefix}/rpc`) void this.rpc(text);
+    else if (topic === `${this.prefix}/command/switch:0`) {
       if (text === 'on' || text === 'off') void this.setOutput(text === 'on', 'MQTT');
       else if (text === 'toggle') void this.setOutput(!this.output, 'MQTT');
-    } else if (topic === `${this.id}/command` && text === 'status_update') void this.publishStatus();
+    } else if (topic === `${this.prefix}/command` && text === 'status_update') void this.publishStatus();
   }
 
   private async rpc(text: string): Promise<void> {
@@ -145,6 +150,10 @@ export class ShellySim extends MqttDeviceSim {
         const config = params.config as Record<string, unknown> | undefined;
         if (typeof config !== 'object' || config === null) return invalid('config');
         const login = this.login!;
+        if (typeof config.topic_prefix === 'string') {
+          if (!validPrefix(config.topic_prefix)) return invalid('topic_prefix');
+          this.pendingPrefix = config.topic_prefix;
+        }
         this.pendingLogin = {
           url: typeof config.server === 'string' ? `mqtt://${config.server}` : login.url,
           username: typeof config.user === 'string' ? config.user : login.username,
@@ -155,8 +164,13 @@ export class ShellySim extends MqttDeviceSim {
       case 'Shelly.Reboot': {
         const delayMs = typeof params.delay_ms === 'number' ? params.delay_ms : 1000;
         const next = this.pendingLogin ?? this.login!;
+        const prefix = this.pendingPrefix ?? this.prefix;
         this.pendingLogin = undefined;
-        this.deviceAfter(delayMs, () => void this.restart(next, 2000));
+        this.pendingPrefix = undefined;
+        this.deviceAfter(delayMs, () => {
+          this.prefix = prefix; // the next connect's will and subscriptions use it
+          void this.restart(next, 2000);
+        });
         return { result: null };
       }
       default:
@@ -171,10 +185,10 @@ export class ShellySim extends MqttDeviceSim {
     this.source = source;
     if (!changed) return;
     await this.publish(
-      `${this.id}/events/rpc`,
+      `${this.prefix}/events/rpc`,
       JSON.stringify({
         src: this.id,
-        dst: `${this.id}/events`,
+        dst: `${this.prefix}/events`,
         method: 'NotifyStatus',
         params: {
           ts: this.clock.nowMs() / 1000,
@@ -187,7 +201,7 @@ export class ShellySim extends MqttDeviceSim {
   }
 
   private publishStatus(): Promise<void> {
-    return this.publish(`${this.id}/status/switch:0`, JSON.stringify(this.switchStatus()), { qos: 1 });
+    return this.publish(`${this.prefix}/status/switch:0`, JSON.stringify(this.switchStatus()), { qos: 1 });
   }
 
   private switchStatus() {
@@ -227,6 +241,9 @@ export class ShellySim extends MqttDeviceSim {
     this.lastEnergyMs = nowMs;
   }
 }
+
+/** A topic prefix must be a plain topic: no wildcard, no leading `$`, not empty. */
+const validPrefix = (prefix: string) => prefix !== '' && !/[+#]/.test(prefix) && !prefix.startsWith('$');
 
 const invalid = (field: string): RpcAnswer => ({
   error: { code: INVALID_ARGUMENT, message: `Missing or invalid argument '${field}'!` },

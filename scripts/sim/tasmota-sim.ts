@@ -7,8 +7,24 @@
 // - POWER commands and replies: docs/Commands.md Power<x> (ON|OFF|TOGGLE|0|1|2, empty or ? queries),
 //   docs/MQTT.md (`stat/<t>/RESULT {"POWER":"ON"}` + `stat/<t>/POWER ON`; several relays `POWER<x>`);
 // - STATE/SENSOR every TelePeriod (default 300 s), Status 10: docs/MQTT.md, JSON-Status-Responses.md;
-// - Backlog MqttUser/MqttPassword → restart with a clean disconnect: reference demandshaper.md §5.5.
-import { MqttDeviceSim, hex6, isoSeconds, type SimOptions, type Will } from './sim-base.js';
+// - Backlog MqttUser/MqttPassword/Topic → restart with a clean disconnect: reference
+//   demandshaper.md §5.5; Topic as CmndTopic (xdrv_02_9_mqtt.ino: MakeValidMqtt, not by group
+//   topic, restart_flag);
+// - native discovery about 1 s after subscribing, INFO1/INFO2: tasmota-payloads.ts.
+import { MqttDeviceSim, isoSeconds, type SimOptions, type Will } from './sim-base.js';
+import {
+  defaultMac,
+  discoveryMessages,
+  energyBody,
+  info1,
+  info2,
+  stateBody,
+  tasmotaHostname,
+  validTopic,
+  type TasmotaIdentity,
+} from './tasmota-payloads.js';
+
+export { tasmotaDefaultLogin } from './tasmota-payloads.js';
 
 export interface TasmotaSimOptions extends SimOptions {
   /** %topic% */
@@ -24,6 +40,13 @@ export interface TasmotaSimOptions extends SimOptions {
   /** `DVES_XXXXXX`, from the MAC. */
   clientId?: string;
   groupTopic?: string;
+  /** 12 upper-case hex digits; default derived from the topic. */
+  mac?: string;
+  /** DeviceName (and the first FriendlyName); default "Tasmota". */
+  deviceName?: string;
+  ip?: string;
+  /** SetOption19 0 (the default): native discovery on. */
+  discovery?: boolean;
 }
 
 const ON_WORDS = new Set(['ON', '1']);
@@ -31,7 +54,9 @@ const OFF_WORDS = new Set(['OFF', '0']);
 const TOGGLE_WORDS = new Set(['TOGGLE', '2']);
 
 export class TasmotaSim extends MqttDeviceSim {
-  readonly topic: string;
+  /** %topic%: a `Topic` command changes it at the restart that follows. */
+  topic: string;
+  readonly mac: string;
   readonly relays: boolean[];
   readonly metering: boolean;
   private readonly telePeriodS: number;
@@ -39,6 +64,9 @@ export class TasmotaSim extends MqttDeviceSim {
   private readonly voltageV: number;
   private readonly mqttClientId: string;
   private readonly groupTopic: string;
+  private readonly deviceName: string;
+  private readonly ip: string;
+  private readonly discovery: boolean;
   protected readonly reconnectDelayMs = 10_000; // MqttRetry default 10 s
   /** SUBACK codes for its topic, group topic and fallback topic (128 = refused). */
   granted: number[] = [];
@@ -48,6 +76,7 @@ export class TasmotaSim extends MqttDeviceSim {
   /** Credentials a Backlog has set, applied at the restart. */
   private pendingUser: string | undefined;
   private pendingPassword: string | undefined;
+  private pendingTopic: string | undefined;
 
   constructor(opts: TasmotaSimOptions) {
     super(opts);
@@ -57,8 +86,12 @@ export class TasmotaSim extends MqttDeviceSim {
     this.telePeriodS = opts.telePeriodS ?? 300;
     this.loadW = opts.loadW ?? 2000;
     this.voltageV = opts.voltageV ?? 230;
-    this.mqttClientId = opts.clientId ?? `DVES_${hex6(opts.topic)}`;
+    this.mac = (opts.mac ?? defaultMac(opts.topic)).replaceAll(':', '').toUpperCase();
+    this.mqttClientId = opts.clientId ?? `DVES_${this.mac.slice(-6)}`;
     this.groupTopic = opts.groupTopic ?? 'tasmotas';
+    this.deviceName = opts.deviceName ?? 'Tasmota';
+    this.ip = opts.ip ?? '192.168.1.50';
+    this.discovery = opts.discovery ?? true;
     this.bootMs = this.clock.nowMs();
     this.lastEnergyMs = this.bootMs;
   }
@@ -89,17 +122,11 @@ export class TasmotaSim extends MqttDeviceSim {
       `cmnd/${this.groupTopic}/#`,
       `cmnd/${this.mqttClientId}_fb/#`,
     ]);
-    await this.publish(
-      `tele/${t}/INFO1`,
-      JSON.stringify({
-        Info1: {
-          Module: this.metering ? 'Sonoff Pow R2' : 'Sonoff Basic',
-          Version: '14.3.0(release-tasmota)',
-          FallbackTopic: `cmnd/${this.mqttClientId}_fb/`,
-          GroupTopic: `cmnd/${this.groupTopic}/`,
-        },
-      }),
-    );
+    const fallback = `cmnd/${this.mqttClientId}_fb/`;
+    await this.publish(`tele/${t}/INFO1`, JSON.stringify(info1(this.identity(), fallback, this.groupTopic)));
+    await this.publish(`tele/${t}/INFO2`, JSON.stringify(info2(this.identity())));
+    // discovery_counter: set to 1 at the first subscribe, sent at the next second's tick.
+    if (this.discovery) this.sessionAfter(1000, () => void this.publishDiscovery());
     if (this.telePeriodS > 0) {
       const periodMs = this.telePeriodS * 1000;
       this.sessionAfter(Math.min(5000, periodMs), () => {
@@ -113,15 +140,18 @@ export class TasmotaSim extends MqttDeviceSim {
     const [prefix, name, command, ...rest] = topic.split('/');
     if (prefix !== 'cmnd' || rest.length > 0 || command === undefined) return;
     if (name !== this.topic && name !== this.groupTopic && name !== `${this.mqttClientId}_fb`) return;
-    void this.execute(command, payload.toString());
+    void this.execute(command, payload.toString(), name === this.groupTopic).then(() =>
+      this.restartIfPending(),
+    );
   }
 
-  /** One command as the console or MQTT would run it. */
-  async execute(command: string, arg: string): Promise<void> {
+  /** One command as the console or MQTT (`group`: by the group topic) would run it. */
+  async execute(command: string, arg: string, group = false): Promise<void> {
     const upper = command.toUpperCase();
     const power = /^POWER(\d*)$/.exec(upper);
     if (power) return this.power(power[1] ? Number(power[1]) : 1, arg);
-    if (upper === 'BACKLOG' || upper === 'BACKLOG0') return this.backlog(arg);
+    if (upper === 'BACKLOG' || upper === 'BACKLOG0') return this.backlog(arg, group);
+    if (upper === 'TOPIC') return this.topicCommand(arg.trim(), group);
     if (upper === 'STATUS' && arg.trim() === '10') return this.status10();
     if (upper === 'STATE') return this.result(this.stateJson());
     if (upper === 'MQTTUSER') {
@@ -169,7 +199,14 @@ export class TasmotaSim extends MqttDeviceSim {
     return this.publish(`stat/${this.topic}/RESULT`, JSON.stringify(body));
   }
 
-  private async backlog(arg: string): Promise<void> {
+  /** CmndTopic: a new name (never by the group topic) is used from the restart it triggers. */
+  private topicCommand(arg: string, group: boolean): Promise<void> {
+    const next = validTopic(arg);
+    if (!group && next !== '' && next !== (this.pendingTopic ?? this.topic)) this.pendingTopic = next;
+    return this.result({ Topic: this.pendingTopic ?? this.topic });
+  }
+
+  private async backlog(arg: string, group: boolean): Promise<void> {
     for (const part of arg.split(';')) {
       const trimmed = part.trim();
       if (!trimmed) continue;
@@ -177,10 +214,16 @@ export class TasmotaSim extends MqttDeviceSim {
       await this.execute(
         space < 0 ? trimmed : trimmed.slice(0, space),
         space < 0 ? '' : trimmed.slice(space + 1),
+        group,
       );
     }
-    // MqttUser/MqttPassword set restart_flag: the device restarts with a clean disconnect.
-    if (this.pendingUser !== undefined || this.pendingPassword !== undefined) this.restartNow();
+    this.restartIfPending();
+  }
+
+  /** MqttUser/MqttPassword/Topic set restart_flag: the device restarts with a clean disconnect. */
+  private restartIfPending(): void {
+    const pending = [this.pendingUser, this.pendingPassword, this.pendingTopic];
+    if (pending.some((p) => p !== undefined)) this.restartNow();
   }
 
   private restartNow(): void {
@@ -191,70 +234,60 @@ export class TasmotaSim extends MqttDeviceSim {
       username: this.pendingUser ?? login.username,
       password: this.pendingPassword ?? login.password,
     };
+    const topic = this.pendingTopic ?? this.topic;
     this.pendingUser = undefined;
     this.pendingPassword = undefined;
-    this.log(`restarting with MQTT user ${next.username ?? ''}`);
-    this.deviceAfter(200, () => void this.restart(next, 2000).then(() => (this.bootMs = this.clock.nowMs())));
+    this.pendingTopic = undefined;
+    this.log(`restarting with MQTT user ${next.username ?? ''}, topic ${topic}`);
+    this.deviceAfter(200, () => {
+      this.topic = topic; // the next connect's will and subscriptions use it
+      void this.restart(next, 2000).then(() => (this.bootMs = this.clock.nowMs()));
+    });
+  }
+
+  private identity(): TasmotaIdentity {
+    return {
+      mac: this.mac,
+      ip: this.ip,
+      hostname: tasmotaHostname(this.topic, this.mac),
+      deviceName: this.deviceName,
+      topic: this.topic,
+      module: this.metering ? 'Sonoff Pow R2' : 'Sonoff Basic',
+      version: '14.3.0',
+      relayCount: this.relays.length,
+    };
+  }
+
+  /** TasDiscovery: config and sensors, both retained. */
+  private async publishDiscovery(): Promise<void> {
+    for (const [topic, body] of discoveryMessages(this.identity(), this.sensorJson()))
+      await this.publish(topic, JSON.stringify(body), { retain: true });
   }
 
   private stateJson(): Record<string, unknown> {
-    const upS = Math.floor((this.clock.nowMs() - this.bootMs) / 1000);
     const power = Object.fromEntries(this.relays.map((on, i) => [this.powerKey(i), on ? 'ON' : 'OFF']));
-    return {
-      Time: isoSeconds(this.clock.nowMs()),
-      Uptime: uptime(upS),
-      UptimeSec: upS,
-      Heap: 26,
-      SleepMode: 'Dynamic',
-      Sleep: 50,
-      LoadAvg: 19,
-      MqttCount: this.connectCount,
-      ...power,
-      Wifi: {
-        AP: 1,
-        SSId: 'home',
-        Channel: 6,
-        Mode: '11n',
-        RSSI: 78,
-        Signal: -61,
-        LinkCount: 1,
-        Downtime: '0T00:00:03',
-      },
-    };
+    return stateBody(this.clock.nowMs(), this.bootMs, this.connectCount, power);
   }
 
   private energyJson(): Record<string, unknown> {
     this.accumulate();
-    const powerW = this.powerW;
-    const currentA = round(powerW / this.voltageV, 3);
-    return {
-      TotalStartTime: isoSeconds(this.bootMs),
-      Total: round(this.energyKWh, 3),
-      Yesterday: 0,
-      Today: round(this.energyKWh, 3),
-      Period: 0,
-      Power: powerW,
-      ApparentPower: powerW,
-      ReactivePower: 0,
-      Factor: powerW > 0 ? 1 : 0,
-      Voltage: this.voltageV,
-      Current: currentA,
-    };
+    return energyBody(this.bootMs, this.energyKWh, this.powerW, this.voltageV);
   }
 
   private async telemetry(): Promise<void> {
     await this.publish(`tele/${this.topic}/STATE`, JSON.stringify(this.stateJson()));
-    if (this.metering)
-      await this.publish(
-        `tele/${this.topic}/SENSOR`,
-        JSON.stringify({ Time: isoSeconds(this.clock.nowMs()), ENERGY: this.energyJson() }),
-      );
+    if (this.metering) await this.publish(`tele/${this.topic}/SENSOR`, JSON.stringify(this.sensorJson()));
   }
 
   private async status10(): Promise<void> {
+    await this.publish(`stat/${this.topic}/STATUS10`, JSON.stringify({ StatusSNS: this.sensorJson() }));
+  }
+
+  /** MqttShowSensor: the time and, on a metering device, ENERGY. */
+  private sensorJson(): Record<string, unknown> {
     const sns: Record<string, unknown> = { Time: isoSeconds(this.clock.nowMs()) };
     if (this.metering) sns.ENERGY = this.energyJson();
-    await this.publish(`stat/${this.topic}/STATUS10`, JSON.stringify({ StatusSNS: sns }));
+    return sns;
   }
 
   private accumulate(): void {
@@ -263,12 +296,3 @@ export class TasmotaSim extends MqttDeviceSim {
     this.lastEnergyMs = nowMs;
   }
 }
-
-/** `1T02:03:04` (days T hh:mm:ss), Tasmota's uptime. */
-function uptime(totalS: number): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const d = Math.floor(totalS / 86400);
-  return `${d}T${pad(Math.floor(totalS / 3600) % 24)}:${pad(Math.floor(totalS / 60) % 60)}:${pad(totalS % 60)}`;
-}
-
-const round = (value: number, digits: number) => Number(value.toFixed(digits));

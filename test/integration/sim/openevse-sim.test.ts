@@ -7,7 +7,7 @@ import type { HttpClient } from '../../helpers/http-client.js';
 import { startHubWithAdmin, type TestHub } from '../../helpers/hub.js';
 import { mqttClient } from '../../helpers/mqtt.js';
 import { useTeardown } from '../../helpers/teardown.js';
-import { addDevice, Recorder, settle } from './sim-helpers.js';
+import { addDevice, brokerLogins, loginRecordingBroker, Recorder, settle } from './sim-helpers.js';
 
 // The OpenEVSE v4 simulator through the hub with the charger's own login.
 const teardown = useTeardown();
@@ -17,6 +17,8 @@ let admin: HttpClient;
 let url: string;
 let observer: MqttClient;
 let rec: Recorder;
+/** `<clientId> <principal>:<username>` per connection the hub's broker let in. */
+let logins: string[];
 
 /** The retained message on `topic`, as a client subscribing now gets it. */
 async function retained(topic: string): Promise<string> {
@@ -39,6 +41,7 @@ describe('OpenEVSE simulator through the hub', () => {
     observer = await mqttClient(teardown, url, { username: 'ann', password: 'ann-password' });
     await observer.subscribeAsync([`${BASE}/#`, 'openevse/announce/#']);
     rec = new Recorder(observer);
+    logins = brokerLogins(hub, teardown);
   });
 
   it('announces, publishes status and retained state, obeys override and energy limit, and leaves by its will', async () => {
@@ -111,5 +114,72 @@ describe('OpenEVSE simulator through the hub', () => {
     );
     sim.powerOff();
     await gone;
+  });
+
+  it('takes a new login and base topic by config/set, reconnects at once and announces the new base', async () => {
+    // Set up by hand with base `evse-setup` (ann stands for the pairing login); the hub gives it
+    // its own login and its default base, the host name.
+    const login = await addDevice(admin, 'Garage charger', 'openevse', 'openevse-9a1e');
+    const sim = new OpenevseSim({ id: 'c44f330d9a1e', hostname: 'openevse-9a1e', base: 'evse-setup' });
+    teardown.add(() => sim.stop());
+    await observer.subscribeAsync(['evse-setup/#', 'openevse-9a1e/#']);
+    const first = rec.next('openevse/announce/9a1e');
+    await sim.start({ url, username: 'ann', password: 'ann-password' });
+    assert.equal((JSON.parse((await first).payload) as { mqtt: string }).mqtt, 'evse-setup');
+
+    // Not JSON, not an object, or no MQTT setting: nothing changes, no reconnect.
+    for (const body of ['{"mqtt_user":', '["mqtt_user"]', '{"divert_enabled":true,"mqtt_port":"1883"}'])
+      await observer.publishAsync('evse-setup/config/set', body, { qos: 1 });
+    await settle(300);
+    assert.deepEqual([sim.base, sim.connectCount, sim.connected], ['evse-setup', 1, true]);
+
+    const mark = rec.mark;
+    const announce = rec.next(
+      'openevse/announce/9a1e',
+      JSON.stringify({
+        state: 'connected',
+        id: 'c44f330d9a1e',
+        name: 'openevse-9a1e',
+        mqtt: 'openevse-9a1e',
+        http: 'http://192.168.1.43/',
+      }),
+    );
+    const idle = rec.next('openevse-9a1e/state', '1');
+    await observer.publishAsync(
+      'evse-setup/config/set',
+      JSON.stringify({
+        mqtt_user: login.username,
+        mqtt_pass: login.password,
+        mqtt_topic: 'openevse-9a1e',
+        divert_enabled: false,
+      }),
+      { qos: 1 },
+    );
+    await announce;
+    await idle;
+    assert.deepEqual([sim.base, sim.connectCount], ['openevse-9a1e', 2]);
+    assert.deepEqual(
+      logins.filter((l) => l.startsWith('openevse-9a1e ')),
+      ['openevse-9a1e user:ann', `openevse-9a1e device:${login.username}`],
+      'its host name as client id, let in as ann, then as the device',
+    );
+    const seen = rec.since(mark);
+    assert.ok(!seen.some((l) => l.includes('"disconnected"')), 'a clean disconnect: no will');
+    const fromDevice = seen.filter((l) => !l.startsWith('evse-setup/config/set '));
+    assert.ok(!fromDevice.some((l) => l.includes(login.password)), 'the password is never echoed');
+    // Commands now come on the new base.
+    const disabled = rec.next('openevse-9a1e/status', 'disabled');
+    await observer.publishAsync('openevse-9a1e/override/set', '{"state":"disabled"}', { qos: 1 });
+    await disabled;
+  });
+
+  it('connects with no user name when started with a pairing login', async () => {
+    const broker = await loginRecordingBroker(teardown);
+    const sim = new OpenevseSim({ id: 'c44f330d9a1f' });
+    teardown.add(() => sim.stop());
+    await sim.start({ url: broker.url });
+    assert.deepEqual(broker.logins, [
+      { clientId: 'openevse-9a1f', username: undefined, password: undefined },
+    ]);
   });
 });

@@ -7,7 +7,7 @@ import type { HttpClient } from '../../helpers/http-client.js';
 import { startHubWithAdmin, type TestHub } from '../../helpers/hub.js';
 import { mqttClient } from '../../helpers/mqtt.js';
 import { useTeardown } from '../../helpers/teardown.js';
-import { addDevice, Recorder } from './sim-helpers.js';
+import { addDevice, brokerLogins, loginRecordingBroker, Recorder, settle } from './sim-helpers.js';
 
 // The Shelly Gen2 simulator's RPC over MQTT through the hub with the device's own login.
 const teardown = useTeardown();
@@ -18,12 +18,24 @@ let url: string;
 let observer: MqttClient;
 let rec: Recorder;
 let nextId = 1;
+/** `<clientId> <principal>:<username>` per connection the hub's broker let in. */
+let logins: string[];
 
 /** An RPC as a client with source `src` makes it; resolves with the reply frame. */
-async function rpc(src: string, method: string, params?: object): Promise<Record<string, unknown>> {
+function rpc(src: string, method: string, params?: object): Promise<Record<string, unknown>> {
+  return rpcAt(ID, src, method, params);
+}
+
+/** The same to the device whose topic prefix is `prefix`. */
+async function rpcAt(
+  prefix: string,
+  src: string,
+  method: string,
+  params?: object,
+): Promise<Record<string, unknown>> {
   const id = nextId++;
   const reply = rec.next(`${src}/rpc`);
-  await observer.publishAsync(`${ID}/rpc`, JSON.stringify({ id, src, method, params }), { qos: 1 });
+  await observer.publishAsync(`${prefix}/rpc`, JSON.stringify({ id, src, method, params }), { qos: 1 });
   const frame = JSON.parse((await reply).payload) as Record<string, unknown>;
   assert.equal(frame.id, id);
   return frame;
@@ -36,6 +48,7 @@ describe('Shelly Gen2 simulator through the hub', () => {
     observer = await mqttClient(teardown, url, { username: 'ann', password: 'ann-password' });
     await observer.subscribeAsync([`${ID}/#`, 'observer/rpc']);
     rec = new Recorder(observer);
+    logins = brokerLogins(hub, teardown);
   });
 
   it('is online, answers RPC to <src>/rpc with the documented frame and notifies each change', async () => {
@@ -159,5 +172,56 @@ describe('Shelly Gen2 simulator through the hub', () => {
       },
     );
     assert.equal((JSON.parse((await info).payload) as { id: number }).id, 9, 'answers on its own login');
+  });
+
+  it('moves to a new topic_prefix and login by MQTT.SetConfig and Shelly.Reboot, keeping its client id', async () => {
+    const sim = new ShellySim({ mac: 'A8032AB1C2D6' });
+    const id = sim.id;
+    const login = await addDevice(admin, 'Garage plug', 'shelly', 'garage-plug');
+    teardown.add(() => sim.stop());
+    await observer.subscribeAsync([`${id}/#`, 'garage-plug/#', 'hub-pairing/rpc']);
+    // The hub's pairing service asks who it is, then hands over its login (ann stands for the
+    // pairing login here: this test is about the device's side).
+    await sim.start({ url, username: 'ann', password: 'ann-password' });
+    const info = await rpcAt(id, 'hub-pairing', 'Shelly.GetDeviceInfo');
+    assert.deepEqual([info.src, info.dst], [id, 'hub-pairing']);
+    assert.deepEqual((info.result as { mac: string }).mac, 'A8032AB1C2D6');
+    const bad = await rpcAt(id, 'hub-pairing', 'MQTT.SetConfig', { config: { topic_prefix: 'a/#' } });
+    assert.deepEqual(bad.error, { code: -103, message: "Missing or invalid argument 'topic_prefix'!" });
+    const set = await rpcAt(id, 'hub-pairing', 'MQTT.SetConfig', {
+      config: { user: login.username, pass: login.password, topic_prefix: 'garage-plug' },
+    });
+    assert.deepEqual(set.result, { restart_required: true });
+    assert.equal(sim.prefix, id, 'nothing changes before the reboot');
+
+    const online = rec.next('garage-plug/online', 'true', 8000);
+    const rebooted = await rpcAt(id, 'hub-pairing', 'Shelly.Reboot', { delay_ms: 100 });
+    assert.equal(rebooted.result, null);
+    await online;
+    assert.equal(sim.prefix, 'garage-plug');
+    assert.deepEqual(
+      logins.filter((l) => l.startsWith(`${id} `)),
+      [`${id} user:ann`, `${id} device:${login.username}`],
+      'the same client id, let in as ann, then as the device',
+    );
+    // It listens on the new prefix only, and answers as itself.
+    const status = await rpcAt('garage-plug', 'garage-plug/test', 'Switch.GetStatus', { id: 0 });
+    assert.deepEqual([status.src, (status.result as { id: number }).id], [id, 0]);
+    const mark = rec.mark;
+    await observer.publishAsync(`${id}/command/switch:0`, 'on', { qos: 1 });
+    await settle(200);
+    assert.equal(sim.output, false, 'the old prefix is not its any more');
+    assert.deepEqual(rec.since(mark), [`${id}/command/switch:0 on`]);
+    const notify = rec.next('garage-plug/events/rpc');
+    await observer.publishAsync('garage-plug/command/switch:0', 'on', { qos: 1 });
+    assert.equal((JSON.parse((await notify).payload) as { dst: string }).dst, 'garage-plug/events');
+  });
+
+  it('connects with no user name when started with a pairing login', async () => {
+    const broker = await loginRecordingBroker(teardown);
+    const sim = new ShellySim({ mac: 'A8032AB1C2D7' });
+    teardown.add(() => sim.stop());
+    await sim.start({ url: broker.url });
+    assert.deepEqual(broker.logins, [{ clientId: sim.id, username: undefined, password: undefined }]);
   });
 });
