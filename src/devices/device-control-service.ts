@@ -4,7 +4,13 @@ import { describeError, UserError } from '../shared/errors.js';
 import type { EventBus } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
 import type { DrivenDevice, ReportListener } from './device-runner.js';
-import type { DesiredState, DeviceState, OutgoingMessage, ReportedPart } from './driver.js';
+import {
+  relayPart,
+  type DesiredState,
+  type DeviceState,
+  type OutgoingMessage,
+  type ReportedPart,
+} from './driver.js';
 
 /** What control needs of the runner (DeviceRunner has it). */
 export interface ControlTarget {
@@ -221,7 +227,7 @@ export class DeviceControlService {
 /** The parts of the state that show `desired` carried out. */
 function controlledParts(desired: DesiredState): ReportedPart[] {
   const parts: ReportedPart[] = [];
-  if (desired.on !== undefined) parts.push('relays');
+  if (desired.on !== undefined) parts.push(relayPart(desired.relay ?? 0));
   if (desired.currentLimitA !== undefined || desired.energyLimitKWh !== undefined) parts.push('ev');
   return parts;
 }

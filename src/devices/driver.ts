@@ -39,7 +39,10 @@ export interface DeviceState {
  * reported the part it controls: a stale value (restored from Redis) must not confirm because some
  * unrelated reading came in.
  */
-export type ReportedPart = 'relays' | 'ev' | 'power' | 'energy' | 'online';
+export type ReportedPart = `relay:${number}` | 'ev' | 'power' | 'energy' | 'online';
+
+/** Relay `index` (0-based) as a reported part: a report on relay 2 does not confirm relay 0. */
+export const relayPart = (index: number): ReportedPart => `relay:${index}`;
 
 /** What the driver made of one message. */
 export interface Reduced<Config = unknown> {

@@ -10,6 +10,7 @@ import {
   type DriverDevice,
   type OutgoingMessage,
   type ReportedPart,
+  relayPart,
 } from '../../src/devices/driver.js';
 import { UserError } from '../../src/shared/errors.js';
 
@@ -46,7 +47,7 @@ export interface DriverFixture<Config> {
 
 /** The parts a report must carry for control to take it as showing `desired`. */
 const controlled = (desired: DesiredState): ReportedPart[] => [
-  ...(desired.on === undefined ? [] : (['relays'] as const)),
+  ...(desired.on === undefined ? [] : [relayPart(desired.relay ?? 0)]),
   ...(desired.currentLimitA === undefined && desired.energyLimitKWh === undefined ? [] : (['ev'] as const)),
 ];
 
@@ -192,7 +193,10 @@ export function deviceDriverContract<Config>(name: string, fixture: DriverFixtur
       for (const m of fixture.unrelated) {
         const out = driver.reduce(device, frozen(known), m.topic, Buffer.from(m.payload), NOW_MS + 1);
         assert.ok(out, `${m.topic} is the device's own message`);
-        assert.ok(!out.reported.includes('relays'), `${m.topic} ${m.payload} reported the relays`);
+        assert.ok(
+          !out.reported.some((p) => p.startsWith('relay:')),
+          `${m.topic} ${m.payload} reported the relays`,
+        );
         assert.ok(!out.reported.includes('ev'), `${m.topic} ${m.payload} reported the charger`);
       }
     });

@@ -16,6 +16,7 @@ import type {
   OutgoingMessage,
   Reduced as ReducedOf,
 } from '../driver.js';
+import { relayPart } from '../driver.js';
 import {
   jsonObjectOf,
   refuseCharging,
@@ -62,7 +63,7 @@ const same = (a: EmonespConfig, b: EmonespConfig): boolean =>
 /** The relay as the plug reported it. */
 const relayReport = (state: DeviceState, nowMs: number, on: boolean | null): Reduced => ({
   state: { ...seen(state, nowMs), relays: withRelay(state.relays, 0, on) },
-  reported: ['relays'],
+  reported: [relayPart(0)],
 });
 
 /** What a node topic (`sub`, below the node root) says. */

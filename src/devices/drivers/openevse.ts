@@ -17,6 +17,7 @@ import type {
   Reduced as ReducedOf,
   ReportedPart,
 } from '../driver.js';
+import { relayPart } from '../driver.js';
 import { EMPTY_EV, jsonObjectOf, numberOf, round, seen, textOf, withRelay } from './driver-kit.js';
 
 /** J1772 allows 6 A at least; 80 A is the most an OpenEVSE offers. */
@@ -62,7 +63,7 @@ function fromStatus(state: DeviceState, key: string, text: string, nowMs: number
       const on = activeOf(text.trim());
       return on === undefined
         ? undefined
-        : told({ ...seen(state, nowMs), relays: withRelay(state.relays, 0, on) }, ['relays', 'ev']);
+        : told({ ...seen(state, nowMs), relays: withRelay(state.relays, 0, on) }, [relayPart(0), 'ev']);
     }
     case 'state':
       return n === undefined || !isEvseState(n)
@@ -113,7 +114,7 @@ function reduce(device: Device, state: DeviceState, topic: string, payload: Buff
       nowMs,
       currentA === undefined ? {} : { currentLimitA: currentA },
       { relays: on === undefined ? [...state.relays] : withRelay(state.relays, 0, on) },
-      on === undefined ? ['ev'] : ['relays', 'ev'],
+      on === undefined ? ['ev'] : [relayPart(0), 'ev'],
     );
   }
   if (key === 'limit') {

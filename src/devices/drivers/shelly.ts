@@ -17,6 +17,7 @@ import type {
   Reduced as ReducedOf,
   ReportedPart,
 } from '../driver.js';
+import { relayPart } from '../driver.js';
 import {
   isRecord,
   jsonObjectOf,
@@ -64,7 +65,7 @@ function applySwitches(device: Device, state: DeviceState, switches: SwitchStatu
     switchCount = Math.max(switchCount, id + 1);
     if (typeof status.output === 'boolean') {
       next.relays = withRelay(next.relays, id, status.output);
-      reported.add('relays');
+      reported.add(relayPart(id));
     }
     // One meter reading for the device: switch 0's (every supported model meters one channel).
     if (id !== 0) continue;

@@ -12,6 +12,7 @@ import type {
   Reduced as ReducedOf,
   ReportedPart,
 } from '../driver.js';
+import { relayPart } from '../driver.js';
 import {
   isRecord,
   jsonObjectOf,
@@ -97,7 +98,7 @@ function apply(device: Device, state: DeviceState, found: Found, nowMs: number):
   if (found.powerW !== undefined) next.powerW = found.powerW;
   if (found.energyKWh !== undefined) next.energyKWh = found.energyKWh;
   const reported: ReportedPart[] = [];
-  if (found.relays.size > 0) reported.push('relays');
+  for (const relay of found.relays.keys()) reported.push(relayPart(relay));
   if (found.powerW !== undefined) reported.push('power');
   if (found.energyKWh !== undefined) reported.push('energy');
   const metering = device.config.metering || found.metering;

@@ -132,6 +132,21 @@ describe('DeviceControlService', () => {
     });
   }
 
+  it('a report on another relay does not confirm a command for relay 2 (multi-relay Tasmota)', async () => {
+    const rt = runtime();
+    rt.devices.add(1, 'tasmota', 'strip');
+    await rt.start();
+    // Three relays, the second already on: only a report of relay 2 after the request confirms.
+    await rt.fromDevice('tele/strip/STATE', '{"POWER1":"OFF","POWER2":"ON","POWER3":"OFF"}');
+    const request = rt.control.setState(1, { on: true, relay: 1 });
+    await rt.fromDevice('stat/strip/RESULT', '{"POWER1":"ON"}');
+    await rt.fromDevice('stat/strip/POWER3', 'OFF');
+    assert.equal(rt.control.status(1)?.status, 'pending', 'relays 1 and 3 reported, not relay 2');
+    await rt.fromDevice('stat/strip/POWER2', 'ON');
+    assert.equal((await request.settled).status, 'confirmed');
+    await rt.stop();
+  });
+
   it('asks again and re-sends when the report does not come in time, then confirms', async () => {
     const rt = await plug();
     const request = rt.control.setState(1, { on: true });
