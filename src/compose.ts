@@ -16,6 +16,7 @@ import { Hub, type RetryBackoff } from './shared/hub.js';
 import { silentLog, type Logger } from './shared/logger.js';
 import { wirePairing } from './pairing/wire.js';
 import { UpgradeRoutes } from './api/upgrade-routes.js';
+import { wireScheduler } from './scheduler/wire.js';
 import { wireSignals } from './signals/wire.js';
 import { wireState } from './state/wire.js';
 import { wireOfflineFeeds, wireTimeseries } from './timeseries/wire.js';
@@ -57,7 +58,8 @@ export function compose(
   const ingest = wireIngest(ports);
   const driven = wireDeviceRuntime({ ...ports, ...devices.ports, ...ingest.ports }); // its readings → ingest
   const signals = wireSignals({ ...ports, ...ingest.ports });
-  const modules = [db, state, auth, timeseries, devices, broker, pairing, ingest, driven, signals];
+  const scheduler = wireScheduler({ ...ports, ...devices.ports });
+  const modules = [db, state, auth, timeseries, devices, broker, pairing, ingest, driven, signals, scheduler];
   const routes = modules.flatMap((m) => m.routes);
   const live = { ...driven.ports, ...pairing.ports }; // what /ws shows besides values
   const api = wireApi({ ...ports, ...ingest.ports, ...signals.ports, ...live }, routes);
@@ -75,6 +77,7 @@ export function compose(
     ...pairing.ports,
     ...ingest.ports,
     ...signals.ports,
+    ...scheduler.ports,
     ...api.ports,
   };
 }

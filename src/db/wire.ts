@@ -2,6 +2,7 @@ import { authMigrations } from '../auth/migrations.js';
 import { deviceMigrations } from '../devices/migrations.js';
 import { ingestMigrations } from '../ingest/migrations.js';
 import type { ModuleContext, WiredModule } from '../module-context.js';
+import { schedulerMigrations } from '../scheduler/migrations.js';
 import { signalMigrations } from '../signals/migrations.js';
 import { timeseriesMigrations } from '../timeseries/migrations.js';
 import { DatabaseComponent } from './database-component.sqlite.js';
@@ -16,6 +17,7 @@ export const HUB_MIGRATIONS = [
   ...deviceMigrations,
   ...ingestMigrations,
   ...signalMigrations,
+  ...schedulerMigrations,
 ];
 
 export interface DbPorts {

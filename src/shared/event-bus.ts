@@ -23,6 +23,8 @@ export interface HubEvents {
   'device.added': { deviceId: number };
   /** The pairing window opened or closed, or a pending request came, went or was answered. */
   'pairing.changed': Record<string, never>;
+  /** A device's schedule was set, changed or cleared (the planner plans again). */
+  'schedule.changed': { deviceId: number };
 }
 
 export interface LiveValue {

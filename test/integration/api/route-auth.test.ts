@@ -226,6 +226,9 @@ const EXPECTED_ROUTES = [
   'GET /api/v1/energy/summary user',
   'GET /api/v1/energy/compare user',
   'GET /api/v1/energy/today user',
+  'GET /api/v1/devices/:id/schedule user',
+  'PUT /api/v1/devices/:id/schedule admin',
+  'DELETE /api/v1/devices/:id/schedule admin',
 ];
 
 const bodyFor = (method: string) => (method === 'get' ? {} : { json: {} });

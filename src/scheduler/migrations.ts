@@ -1,0 +1,16 @@
+import type { Migration } from '../db/migration.js';
+
+export const schedulerMigrations: Migration[] = [
+  {
+    // One schedule per device, as the JSON a person set (schedule.ts validates it on the way in
+    // and again on the way out, so a stricter later version reads old rows or says why not).
+    capability: 'scheduler',
+    version: 1,
+    name: 'device schedules',
+    up: `CREATE TABLE device_schedules (
+      device_id INTEGER PRIMARY KEY,
+      document TEXT NOT NULL,
+      updated_at_ms INTEGER NOT NULL
+    ) STRICT;`,
+  },
+];
