@@ -158,9 +158,11 @@ export class TasmotaSim extends MqttDeviceSim {
       this.pendingUser = arg.trim();
       return this.result({ MqttUser: this.pendingUser });
     }
-    if (upper === 'MQTTPASSWORD') {
+    // MqttPassword echoes the password; MqttPassword2 answers "****" (CmndMqttPassword).
+    const password = /^MQTTPASSWORD(\d?)$/.exec(upper);
+    if (password) {
       this.pendingPassword = arg.trim();
-      return this.result({ MqttPassword: '****' });
+      return this.result({ [command]: password[1] === '2' ? '****' : this.pendingPassword });
     }
     if (upper === 'RESTART' && arg.trim() === '1') return this.restartNow();
     return this.result({ Command: 'Unknown' });

@@ -46,6 +46,15 @@ export function messageKey(packet: PublishPacket): string | undefined {
   return brokerId ? `${brokerId}/${brokerCounter ?? 0}` : undefined;
 }
 
+/**
+ * Forgets a client's will before Aedes stores it: it copies the CONNECT's will to `client._will`
+ * before the authenticate hook and to `client.will` (and the persistence) after it.
+ */
+export function dropWill(client: Client, packet: ConnectPacket | undefined): void {
+  (client as unknown as { _will: unknown })._will = null;
+  if (packet) delete packet.will;
+}
+
 /** The client id a persisted will was stored for. */
 export function willClientId(packet: PublishPacket): string {
   return (packet as { clientId?: string }).clientId ?? '';

@@ -25,8 +25,9 @@ export class BrokerAuthService {
     password: Buffer | undefined,
     remoteAddress: string,
     clientId: string,
+    webSocket = false,
   ): Promise<BrokerPrincipal | undefined> {
-    const login: MqttLogin = { username, password, remoteAddress, clientId };
+    const login: MqttLogin = { username, password, remoteAddress, clientId, webSocket };
     for (const authenticator of this.authenticators) {
       const verdict = await authenticator.authenticate(login);
       if (verdict === 'refuse') return undefined;

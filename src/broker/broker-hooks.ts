@@ -9,6 +9,7 @@ import {
   forwardOutOfOrder,
   isStaleWill,
   messageKey,
+  dropWill,
   remoteOf,
   subscribedFilters,
   willClientId,
@@ -19,6 +20,7 @@ import { ownerOf, type ClientIdRegistry } from './client-id-registry.js';
 import type { AclRule, BrokerPrincipal } from './principal.js';
 import { LoginsInFlight } from './logins-in-flight.js';
 import { TokenBucket } from './token-bucket.js';
+import { viaWebSocket } from './transports.js';
 import { isValidTopicFilter, isValidTopicName, topicMatches } from './topics.js';
 
 const DENIED_LOG_EVERY_MS = 60_000;
@@ -45,6 +47,7 @@ export interface HookDeps {
     password: Buffer | undefined,
     remoteAddress: string,
     clientId: string,
+    webSocket: boolean,
   ): Promise<BrokerPrincipal | undefined>;
   /** The principal a client-id owner is now (grants of now), or undefined when it is gone. */
   resolveOwner(owner: string): BrokerPrincipal | undefined;
@@ -108,6 +111,10 @@ export class BrokerHooks {
     broker.authorizeSubscribe = (client, sub, callback) => {
       const session = this.sessions.get(client);
       if (!session || !isValidTopicFilter(sub.topic)) return callback(null, null);
+      // A pairing session is acknowledged what it asks (firmwares expect it) but subscribed to a
+      // filter nobody publishes to: no retained message is even looked up for it.
+      if (session.principal.kind === 'pairing')
+        return callback(null, { ...sub, topic: `$pairing/${client.id}` });
       const decision = decideSubscribe(session.principal, client.id, sub.topic, this.deps.acl);
       if (decision.allow) return callback(null, sub);
       this.deps.counters.deniedSubscriptions++;
@@ -202,7 +209,13 @@ export class BrokerHooks {
     if (broker.connectedClients >= limits.maxConnections) throw refuse(3, 'too many connections');
     let principal: BrokerPrincipal | undefined;
     try {
-      principal = await this.deps.authenticate(username, password, remote, client.id);
+      principal = await this.deps.authenticate(
+        username,
+        password,
+        remote,
+        client.id,
+        viaWebSocket(client.conn),
+      );
     } catch (err) {
       // A throttled login carries returnCode 3 (server unavailable), a refused pairing login the
       // code it chose; any other failure is 5.
@@ -211,7 +224,9 @@ export class BrokerHooks {
     }
     if (!principal) throw refuse(4, 'bad username or password');
     const pairing = principal.kind === 'pairing';
-    const will = packet?.will;
+    // A pairing session's will is neither stored nor published: nobody is to hear of it.
+    if (pairing) dropWill(client, packet);
+    const will = pairing ? undefined : packet?.will;
     // A pairing session's will, like all it publishes, goes to the pairing service only.
     if (will && !pairing) {
       const decision = isValidTopicName(will.topic)

@@ -3,6 +3,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
+import { markWebSocket } from './transports.js';
 import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { inspectReads } from './aedes-internals.net.js';
@@ -76,6 +77,7 @@ export class BrokerListeners {
       this.deps.onUpgrade('/mqtt', (req, socket, head) => {
         this.wss?.handleUpgrade(req, socket, head, (ws) => {
           const stream = createWebSocketStream(ws);
+          markWebSocket(stream);
           stream.on('error', () => stream.destroy());
           req.socket.setKeepAlive(true, 60_000);
           this.accept(stream, req.socket.remoteAddress);

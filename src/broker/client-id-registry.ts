@@ -116,8 +116,14 @@ export class ClientIdRegistry {
     const changesOwner = !same;
     // A role-less binding may hold an admin's session: only the admin keeps it.
     const roleless = same && holder !== undefined && holder !== owner && !owner.endsWith(':admin');
+    // From a pairing session (never kept, nothing to inherit) it is simply claimed.
+    const fromPairing = holder === PAIRING_OWNER;
     const result: ClaimResult =
-      deviceTakesBack && changesOwner ? 'taken-over' : otherRole || roleless ? 'role-changed' : 'claimed';
+      deviceTakesBack && changesOwner && !fromPairing
+        ? 'taken-over'
+        : otherRole || roleless
+          ? 'role-changed'
+          : 'claimed';
     this.live.set(clientId, { owner, token: opts.token });
     const before = this.kept.get(clientId);
     this.kept.delete(clientId); // re-inserted last: the most recently claimed

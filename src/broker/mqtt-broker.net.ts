@@ -44,6 +44,7 @@ export interface BrokerDeps extends Pick<ListenerDeps, 'tls' | 'onUpgrade'> {
     password: Buffer | undefined,
     remoteAddress: string,
     clientId: string,
+    webSocket: boolean,
   ): Promise<BrokerPrincipal | undefined>;
   /** The principal a client-id owner is now, or undefined when it is gone (a deleted device). */
   resolveOwner(owner: string): BrokerPrincipal | undefined;

@@ -43,6 +43,8 @@ export interface MqttLogin {
   password: Buffer | undefined;
   remoteAddress: string;
   clientId: string;
+  /** It came over MQTT over WebSocket (/mqtt), not TCP or TLS. */
+  webSocket: boolean;
 }
 
 /** A pairing login's fate: not one ('pass'), admitted, or refused with a CONNACK code and why. */

@@ -31,7 +31,7 @@ export function wireBroker(ctx: ModuleContext & AuthPorts & DevicePorts): WiredM
   );
   const broker = config.mqtt.enabled
     ? new MqttBroker(config.mqtt, {
-        authenticate: (u, p, remote, clientId) => brokerAuth.authenticate(u, p, remote, clientId),
+        authenticate: (u, p, remote, clientId, ws) => brokerAuth.authenticate(u, p, remote, clientId, ws),
         resolveOwner: (owner) => brokerAuth.resolveOwner(owner),
         persistenceDir: join(paths.dataDir, 'mqtt'),
         pairing: pairingLine,

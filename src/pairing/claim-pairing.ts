@@ -31,6 +31,8 @@ const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 interface Claim extends PairingClaimView {
   connected: boolean;
+  /** The ids of the RPC frames of its handover (a Shelly's error to one of them ends it). */
+  handoverRpcIds: unknown[];
   settledMs: number | null;
   /** Its own login, in memory only, for the settings an admin may have to type in. */
   login: { username: string; secret: string; topicName: string } | null;
@@ -58,6 +60,7 @@ export class ClaimPairing implements PairingSessions, Component {
   private rpcId = 1;
   private cancelPrune: CancelTimer | undefined;
   private stopListening: (() => void) | undefined;
+  private stopped = true;
   readonly counts = { admitted: 0, refused: 0, messages: 0, allowed: 0, paired: 0, manual: 0, denied: 0 };
 
   constructor(
@@ -73,18 +76,24 @@ export class ClaimPairing implements PairingSessions, Component {
   ) {}
 
   async start(): Promise<void> {
+    this.stopped = false;
     this.deps.line.attach(this);
     const offConnected = this.deps.bus.on('mqtt.connected', (e) => {
       if (e.principal === 'pairing') this.live.set(e.clientId, normaliseIpv4(e.remoteAddress) ?? '');
       else if (e.username) this.loggedIn(e.username);
     });
     const offRemoved = this.deps.bus.on('device.removed', ({ deviceId }) => {
-      for (const claim of this.claims.values()) if (claim.deviceId === deviceId) this.forget(claim);
+      for (const claim of this.claims.values()) {
+        if (claim.deviceId !== deviceId) continue;
+        this.deps.line.end(claim.clientId, 'its device was deleted');
+        this.forget(claim);
+      }
     });
     this.stopListening = () => (offConnected(), offRemoved());
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.stopListening?.();
     this.stopListening = undefined;
     this.cancelPrune?.();
@@ -103,11 +112,13 @@ export class ClaimPairing implements PairingSessions, Component {
     return verdict;
   }
 
-  private decide({ remoteAddress, clientId }: MqttLogin): PairingAdmission {
+  private decide({ remoteAddress, clientId, webSocket }: MqttLogin): PairingAdmission {
     const nowMs = this.deps.clock.nowMs();
     // As a wrong password is answered (CONNACK 4): outside a window it is not a login at all.
-    if (!this.deps.windowOpen())
+    if (this.stopped || !this.deps.windowOpen())
       return refuse(4, 'no pairing window is open (open one in the app: Devices, Add a device)');
+    // Devices speak MQTT over TCP or TLS: a web page (MQTT over WebSocket) never pairs.
+    if (webSocket) return refuse(5, 'pairing is over MQTT on TCP or TLS, not WebSocket');
     const ip = normaliseIpv4(remoteAddress);
     if (!ip) return refuse(5, 'pairing is for IPv4 devices only');
     if (!CLIENT_ID.test(clientId))
@@ -116,7 +127,13 @@ export class ClaimPairing implements PairingSessions, Component {
     // by address: other devices behind the same address may still ask.
     if ((this.deniedUntilMs.get(clientId) ?? -Infinity) > nowMs)
       return refuse(5, 'an administrator denied this device lately');
-    if (!this.live.has(clientId) && this.live.size >= this.deps.settings.maxSessions)
+    // A second connection with the id of a device pairing now would take its place, and an
+    // Allow meant for it: refused until that session ends.
+    if (this.live.has(clientId)) return refuse(2, 'a device with this client id is pairing already');
+    const claim = this.claims.get(clientId);
+    if (claim && claim.ip !== ip)
+      return refuse(5, `a device with this client id is pairing from ${claim.ip}`);
+    if (this.live.size >= this.deps.settings.maxSessions)
       return refuse(3, 'too many devices are pairing at once: try again later');
     return { admit: true };
   }
@@ -126,11 +143,14 @@ export class ClaimPairing implements PairingSessions, Component {
     const nowMs = this.deps.clock.nowMs();
     // Its first message may come before the broker announces the session ready.
     if (!this.live.has(clientId)) this.live.set(clientId, normaliseIpv4(remoteAddress) ?? '');
-    const claim = this.claims.get(clientId) ?? this.open(clientId, nowMs);
+    const known = this.claims.get(clientId);
+    if (!known && !this.deps.windowOpen()) return; // no new question once the window closed
+    const claim = known ?? this.open(clientId, nowMs);
     claim.lastSeenMs = nowMs;
     const facts = readClaimFacts(topic, payload);
     if (!facts) return;
-    if (facts.rpcReply?.error && claim.status === 'handing-over') {
+    const handoverReply = claim.handoverRpcIds.includes(facts.rpcReply?.id);
+    if (facts.rpcReply?.error && handoverReply && claim.status === 'handing-over') {
       return this.settle(claim, 'manual', `it refused the settings: ${facts.rpcReply.error}`);
     }
     if (facts.kind && claim.kind && facts.kind !== claim.kind) return; // a second story: the first stands
@@ -183,6 +203,12 @@ export class ClaimPairing implements PairingSessions, Component {
       );
     if (claim.status !== 'waiting')
       throw new UserError(`the device ${clientId} is already allowed`, 409, 'pairing_already_allowed');
+    if (!this.deps.windowOpen())
+      throw new UserError(
+        'the pairing window is closed: open it to allow a device',
+        409,
+        'pairing_window_closed',
+      );
     if (claim.problem || !topicName)
       throw new UserError(
         claim.problem ?? `the device ${clientId} has not said its topic`,
@@ -205,11 +231,13 @@ export class ClaimPairing implements PairingSessions, Component {
       { clientId, ip: claim.ip, deviceId, topicName: newTopicName },
       'pairing allowed: sending the device its own login',
     );
+    const firstRpcId = this.rpcId;
     const messages = handoverMessages(
       { kind, topicName, newTopicName, username: login.username, secret: login.secret },
       this.rpcId,
     );
     this.rpcId += messages.length;
+    claim.handoverRpcIds = messages.map((_, i) => firstRpcId + i);
     if (!this.send(claim, messages)) {
       this.settle(claim, 'manual', 'it left before the hub could send its login');
     } else {
@@ -259,12 +287,12 @@ export class ClaimPairing implements PairingSessions, Component {
     };
   }
 
-  /** The window closed: devices not yet allowed are sent away; those being handed over go on. */
+  /**
+   * The window closed: every pairing session ends (one being handed over has had its login sent:
+   * the hub still waits for it to come back with it); unanswered questions go.
+   */
   windowClosed(): void {
-    for (const clientId of [...this.live.keys()]) {
-      if (this.claims.get(clientId)?.status === 'handing-over') continue;
-      this.deps.line.end(clientId, 'the pairing window closed');
-    }
+    for (const clientId of [...this.live.keys()]) this.deps.line.end(clientId, 'the pairing window closed');
     for (const claim of [...this.claims.values()])
       if (claim.status === 'connected' || claim.status === 'waiting') this.forget(claim);
   }
@@ -285,6 +313,7 @@ export class ClaimPairing implements PairingSessions, Component {
       untilMs: null,
       problem: null,
       connected: true,
+      handoverRpcIds: [],
       settledMs: null,
       login: null,
     };
@@ -309,6 +338,9 @@ export class ClaimPairing implements PairingSessions, Component {
     if (status === 'manual') this.counts.manual += 1;
     claim.cancelHandover?.();
     Object.assign(claim, { status, problem, untilMs: null, settledMs: this.deps.clock.nowMs() });
+    // Its pairing session has done its part; a paired device's login is no longer shown.
+    if (this.live.has(claim.clientId)) this.deps.line.end(claim.clientId, `pairing ${status}`);
+    if (status === 'paired') claim.login = null;
     this.changed();
   }
 
@@ -338,6 +370,7 @@ export class ClaimPairing implements PairingSessions, Component {
 
   /** Announces the change; settled claims and denials are forgotten after requestTtlMs. */
   private changed(): void {
+    if (this.stopped) return;
     const nowMs = this.deps.clock.nowMs();
     const ttlMs = this.deps.settings.requestTtlMs;
     for (const [key, untilMs] of this.deniedUntilMs) if (untilMs <= nowMs) this.deniedUntilMs.delete(key);

@@ -29,10 +29,11 @@ export function handoverMessages(login: HandoverLogin, rpcId: number): DirectMes
   const renamed = next !== t;
   switch (login.kind) {
     case 'tasmota': {
-      // Backlog splits on ';': neither a username nor a base64url secret holds one.
+      // Backlog splits on ';': neither a username nor a base64url secret holds one. MqttPassword2
+      // answers "****", not the password (Tasmota 12+; older ones take it as MqttPassword).
       const commands = [
         `MqttUser ${username}`,
-        `MqttPassword ${secret}`,
+        `MqttPassword2 ${secret}`,
         ...(renamed ? [`Topic ${next}`] : []),
       ];
       return [{ topic: `cmnd/${t}/Backlog`, payload: commands.join('; ') }];

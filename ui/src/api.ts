@@ -5,6 +5,7 @@ import type {
   ControlStatusView,
   DesiredStateView,
   DeviceView,
+  PairingClaimSettings,
   PairingStateView,
   EnergySummary,
   EnergyComparison,
@@ -132,6 +133,16 @@ export const api = {
     call<unknown>('POST', `/api/v1/pairing/requests/${encodeURIComponent(ip)}/allow`, device),
   denyPairing: (ip: string) =>
     call<unknown>('POST', `/api/v1/pairing/requests/${encodeURIComponent(ip)}/deny`, {}),
+  allowClaim: (clientId: string, device: { name?: string; room?: string }) =>
+    call<{ deviceId: number; topicName: string }>(
+      'POST',
+      `/api/v1/pairing/claims/${encodeURIComponent(clientId)}/allow`,
+      device,
+    ),
+  denyClaim: (clientId: string) =>
+    call<void>('POST', `/api/v1/pairing/claims/${encodeURIComponent(clientId)}/deny`, {}),
+  claimSettings: (clientId: string) =>
+    call<PairingClaimSettings>('GET', `/api/v1/pairing/claims/${encodeURIComponent(clientId)}/settings`),
   /** The broker's state; `detail` has `tcpPort` and `tlsPort` (absent when that listener is off). */
   mqttStatus: () => call<ComponentStatus>('GET', '/api/v1/mqtt/stats'),
   version: () => call<VersionInfo>('GET', '/api/v1/version'),

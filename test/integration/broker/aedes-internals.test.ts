@@ -9,6 +9,7 @@ import { Level } from 'level';
 import {
   connectedClients,
   dropPublishes,
+  dropWill,
   filterOfflineEnqueue,
   forceCleanSession,
   inspectReads,
@@ -148,6 +149,25 @@ describe('what the hub relies on in Aedes', () => {
     hooks.authenticate = undefined;
     assert.deepEqual(subscribedFilters(connectedClients(broker).find((c) => c.id === 'resumer')!), []);
     await cleaned.endAsync();
+  });
+
+  it('takes the will from client._will after authenticate, so dropWill there leaves none stored or sent', async () => {
+    const watcher = await mqttClient(teardown, url);
+    await watcher.subscribeAsync('will/#');
+    const got: string[] = [];
+    watcher.on('message', (topic) => got.push(topic));
+    const will = { topic: 'will/dropped', payload: Buffer.from('gone'), qos: 1 as const, retain: false };
+    hooks.authenticate = (client, packet) => dropWill(client, packet);
+    const dropper = await mqttClient(teardown, url, { clientId: 'dropper', will });
+    hooks.authenticate = undefined;
+    dropper.stream.destroy();
+    const kept = await mqttClient(teardown, url, {
+      clientId: 'keeper',
+      will: { ...will, topic: 'will/kept' },
+    });
+    kept.stream.destroy();
+    for (let i = 0; i < 150 && !got.includes('will/kept'); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(got, ['will/kept'], 'the kept will came, the dropped one did not');
   });
 
   it("pulls a connection's bytes with conn.read(), so a refused chunk never reaches the parser", async () => {

@@ -163,6 +163,27 @@ describe('pairing without typing: Tasmota, Shelly and OpenEVSE', () => {
     assertNothingRouted(mark, 'dev-openevse');
   });
 
+  it('a web page cannot pair (MQTT over WebSocket), and a dropped pairing session leaves no will', async () => {
+    const ws = `ws://127.0.0.1:${new URL(hub.baseUrl).port}/mqtt`;
+    assert.equal(await connectError(ws, { clientId: 'shellyplus1-fake' }), NOT_AUTHORIZED);
+    const mark = watcher.mark;
+    const dropping = await mqttClient(teardown, url, {
+      clientId: 'DVES_CCCCCC',
+      username: 'DVES_USER',
+      will: { topic: 'tele/tasmota_CCCCCC/LWT', payload: Buffer.from('Offline'), qos: 1, retain: true },
+    });
+    await dropping.subscribeAsync('#'); // acknowledged, and nothing comes
+    await dropping.publishAsync('tele/tasmota_CCCCCC/LWT', 'Online', { qos: 1, retain: true });
+    await claimUntil('DVES_CCCCCC', (c) => c.status === 'waiting', 'waiting');
+    dropping.stream.destroy(); // no DISCONNECT: a will would go out now
+    await until(async () => (await claimOf('DVES_CCCCCC')) === undefined, 3000, 'the claim gone');
+    await settle(200);
+    assert.deepEqual(
+      watcher.since(mark).filter((l) => l.includes('CCCCCC')),
+      [],
+    );
+  });
+
   it('denies a device: its session ends and it is refused for a while', async () => {
     const client = await mqttClient(teardown, url, {
       clientId: 'DVES_DDDDDD',
@@ -242,7 +263,7 @@ describe('pairing without typing: the settings to type in when the device does n
     await until(() => got.length > 0, 3000, 'the Backlog');
     assert.match(
       got[0]!,
-      /^cmnd\/tasmota\/Backlog MqttUser dev-tasmota-tasmota-1; MqttPassword \S+; Topic tasmota-1$/,
+      /^cmnd\/tasmota\/Backlog MqttUser dev-tasmota-tasmota-1; MqttPassword2 \S+; Topic tasmota-1$/,
     );
     await until(async () => (await state())?.status === 'manual', 5000, 'manual');
     assert.match((await state())!.problem ?? '', /did not connect with its own login within 1 s/);
@@ -254,7 +275,7 @@ describe('pairing without typing: the settings to type in when the device does n
       [settings.host, settings.port, settings.username, settings.topic],
       ['hub.local', hub2.mqttPort, 'dev-tasmota-tasmota-1', 'tasmota-1'],
     );
-    assert.ok(got[0]!.includes(`MqttPassword ${settings.password};`), 'the password shown is the one sent');
+    assert.ok(got[0]!.includes(`MqttPassword2 ${settings.password};`), 'the password shown is the one sent');
     await fake.endAsync();
     const own = await mqttClient(teardown, url2, {
       clientId: 'DVES_FFFFFF',

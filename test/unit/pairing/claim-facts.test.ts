@@ -114,10 +114,10 @@ describe("the firmware's own command that gives a device its login", () => {
 
   it('Tasmota: one Backlog, renaming its topic when the hub must', () => {
     assert.deepEqual(handoverMessages({ ...login, kind: 'tasmota' }, 1), [
-      { topic: 'cmnd/t1/Backlog', payload: 'MqttUser dev-tasmota-t1; MqttPassword S3cr3t_-x' },
+      { topic: 'cmnd/t1/Backlog', payload: 'MqttUser dev-tasmota-t1; MqttPassword2 S3cr3t_-x' },
     ]);
     assert.deepEqual(handoverMessages({ ...login, kind: 'tasmota', newTopicName: 't1-2' }, 1), [
-      { topic: 'cmnd/t1/Backlog', payload: 'MqttUser dev-tasmota-t1; MqttPassword S3cr3t_-x; Topic t1-2' },
+      { topic: 'cmnd/t1/Backlog', payload: 'MqttUser dev-tasmota-t1; MqttPassword2 S3cr3t_-x; Topic t1-2' },
     ]);
   });
 

@@ -35,7 +35,8 @@ function setup(opts: { windowOpen?: boolean; maxSessions?: number; deliver?: boo
         sent.push(`${clientId} ${topic} ${payload}`),
         opts.deliver ?? true
       ),
-      end: (clientId) => void ended.push(clientId),
+      // As the broker: the session closes, and the pairing service hears of it.
+      end: (clientId) => (ended.push(clientId), claims.closed(clientId)),
     },
     windowOpen: () => window,
     bus,
@@ -53,11 +54,12 @@ function setup(opts: { windowOpen?: boolean; maxSessions?: number; deliver?: boo
   void claims.start();
   /** As the broker does: admit, announce the session, hand over what it publishes. */
   const connect = (clientId: string, login: Partial<MqttLogin> = {}) => {
-    const full = {
+    const full: MqttLogin = {
       username: undefined,
       password: undefined,
       remoteAddress: '192.168.1.23',
       clientId,
+      webSocket: false,
       ...login,
     };
     const verdict = claims.admit(full);
@@ -105,9 +107,31 @@ describe('pairing logins: who is admitted', () => {
     t.connect('a');
     t.connect('b');
     assert.equal((t.connect('c') as { returnCode: number }).returnCode, 3);
-    assert.deepEqual(t.connect('a'), { admit: true }, 'the same device again is not one more');
     t.claims.closed('a');
     assert.deepEqual(t.connect('c'), { admit: true });
+  });
+});
+
+describe("pairing logins: taking a claim's place", () => {
+  it('refuses a second connection with the id of a device pairing now, and one from elsewhere', () => {
+    const t = setup();
+    t.connect('DVES_AAAAAA');
+    t.publish('DVES_AAAAAA', 'tele/kitchen/LWT', 'Online');
+    assert.equal((t.connect('DVES_AAAAAA') as { returnCode: number }).returnCode, 2);
+    t.claims.allow('DVES_AAAAAA');
+    t.claims.closed('DVES_AAAAAA'); // it restarts with its login
+    assert.deepEqual(t.connect('DVES_AAAAAA', { remoteAddress: '192.168.1.99' }), {
+      admit: false,
+      returnCode: 5,
+      why: 'a device with this client id is pairing from 192.168.1.23',
+    });
+  });
+
+  it('refuses pairing over WebSocket, and everything once stopped', async () => {
+    const t = setup();
+    assert.equal((t.connect('c1', { webSocket: true }) as { returnCode: number }).returnCode, 5);
+    await t.claims.stop();
+    assert.equal((t.connect('c2') as { returnCode: number }).returnCode, 4);
   });
 });
 
@@ -151,7 +175,9 @@ describe('claims', () => {
     t.connect('DVES_3');
     t.publish('DVES_3', 'tele/plug3/LWT', 'Online');
     assert.deepEqual(t.claims.allow('DVES_3'), { deviceId: 1, topicName: 'plug3' });
-    assert.deepEqual(t.sent, ['DVES_3 cmnd/plug3/Backlog MqttUser dev-tasmota-plug3; MqttPassword secret-1']);
+    assert.deepEqual(t.sent, [
+      'DVES_3 cmnd/plug3/Backlog MqttUser dev-tasmota-plug3; MqttPassword2 secret-1',
+    ]);
     assert.equal(t.status('DVES_3'), 'handing-over');
     t.claims.closed('DVES_3'); // it restarts: the claim stays
     t.clock.tick(29_999);
@@ -204,11 +230,49 @@ describe('claims', () => {
     t.claims.allow('b');
     t.connect('quiet');
     t.closeWindow();
-    assert.deepEqual(t.ended.sort(), ['a', 'quiet']);
+    assert.deepEqual(t.ended.sort(), ['a', 'b', 'quiet']);
     assert.deepEqual(
       t.claims.view().map((c) => [c.clientId, c.status]),
       [['b', 'handing-over']],
     );
+    // No new question and no Allow once it is closed; the hand-over still times out.
+    t.publish('late', 'tele/late/LWT', 'Online');
+    assert.equal(t.status('late'), undefined);
+    t.clock.tick(30_000);
+    assert.equal(t.status('b'), 'manual');
+  });
+
+  it('a Shelly refusing its settings goes to the manual path; an error to another frame does not', () => {
+    const t = setup();
+    t.connect('sh');
+    t.publish('sh', 'sh/online', 'true'); // the hub asks GetDeviceInfo: frame 1
+    t.claims.allow('sh'); // SetConfig 2, Reboot 3
+    t.publish('sh', 'hub-pairing/rpc', '{"id":1,"error":{"code":-1,"message":"busy"}}');
+    assert.equal(t.status('sh'), 'handing-over');
+    t.publish('sh', 'hub-pairing/rpc', '{"id":2,"error":{"code":-103,"message":"Invalid argument"}}');
+    assert.equal(t.status('sh'), 'manual');
+    assert.equal(t.claims.view()[0]!.problem, 'it refused the settings: Invalid argument');
+    assert.deepEqual(t.ended, ['sh'], 'its pairing session ended');
+  });
+
+  it('a paired claim no longer holds the login; a deleted device ends its claim and session', () => {
+    const t = setup();
+    t.connect('DVES_8');
+    t.publish('DVES_8', 'tele/p8/LWT', 'Online');
+    t.claims.allow('DVES_8');
+    t.bus.emit('mqtt.connected', {
+      clientId: 'DVES_8',
+      principal: 'device',
+      username: 'dev-tasmota-p8',
+      remoteAddress: '192.168.1.23',
+    });
+    assert.throws(() => t.claims.settings('DVES_8'), /not allowed yet/);
+    t.connect('DVES_9');
+    t.publish('DVES_9', 'tele/p9/LWT', 'Online');
+    t.claims.allow('DVES_9');
+    t.bus.emit('device.removed', { deviceId: 2 });
+    assert.equal(t.status('DVES_9'), undefined);
+    assert.ok(t.ended.includes('DVES_9'));
   });
 
   it('renames a device whose topic is reserved or taken, and says why it cannot take one', () => {

@@ -113,6 +113,7 @@ describe('the pairing prompt', () => {
         request('192.168.1.24', { allowedUntilMs: 60_000 }),
         request('192.168.1.25', { deviceId: 4 }),
       ],
+      claims: [],
     };
     assert.deepEqual(
       waitingRequests(pairing).map((r) => r.ip),

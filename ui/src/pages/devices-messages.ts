@@ -1,6 +1,7 @@
-// The Devices pages' strings in English and Welsh (Cymraeg). They load with those pages, so the
-// dashboard's script does not carry them; the shared ones (nav, pairing prompt, device settings)
-// are in messages-en.ts / messages-cy.ts.
+// The Devices pages' strings in English and Welsh (Cymraeg). They load with those pages and with
+// the pairing prompt's claims, so the dashboard's script does not carry them; the shared ones (nav,
+// pairing prompt, device settings) are in messages-en.ts / messages-cy.ts. The Welsh of the claims
+// and of `pair.*` for Tasmota, Shelly and OpenEVSE awaits review by a Welsh speaker.
 
 const en = {
   'devices.title': 'Devices',
@@ -62,8 +63,32 @@ const en = {
   'pair.beacon': 'Send beacon again',
   'pair.beaconSent': 'Beacon sent',
   'pair.close': 'Close pairing window',
-  'pair.manual':
-    'Tasmota, Shelly and OpenEVSE do not ask to join: add them below and type the settings shown into their MQTT page.',
+  'pair.manual': 'Any other device: add it below and type the settings shown into its MQTT page.',
+  // Pairing without typing (issue 13, item 6): what to set on the device, then the prompt.
+  'pair.claims':
+    'Tasmota, Shelly and OpenEVSE pair too: while the window is open, set this on the device and it asks to join at the top of the page.',
+  'pair.tasmota': 'Configuration → MQTT: Host {host}; leave User (DVES_USER) and Password as they are.',
+  'pair.shelly': 'Settings → MQTT: enable it, Server {host}, no user; turn "RPC status notifications" on.',
+  'pair.openevse': 'Network → MQTT: enable it, Server {host}, no user.',
+  'claim.asks.tasmota': 'A Tasmota plug {what} at {ip} asks to join',
+  'claim.asks.shelly': 'A Shelly {what} at {ip} asks to join',
+  'claim.asks.openevse': 'An OpenEVSE charger {what} at {ip} asks to join',
+  'claim.connected': 'A device at {ip} connected to pair; waiting for it to say what it is',
+  'claim.is.tasmota': 'Tasmota plug {what} at {ip}',
+  'claim.is.shelly': 'Shelly {what} at {ip}',
+  'claim.is.openevse': 'OpenEVSE charger {what} at {ip}',
+  'claim.name': 'Name (optional)',
+  'claim.room': 'Room (optional)',
+  'claim.allow': 'Allow',
+  'claim.deny': 'Deny',
+  'claim.denied': 'Denied: {name} at {ip} was not let in.',
+  'claim.handingOver': 'Sending {name} its own login…',
+  'claim.paired': 'Paired: {name} is connected with its own login.',
+  'claim.open': 'Open {name}',
+  'claim.manual': '{name} did not take its own login by itself: type these into its MQTT settings.',
+  'claim.problem': 'Why: {problem}',
+  'claim.loading': 'Fetching its settings…',
+  'claim.done': 'Done',
 };
 export type DeviceMessageKey = keyof typeof en;
 
@@ -128,7 +153,32 @@ const cy: Record<DeviceMessageKey, string> = {
   'pair.beaconSent': 'Anfonwyd y signal',
   'pair.close': 'Cau’r ffenestr baru',
   'pair.manual':
-    'Nid yw Tasmota, Shelly ac OpenEVSE yn gofyn am ymuno: ychwanegwch nhw isod a theipiwch y gosodiadau a ddangosir i’w tudalen MQTT.',
+    'Unrhyw ddyfais arall: ychwanegwch hi isod a theipiwch y gosodiadau a ddangosir i’w thudalen MQTT.',
+  'pair.claims':
+    'Mae Tasmota, Shelly ac OpenEVSE yn paru hefyd: tra bo’r ffenestr ar agor, gosodwch hyn ar y ddyfais a bydd yn gofyn am ymuno ar frig y dudalen.',
+  'pair.tasmota': 'Configuration → MQTT: Host {host}; gadewch User (DVES_USER) a Password fel y maen nhw.',
+  'pair.shelly':
+    'Settings → MQTT: galluogwch ef, Server {host}, dim defnyddiwr; trowch "RPC status notifications" ymlaen.',
+  'pair.openevse': 'Network → MQTT: galluogwch ef, Server {host}, dim defnyddiwr.',
+  'claim.asks.tasmota': 'Mae plwg Tasmota {what} yn {ip} yn gofyn am ymuno',
+  'claim.asks.shelly': 'Mae dyfais Shelly {what} yn {ip} yn gofyn am ymuno',
+  'claim.asks.openevse': 'Mae gwefrydd OpenEVSE {what} yn {ip} yn gofyn am ymuno',
+  'claim.connected': 'Mae dyfais yn {ip} wedi cysylltu i baru; yn aros iddi ddweud beth yw hi',
+  'claim.is.tasmota': 'Plwg Tasmota {what} yn {ip}',
+  'claim.is.shelly': 'Shelly {what} yn {ip}',
+  'claim.is.openevse': 'Gwefrydd OpenEVSE {what} yn {ip}',
+  'claim.name': 'Enw (dewisol)',
+  'claim.room': 'Ystafell (dewisol)',
+  'claim.allow': 'Caniatáu',
+  'claim.deny': 'Gwrthod',
+  'claim.denied': 'Gwrthodwyd: ni chafodd {name} yn {ip} ei gadael i mewn.',
+  'claim.handingOver': 'Yn anfon ei mewngofnod ei hun at {name}…',
+  'claim.paired': 'Wedi paru: mae {name} wedi cysylltu â’i mewngofnod ei hun.',
+  'claim.open': 'Agor {name}',
+  'claim.manual': 'Ni chymerodd {name} ei mewngofnod ei hun: teipiwch y rhain i’w gosodiadau MQTT.',
+  'claim.problem': 'Pam: {problem}',
+  'claim.loading': 'Yn nôl ei gosodiadau…',
+  'claim.done': 'Gorffen',
 };
 
 export const DEVICE_MESSAGES = { en, cy };

@@ -8,9 +8,17 @@ import { useDeviceMessages } from './device-state.js';
 
 const TICK_MS = 1000;
 
+// What to set on each firmware that pairs with a pairing login (its menus are in English only).
+const FIRMWARES = [
+  { name: 'Tasmota', key: 'pair.tasmota' },
+  { name: 'Shelly', key: 'pair.shelly' },
+  { name: 'OpenEVSE', key: 'pair.openevse' },
+] as const;
+
 /**
- * "Pair a device": opens the hub's pairing window (the UDP beacon EmonESP listens for), shows the
- * time left, sends the beacon again on demand, closes it. Requests appear in the prompt on top.
+ * "Pair a device": opens the hub's pairing window (the UDP beacon EmonESP listens for; the pairing
+ * login Tasmota, Shelly and OpenEVSE may use), shows the time left, sends the beacon again on
+ * demand, closes it. Requests and claims appear in the prompt on top.
  */
 export function PairingWindowCard(props: { live: LiveConnection }) {
   const { t } = useDeviceMessages();
@@ -74,6 +82,14 @@ export function PairingWindowCard(props: { live: LiveConnection }) {
       )}
       <p role="status">{note ?? ''}</p>
       {error && <ErrorText message={error} />}
+      <p>{t('pair.claims')}</p>
+      <ul class="pair-firmwares">
+        {FIRMWARES.map(({ name, key }) => (
+          <li>
+            <strong>{name}</strong>: {t(key, { host: location.hostname })}
+          </li>
+        ))}
+      </ul>
       <p class="muted">{t('pair.manual')}</p>
     </Card>
   );
