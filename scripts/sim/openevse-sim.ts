@@ -9,6 +9,7 @@
 // mA, voltage V, power W, pilot A, session_energy Wh, total_energy kWh; state 1/2/3/254), and
 // reference demandshaper.md §5.4–5.5 (full status about every 30 s); `config/set`: openevse-config.ts.
 import { applyMqttConfig, parseObject } from './openevse-config.js';
+import { serveOpenevseConfig } from './openevse-http.js';
 import { MqttDeviceSim, type MqttLogin, type SimOptions, type Will } from './sim-base.js';
 
 export interface OpenevseSimOptions extends SimOptions {
@@ -23,6 +24,8 @@ export interface OpenevseSimOptions extends SimOptions {
   maxCurrentA?: number;
   statusIntervalMs?: number;
   ip?: string;
+  /** 'v4' (4.x): no `<base>/config/set` (it came in 5.0); its settings only by HTTP POST /config. */
+  firmware?: 'v4' | 'v5';
 }
 
 interface Override {
@@ -49,7 +52,9 @@ export class OpenevseSim extends MqttDeviceSim {
   private readonly voltageV: number;
   private readonly maxCurrentA: number;
   private readonly statusIntervalMs: number;
-  private readonly ip: string;
+  private ip: string;
+  private readonly firmware: 'v4' | 'v5';
+  private httpPort: number | undefined;
   protected readonly reconnectDelayMs = 5000;
   vehicleConnected = false;
   private override: Override | undefined;
@@ -72,6 +77,7 @@ export class OpenevseSim extends MqttDeviceSim {
     this.maxCurrentA = opts.maxCurrentA ?? 32;
     this.statusIntervalMs = opts.statusIntervalMs ?? 30_000;
     this.ip = opts.ip ?? '192.168.1.43';
+    this.firmware = opts.firmware ?? 'v5';
     this.lastSampleMs = this.clock.nowMs();
   }
 
@@ -155,16 +161,16 @@ export class OpenevseSim extends MqttDeviceSim {
       id: this.id,
       name: this.hostname,
       mqtt: this.base,
-      http: `http://${this.ip}/`,
+      http: `http://${this.ip}${this.httpPort === undefined ? '' : `:${this.httpPort}`}/`,
     };
     await this.publish(this.announceTopic, JSON.stringify(announce), { retain: true });
     const b = this.base;
     await this.subscribe([
       'emon/emonpi/power1', // mqtt_grid_ie default (solar divert)
       'emon/emonpi/vrms', // mqtt_vrms default
-      ...['divertmode', 'shaper', 'override', 'claim', 'schedule', 'limit', 'config'].map(
-        (t) => `${b}/${t}/set`,
-      ),
+      ...['divertmode', 'shaper', 'override', 'claim', 'schedule', 'limit']
+        .concat(this.firmware === 'v5' ? ['config'] : [])
+        .map((t) => `${b}/${t}/set`),
       `${b}/schedule/clear`,
       `${b}/restart`,
       `${b}/rapi/in/#`,
@@ -183,7 +189,29 @@ export class OpenevseSim extends MqttDeviceSim {
     const text = payload.toString();
     if (topic === `${this.base}/override/set`) void this.overrideSet(text);
     else if (topic === `${this.base}/limit/set`) void this.limitSet(text);
-    else if (topic === `${this.base}/config/set`) void this.configSet(text);
+    // 4.x has no code for config/set (a message the hub hands it directly is ignored).
+    else if (topic === `${this.base}/config/set` && this.firmware === 'v5') void this.configSet(text);
+  }
+
+  /** Its web API on 127.0.0.1 (POST /config), announced in `http`; closed by stop(). */
+  async serveHttp(): Promise<number> {
+    const server = await serveOpenevseConfig((text) => {
+      const body = parseObject(text);
+      if (body) void this.configSet(text);
+      return body !== undefined;
+    });
+    this.ip = '127.0.0.1';
+    this.httpPort = server.port;
+    this.closeHttp = server.close;
+    return server.port;
+  }
+
+  private closeHttp: (() => Promise<void>) | undefined;
+
+  override async stop(): Promise<void> {
+    await super.stop();
+    await this.closeHttp?.();
+    this.closeHttp = undefined;
   }
 
   /** A changed mqtt_* setting: mqtt.restartConnection(), a disconnect and an immediate connect. */

@@ -16,6 +16,8 @@ export interface ClaimFacts {
   label?: string;
   /** Why the hub cannot take it as it is (a Tasmota with another FullTopic). */
   problem?: string;
+  /** OpenEVSE: its web address as it announces it (`http://<ip>/`). */
+  http?: string;
   /** Shelly: an answer to one of the hub's RPC frames. */
   rpcReply?: { id: unknown; error?: string };
 }
@@ -78,6 +80,7 @@ function openevse(body: unknown): ClaimFacts | undefined {
     topicName: announce.mqtt,
     model: 'OpenEVSE',
     ...textField('label', announce.name),
+    ...(typeof announce.http === 'string' ? { http: announce.http.slice(0, 100) } : {}),
   };
 }
 

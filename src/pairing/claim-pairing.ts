@@ -8,7 +8,13 @@ import type { EventBus } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
 import { normaliseIpv4 } from './auth-requests.js';
 import { readClaimFacts } from './claim-facts.js';
-import { handoverMessages, shellyInfoRequest } from './handover.js';
+import {
+  handoverMessages,
+  openevseConfigBody,
+  openevseConfigUrl,
+  shellyInfoRequest,
+  type HandoverLogin,
+} from './handover.js';
 import { pickTopicName } from './pick-topic-name.js';
 import type { PairingDevices } from './ports.js';
 
@@ -33,6 +39,10 @@ interface Claim extends PairingClaimView {
   connected: boolean;
   /** The ids of the RPC frames of its handover (a Shelly's error to one of them ends it). */
   handoverRpcIds: unknown[];
+  /** OpenEVSE: its web address as announced. */
+  http: string | null;
+  /** Why a second way of handing over failed (told if it ends on the manual path). */
+  handoverNote: string | null;
   settledMs: number | null;
   /** Its own login, in memory only, for the settings an admin may have to type in. */
   login: { username: string; secret: string; topicName: string } | null;
@@ -68,6 +78,8 @@ export class ClaimPairing implements PairingSessions, Component {
       devices: PairingDevices;
       line: PairingLinePort;
       windowOpen: () => boolean;
+      /** POSTs an OpenEVSE's settings to its web API; resolves with why it failed, or null. */
+      postOpenevseConfig?: (url: string, body: string) => Promise<string | null>;
       bus: EventBus;
       clock: Clock;
       log: Logger;
@@ -160,6 +172,7 @@ export class ClaimPairing implements PairingSessions, Component {
     claim.model = facts.model ?? claim.model;
     claim.label = facts.label ?? claim.label;
     claim.problem = facts.problem ?? claim.problem;
+    claim.http = facts.http ?? claim.http;
     if (claim.status === 'connected' && claim.kind && (claim.topicName || claim.problem)) {
       claim.status = 'waiting';
       if (claim.kind === 'shelly' && claim.topicName)
@@ -232,10 +245,9 @@ export class ClaimPairing implements PairingSessions, Component {
       'pairing allowed: sending the device its own login',
     );
     const firstRpcId = this.rpcId;
-    const messages = handoverMessages(
-      { kind, topicName, newTopicName, username: login.username, secret: login.secret },
-      this.rpcId,
-    );
+    const handover = { kind, topicName, newTopicName, username: login.username, secret: login.secret };
+    const messages = handoverMessages(handover, this.rpcId);
+    if (kind === 'openevse') this.postToWebApi(claim, handover);
     this.rpcId += messages.length;
     claim.handoverRpcIds = messages.map((_, i) => firstRpcId + i);
     if (!this.send(claim, messages)) {
@@ -248,7 +260,8 @@ export class ClaimPairing implements PairingSessions, Component {
           this.settle(
             claim,
             'manual',
-            `it did not connect with its own login within ${Math.round(handoverMs / 1000)} s`,
+            `it did not connect with its own login within ${Math.round(handoverMs / 1000)} s` +
+              (claim.handoverNote ? `; ${claim.handoverNote}` : ''),
           );
       });
       this.changed();
@@ -314,6 +327,8 @@ export class ClaimPairing implements PairingSessions, Component {
       problem: null,
       connected: true,
       handoverRpcIds: [],
+      http: null,
+      handoverNote: null,
       settledMs: null,
       login: null,
     };
@@ -342,6 +357,15 @@ export class ClaimPairing implements PairingSessions, Component {
     if (this.live.has(claim.clientId)) this.deps.line.end(claim.clientId, `pairing ${status}`);
     if (status === 'paired') claim.login = null;
     this.changed();
+  }
+
+  /** OpenEVSE 4.x takes its settings only on its web API, at the address it pairs from. */
+  private postToWebApi(claim: Claim, handover: HandoverLogin): void {
+    const post = this.deps.postOpenevseConfig;
+    if (!post) return;
+    void post(openevseConfigUrl(claim.ip, claim.http), openevseConfigBody(handover)).then((why) => {
+      claim.handoverNote = why;
+    });
   }
 
   private send(claim: Claim, messages: { topic: string; payload: string }[]): boolean {

@@ -42,11 +42,36 @@ export function handoverMessages(login: HandoverLogin, rpcId: number): DirectMes
       const config = { user: username, pass: secret, ...(renamed ? { topic_prefix: next } : {}) };
       return [rpc(t, rpcId, 'MQTT.SetConfig', { config }), rpc(t, rpcId + 1, 'Shelly.Reboot', {})];
     }
-    case 'openevse': {
-      const config = { mqtt_user: username, mqtt_pass: secret, ...(renamed ? { mqtt_topic: next } : {}) };
-      return [{ topic: `${t}/config/set`, payload: JSON.stringify(config) }];
-    }
+    case 'openevse':
+      // 5.0 and later; 4.x takes the same body on its web API (openevseConfigUrl).
+      return [{ topic: `${t}/config/set`, payload: openevseConfigBody(login) }];
   }
+}
+
+/**
+ * Where an OpenEVSE's web API takes the same settings (`POST /config`; 4.x has no config/set):
+ * only ever the address its session comes from (never a host the device names), on the port its
+ * announce gives when it names that address, else 80.
+ */
+export function openevseConfigUrl(sessionIp: string, announcedHttp: string | null): string {
+  let port = '';
+  try {
+    const url = new URL(announcedHttp ?? '');
+    if (url.protocol === 'http:' && url.hostname === sessionIp) port = url.port ? `:${url.port}` : '';
+  } catch {
+    // no usable address announced: port 80
+  }
+  return `http://${sessionIp}${port}/config`;
+}
+
+/** The body of that POST: the same JSON as its config/set. */
+export function openevseConfigBody(login: HandoverLogin): string {
+  const renamed = login.newTopicName !== login.topicName;
+  return JSON.stringify({
+    mqtt_user: login.username,
+    mqtt_pass: login.secret,
+    ...(renamed ? { mqtt_topic: login.newTopicName } : {}),
+  });
 }
 
 /** Asks a Shelly what it is (the answer comes on `hub-pairing/rpc`). */

@@ -6,6 +6,7 @@ import type { StatePorts } from '../state/wire.js';
 import { UdpBeacon } from './beacon.udp.js';
 import { ClaimPairing } from './claim-pairing.js';
 import { MdnsAdvertiser } from './mdns-advertiser.net.js';
+import { openevseConfigPoster } from './openevse-config.http.js';
 import { PairingService } from './pairing-service.js';
 import { RedisPairingMirror } from './pairing-store.redis.js';
 import type { PairingPort } from './ports.js';
@@ -40,6 +41,7 @@ export function wirePairing(ctx: Ctx): WiredModule<PairingPorts> {
     devices: ctx.devices,
     line: ctx.pairingLine,
     windowOpen: () => pairing.windowOpen(),
+    postOpenevseConfig: openevseConfigPoster(log.child({ component: 'pairing' })),
     bus,
     clock,
     log: log.child({ component: 'pairing' }),

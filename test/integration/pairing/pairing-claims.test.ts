@@ -184,6 +184,17 @@ describe('pairing without typing: Tasmota, Shelly and OpenEVSE', () => {
     );
   });
 
+  it('pairs an OpenEVSE 4.x (no config/set) through its web API, at the address it pairs from', async () => {
+    const sim = new OpenevseSim({ id: 'c44f33aa0001', firmware: 'v4' });
+    teardown.add(() => sim.stop());
+    await sim.serveHttp();
+    await sim.start({ url });
+    await claimUntil(sim.hostname, (c) => c.status === 'waiting', 'waiting');
+    const allowed = await admin.request('POST', `/api/v1/pairing/claims/${sim.hostname}/allow`, { json: {} });
+    assert.equal(allowed.status, 201, allowed.text);
+    await claimUntil(sim.hostname, (c) => c.status === 'paired', 'paired by its web API');
+  });
+
   it('denies a device: its session ends and it is refused for a while', async () => {
     const client = await mqttClient(teardown, url, {
       clientId: 'DVES_DDDDDD',

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readClaimFacts, type ClaimFacts } from '../../../src/pairing/claim-facts.js';
-import { handoverMessages, shellyInfoRequest } from '../../../src/pairing/handover.js';
+import { handoverMessages, openevseConfigUrl, shellyInfoRequest } from '../../../src/pairing/handover.js';
 
 // What a pairing device's first messages say about it, and the firmware commands that give it its
 // own login (topics and payloads: reference/demandshaper.md §5, the firmware sources named there).
@@ -80,7 +80,13 @@ describe('what a pairing device tells about itself', () => {
         mqtt: 'openevse-7b2c',
         http: 'http://192.168.1.30/',
       }),
-      { kind: 'openevse', topicName: 'openevse-7b2c', model: 'OpenEVSE', label: 'openevse-7b2c' },
+      {
+        kind: 'openevse',
+        topicName: 'openevse-7b2c',
+        model: 'OpenEVSE',
+        label: 'openevse-7b2c',
+        http: 'http://192.168.1.30/',
+      },
     ],
     [
       'OpenEVSE will says nothing',
@@ -106,6 +112,17 @@ describe('what a pairing device tells about itself', () => {
     const long = 'A'.repeat(100);
     const got = facts('tele/t1/INFO1', JSON.stringify({ Info1: { Module: `x\n${long}` } }));
     assert.equal(got?.model, `x ${long}`.slice(0, 64));
+  });
+});
+
+describe("an OpenEVSE's web API address", () => {
+  it('is only ever the address it pairs from, on the port it announces for that address', () => {
+    assert.equal(openevseConfigUrl('192.168.1.30', 'http://192.168.1.30/'), 'http://192.168.1.30/config');
+    assert.equal(openevseConfigUrl('127.0.0.1', 'http://127.0.0.1:8081/'), 'http://127.0.0.1:8081/config');
+    assert.equal(openevseConfigUrl('192.168.1.30', 'http://10.0.0.1:8081/'), 'http://192.168.1.30/config');
+    assert.equal(openevseConfigUrl('192.168.1.30', 'http://evil.example/x'), 'http://192.168.1.30/config');
+    assert.equal(openevseConfigUrl('192.168.1.30', null), 'http://192.168.1.30/config');
+    assert.equal(openevseConfigUrl('192.168.1.30', 'not a url'), 'http://192.168.1.30/config');
   });
 });
 
