@@ -276,7 +276,11 @@ describe('devices live: state, control with read-back, last will and deletion (T
     const adminLive = await liveClient(teardown, `${wsUrl}?apikey=${await apiKey(admin)}`);
     const viewerLive = await liveClient(teardown, `${wsUrl}?apikey=${await apiKey(viewer)}`);
     // What waits now comes with the socket: the app asks for nothing on the way to its page.
-    assert.deepEqual((await adminLive.next('pairing')).pairing, { windowOpenUntilMs: null, requests: [], claims: [] });
+    assert.deepEqual((await adminLive.next('pairing')).pairing, {
+      windowOpenUntilMs: null,
+      requests: [],
+      claims: [],
+    });
     const opened = await admin.request('POST', '/api/v1/pairing/window', { json: { open: true } });
     assert.equal(opened.status, 200, opened.text);
     const pushed = await adminLive.next('pairing', (m) => m.pairing.windowOpenUntilMs !== null);
