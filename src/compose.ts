@@ -58,7 +58,7 @@ export function compose(
   const ingest = wireIngest(ports);
   const driven = wireDeviceRuntime({ ...ports, ...devices.ports, ...ingest.ports }); // its readings → ingest
   const signals = wireSignals({ ...ports, ...ingest.ports });
-  const scheduler = wireScheduler({ ...ports, ...devices.ports });
+  const scheduler = wireScheduler({ ...ports, ...devices.ports, ...driven.ports, ...signals.ports });
   const modules = [db, state, auth, timeseries, devices, broker, pairing, ingest, driven, signals, scheduler];
   const routes = modules.flatMap((m) => m.routes);
   const live = { ...driven.ports, ...pairing.ports }; // what /ws shows besides values

@@ -1,23 +1,63 @@
 import { scheduleRoutes } from '../api/routes/schedules.js';
 import type { DbPorts } from '../db/wire.js';
-import type { DevicePorts } from '../devices/wire.js';
+import type { DevicePorts, DeviceRuntimePorts } from '../devices/wire.js';
 import type { ModuleContext, WiredModule } from '../module-context.js';
 import type { Component } from '../shared/component.js';
+import { PlanRunner, type RunnerSignal } from './plan-runner.js';
 import { SqliteScheduleRepo } from './schedule-repo.sqlite.js';
 import { ScheduleService } from './schedule-service.js';
 
 export interface SchedulerPorts {
   schedules: ScheduleService;
+  plans: PlanRunner;
 }
 
-/** The demand shaper (docs/demand-shaper.md): schedules per device; the planner and runner follow. */
-export function wireScheduler(ctx: ModuleContext & DbPorts & DevicePorts): WiredModule<SchedulerPorts> {
+/** The household's optimisation target as one series (the signals capability's). */
+interface TargetSignals {
+  targetSignal(): { signal: RunnerSignal | undefined };
+}
+
+const TICK_MS = 30_000;
+const REPLAN_MS = 15 * 60_000;
+const DEFAULT_POWER_W = 1000;
+
+/** The demand shaper (docs/demand-shaper.md): schedules per device, plans, and carrying them out. */
+export function wireScheduler(
+  ctx: ModuleContext & DbPorts & DevicePorts & DeviceRuntimePorts & { signals?: TargetSignals },
+): WiredModule<SchedulerPorts> {
+  const log = ctx.log.child({ component: 'scheduler' });
   const schedules = new ScheduleService({
     repo: new SqliteScheduleRepo(ctx.db),
     devices: { kindOf: (id) => ctx.devices.record(id)?.kind },
     bus: ctx.bus,
     clock: ctx.clock,
-    log: ctx.log.child({ component: 'scheduler' }),
+    log,
+  });
+  const plans = new PlanRunner({
+    schedules,
+    signal: () => ctx.signals?.targetSignal().signal ?? null,
+    devices: {
+      state: (id) => {
+        const view = ctx.deviceViews.get(id);
+        return (
+          view && { on: view.state.relays[0] ?? null, powerW: view.state.powerW, online: view.state.online }
+        );
+      },
+      switchTo: async (id, on) => {
+        const settled = await ctx.deviceControl.setState(id, { on }).settled;
+        return { confirmed: settled.status === 'confirmed', reason: settled.reason };
+      },
+    },
+    bus: ctx.bus,
+    clock: ctx.clock,
+    log,
+    settings: {
+      timeZone: ctx.config.timezone,
+      tickMs: TICK_MS,
+      replanMs: REPLAN_MS,
+      defaultPowerW: DEFAULT_POWER_W,
+      householdLimitW: null,
+    },
   });
   const follower: Component = {
     name: 'schedules',
@@ -25,5 +65,9 @@ export function wireScheduler(ctx: ModuleContext & DbPorts & DevicePorts): Wired
     stop: async () => schedules.unfollow(),
     status: () => ({ state: 'ready' }),
   };
-  return { components: [follower], routes: scheduleRoutes(schedules), ports: { schedules } };
+  return {
+    components: [follower, plans],
+    routes: scheduleRoutes(schedules, plans),
+    ports: { schedules, plans },
+  };
 }

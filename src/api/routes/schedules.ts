@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PlanRunner } from '../../scheduler/plan-runner.js';
 import type { ScheduleService } from '../../scheduler/schedule-service.js';
 import { defineRoute, type RouteDef } from '../route-table.js';
 import { wholeId } from '../route-schema.js';
@@ -11,8 +12,18 @@ const deviceParams = z.object({
  * A device's schedule (docs/demand-shaper.md): everyone signed in reads it; administrators set
  * and clear it. The body is checked by the schedule service (one schema, one message).
  */
-export function scheduleRoutes(schedules: ScheduleService): RouteDef[] {
+export function scheduleRoutes(schedules: ScheduleService, plans: PlanRunner): RouteDef[] {
   return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/devices/:id/plan',
+      access: 'user',
+      params: deviceParams,
+      handler: (_req, res, { params }) => {
+        schedules.get(params.id); // 404 for a device that does not exist
+        res.json(plans.view(params.id) ?? null);
+      },
+    }),
     defineRoute({
       method: 'get',
       path: '/api/v1/devices/:id/schedule',

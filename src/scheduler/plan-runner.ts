@@ -1,0 +1,313 @@
+import type { CancelTimer, Clock } from '../shared/clock.js';
+import type { Component, ComponentStatus } from '../shared/component.js';
+import type { EventBus } from '../shared/event-bus.js';
+import type { Logger } from '../shared/logger.js';
+import { wallClock } from '../shared/zoned-time.js';
+import { desiredOn } from './desired-now.js';
+import type { DevicePlan, LimitW, PlanSchedule, PlanSignal, ScheduleProgress } from './plan-types.js';
+import { makePlan } from './planner.js';
+import { RunTracker } from './run-tracker.js';
+import { nextPeriod, zonedInstantS, type SchedulePeriod } from './schedule-periods.js';
+import type { DeviceScheduleView } from './schedule-service.js';
+import type { SmartSchedule } from './schedule.js';
+
+/** The signal the household optimises for, as the signals capability gives it. */
+export interface RunnerSignal extends PlanSignal {
+  unit: string;
+  source: string;
+  receivedAtS: number;
+}
+
+/** What the runner needs of the devices capability. */
+export interface RunnerDevices {
+  /** Relay 0 and draw as reported; undefined when the device is gone. */
+  state(deviceId: number): { on: boolean | null; powerW: number | null; online: boolean | null } | undefined;
+  /** Switches relay 0 through its driver; resolves when confirmed by its report, or why not. */
+  switchTo(deviceId: number, on: boolean): Promise<{ confirmed: boolean; reason: string | null }>;
+}
+
+/** One device's plan as the app shows it (GET /api/v1/devices/:id/plan). */
+export interface DevicePlanView {
+  deviceId: number;
+  madeAtMs: number | null;
+  period: SchedulePeriod | null;
+  plan: DevicePlan | null;
+  /** The signal it was made with; null: none (it then runs as soon as it may, and says so). */
+  signal: RunnerSignal | null;
+  /** Switched by hand: the schedule waits until then. */
+  pausedUntilMs: number | null;
+  /** What is wrong, in words (no signal, not confirmed, offline), or null. */
+  problem: string | null;
+  /** What the schedule wants now: true on, false off, null no say. */
+  wantsOn: boolean | null;
+}
+
+export interface RunnerSettings {
+  timeZone: string;
+  tickMs: number;
+  replanMs: number;
+  /** Draw assumed for a device that has not reported one. */
+  defaultPowerW: number;
+  householdLimitW: LimitW | null;
+}
+
+interface Run {
+  view: DevicePlanView;
+  /** What the runner last asked of it, and whether that request is still out. */
+  commanded: boolean | null;
+  pending: boolean;
+  lastSeenOn: boolean | null;
+}
+
+/**
+ * Carries out the schedules (issue 14 items 7–8): plans smart ones with the planner when a
+ * schedule or the signal changes and every replanMs, and switches each device through its driver
+ * (confirmed by its own report). A started block never moves (the planner keeps it; the run time
+ * is measured from reports), a device switched by hand pauses its schedule for the day, and one
+ * that does not confirm is flagged.
+ */
+export class PlanRunner implements Component {
+  readonly name = 'plan-runner';
+  private readonly runs = new Map<number, Run>();
+  private readonly tracker = new RunTracker();
+  private timers: CancelTimer[] = [];
+  private offs: (() => void)[] = [];
+  private readonly counts = { plans: 0, switched: 0, notConfirmed: 0, overrides: 0 };
+  /** The signal the plans were last made with (a new one is noticed at the next tick). */
+  private signalKey = '';
+
+  constructor(
+    private readonly deps: {
+      schedules: { all(): DeviceScheduleView[] };
+      signal: () => RunnerSignal | null;
+      devices: RunnerDevices;
+      bus: EventBus;
+      clock: Clock;
+      log: Logger;
+      settings: RunnerSettings;
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    const { bus, clock, settings } = this.deps;
+    this.offs = [
+      bus.on('schedule.changed', () => this.replan()),
+      bus.on('device.state.changed', ({ deviceId }) => this.observe(deviceId)),
+      bus.on('device.removed', ({ deviceId }) => (this.runs.delete(deviceId), this.tracker.forget(deviceId))),
+    ];
+    this.timers = [
+      clock.every(settings.tickMs, () => this.actuate()),
+      clock.every(settings.replanMs, () => this.replan()),
+    ];
+    this.replan();
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.offs) off();
+    for (const cancel of this.timers) cancel();
+    this.offs = [];
+    this.timers = [];
+  }
+
+  status(): ComponentStatus {
+    return { state: 'ready', detail: { scheduled: this.runs.size, ...this.counts } };
+  }
+
+  view(deviceId: number): DevicePlanView | undefined {
+    return this.runs.get(deviceId)?.view;
+  }
+
+  /** Plans every schedule again over what is left, then acts on it. */
+  replan(): void {
+    const nowS = Math.floor(this.deps.clock.nowMs() / 1000);
+    const scheduled = this.deps.schedules.all();
+    for (const id of [...this.runs.keys()])
+      if (!scheduled.some((s) => s.deviceId === id)) this.runs.delete(id);
+    const smart: { id: number; period: SchedulePeriod; planned: PlanSchedule }[] = [];
+    for (const { deviceId, schedule } of scheduled) {
+      const run = this.runOf(deviceId);
+      run.view.period = null;
+      if (schedule?.mode !== 'smart') {
+        run.view.plan = null;
+        continue;
+      }
+      const period = nextPeriod(schedule.smart, nowS, this.deps.settings.timeZone);
+      if (!period) {
+        run.view.plan = null;
+        continue;
+      }
+      run.view.period = period;
+      smart.push({ id: deviceId, period, planned: this.planned(deviceId, schedule.smart, period) });
+    }
+    const signal = this.deps.signal();
+    this.signalKey = keyOf(signal);
+    const used = signal ?? flatSignal(nowS);
+    const progress = new Map<string, ScheduleProgress>();
+    for (const s of smart) progress.set(String(s.id), this.progressOf(s.id, s.period));
+    const limitW = this.deps.settings.householdLimitW ?? undefined;
+    const plan =
+      smart.length > 0
+        ? makePlan({
+            signal: used,
+            schedules: smart.map((s) => s.planned),
+            progress,
+            nowS,
+            ...(limitW === undefined ? {} : { limitW }),
+          })
+        : undefined;
+    for (const s of smart) {
+      const run = this.runOf(s.id);
+      run.view.plan = plan?.devices.find((d) => d.deviceId === String(s.id)) ?? null;
+      run.view.signal = signal;
+      run.view.madeAtMs = this.deps.clock.nowMs();
+      // No silent flat fallback: without a signal it runs as soon as it may, and says so.
+      if (!signal)
+        run.view.problem = 'no price or carbon signal: it runs as soon as it may, to be ready in time';
+      else if (run.view.problem?.startsWith('no price')) run.view.problem = null;
+    }
+    if (smart.length > 0) this.counts.plans += 1;
+    this.actuate();
+    this.deps.bus.emit('plan.changed', {});
+  }
+
+  /** Switches each scheduled device to what its schedule wants now, unless paused or waiting. */
+  actuate(): void {
+    // A new signal (the evening's day-ahead profile, a fetch) or one gone: plan again first.
+    if (keyOf(this.deps.signal()) !== this.signalKey) return this.replan();
+    const nowMs = this.deps.clock.nowMs();
+    const nowS = Math.floor(nowMs / 1000);
+    for (const { deviceId, schedule } of this.deps.schedules.all()) {
+      if (!schedule) continue;
+      const run = this.runOf(deviceId);
+      const wants = desiredOn(schedule, run.view.plan?.intervals, nowS, this.deps.settings.timeZone);
+      run.view.wantsOn = wants;
+      if (wants === null || run.pending) continue;
+      if (run.view.pausedUntilMs !== null) {
+        if (run.view.pausedUntilMs > nowMs) continue;
+        run.view.pausedUntilMs = null;
+      }
+      const state = this.deps.devices.state(deviceId);
+      if (!state) continue;
+      if (state.online === false) {
+        run.view.problem = 'offline: it is switched when it is back';
+        continue;
+      }
+      // Already as wanted: nothing to send (it counts as the runner's from now on).
+      if (state.on === wants) {
+        run.commanded = wants;
+        continue;
+      }
+      this.switchTo(deviceId, run, wants);
+    }
+  }
+
+  private switchTo(deviceId: number, run: Run, on: boolean): void {
+    run.commanded = on;
+    run.pending = true;
+    this.counts.switched += 1;
+    void this.deps.devices.switchTo(deviceId, on).then(({ confirmed, reason }) => {
+      run.pending = false;
+      if (confirmed) {
+        if (run.view.problem?.startsWith('not confirmed') || run.view.problem?.startsWith('offline'))
+          run.view.problem = null;
+        return;
+      }
+      this.counts.notConfirmed += 1;
+      run.view.problem = `not confirmed: ${reason ?? 'the device did not report the change'}`;
+      this.deps.log.warn(
+        { deviceId, on, reason },
+        'a scheduled switch was not confirmed; flagged, tried again next time',
+      );
+      this.deps.bus.emit('plan.changed', {});
+    });
+  }
+
+  /** A state report: measured run time, and a switch by hand pauses the schedule for the day. */
+  private observe(deviceId: number): void {
+    const run = this.runs.get(deviceId);
+    const state = this.deps.devices.state(deviceId);
+    if (!run || !state || state.on === null) return;
+    const nowMs = this.deps.clock.nowMs();
+    this.tracker.note(deviceId, state.on, Math.floor(nowMs / 1000));
+    const changed = run.lastSeenOn !== null && state.on !== run.lastSeenOn;
+    run.lastSeenOn = state.on;
+    if (!changed || run.pending || run.commanded === null || state.on === run.commanded) return;
+    this.counts.overrides += 1;
+    run.commanded = state.on;
+    run.view.pausedUntilMs = this.endOfLocalDayMs(nowMs);
+    run.view.problem = 'switched by hand: the schedule waits until tomorrow';
+    this.deps.log.info({ deviceId, on: state.on }, 'switched by hand: its schedule is paused for the day');
+    this.deps.bus.emit('plan.changed', {});
+  }
+
+  private planned(deviceId: number, smart: SmartSchedule, period: SchedulePeriod): PlanSchedule {
+    const state = this.deps.devices.state(deviceId);
+    const measuredW = state?.on && state.powerW !== null && state.powerW > 0 ? state.powerW : null;
+    const powerW = measuredW ?? this.deps.settings.defaultPowerW;
+    // A charger's energy by the time, at the rate it was last measured charging.
+    const runS =
+      smart.energyKWh !== null ? Math.ceil((smart.energyKWh * 3_600_000) / powerW) : smart.runMinutes * 60;
+    return {
+      deviceId: String(deviceId),
+      runS,
+      readyByS: period.readyByS,
+      earliestS: period.fromS,
+      interruptible: smart.interruptible,
+      minOnS: smart.minOnMinutes * 60,
+      minGapS: smart.minGapMinutes * 60,
+      powerW,
+    };
+  }
+
+  private progressOf(deviceId: number, period: SchedulePeriod): ScheduleProgress {
+    const nowS = Math.floor(this.deps.clock.nowMs() / 1000);
+    const run = this.runs.get(deviceId);
+    // Only a run the schedule started counts as started (one switched by hand paused it).
+    const onSinceS = run?.commanded === true ? this.tracker.onSinceS(deviceId) : null;
+    return { ranS: this.tracker.ranS(deviceId, period.readyByS - 86_400, nowS), runningSinceS: onSinceS };
+  }
+
+  private endOfLocalDayMs(nowMs: number): number {
+    const { timeZone } = this.deps.settings;
+    const today = wallClock(nowMs / 1000, timeZone);
+    const noon = zonedInstantS({ ...today, hour: 12, minute: 0, second: 0 }, timeZone);
+    const tomorrow = wallClock(noon + 86_400, timeZone);
+    return zonedInstantS({ ...tomorrow, hour: 0, minute: 0, second: 0 }, timeZone) * 1000;
+  }
+
+  private runOf(deviceId: number): Run {
+    let run = this.runs.get(deviceId);
+    if (!run) {
+      run = {
+        view: {
+          deviceId,
+          madeAtMs: null,
+          period: null,
+          plan: null,
+          signal: null,
+          pausedUntilMs: null,
+          problem: null,
+          wantsOn: null,
+        },
+        commanded: null,
+        pending: false,
+        lastSeenOn: null,
+      };
+      this.runs.set(deviceId, run);
+    }
+    return run;
+  }
+}
+
+const keyOf = (s: RunnerSignal | null) => (s ? `${s.source}@${s.receivedAtS}/${s.startS}` : '');
+
+/** Without a signal: rising values, so the cheapest time is the earliest: it runs as soon as it may. */
+function flatSignal(nowS: number): PlanSignal {
+  const hours = 49;
+  return {
+    startS: nowS - (nowS % 3600),
+    intervalS: 3600,
+    values: Array.from({ length: hours }, (_, i) => i),
+    optimise: 'min',
+  };
+}

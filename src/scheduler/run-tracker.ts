@@ -1,0 +1,46 @@
+// How long each device has really run, from its own state reports (issue 14 item 8: measured,
+// not assumed). Pure: times come in as arguments.
+
+interface DeviceRuns {
+  onSinceS: number | null;
+  /** Closed on-runs, oldest first. */
+  runs: { startS: number; endS: number }[];
+}
+
+const KEEP_S = 3 * 86_400;
+
+export class RunTracker {
+  private readonly devices = new Map<number, DeviceRuns>();
+
+  /** The device reported itself on or off at `atS` (repeats change nothing). */
+  note(deviceId: number, on: boolean, atS: number): void {
+    const d = this.devices.get(deviceId) ?? { onSinceS: null, runs: [] };
+    this.devices.set(deviceId, d);
+    if (on && d.onSinceS === null) d.onSinceS = atS;
+    if (!on && d.onSinceS !== null) {
+      if (atS > d.onSinceS) d.runs.push({ startS: d.onSinceS, endS: atS });
+      d.onSinceS = null;
+    }
+    while (d.runs.length > 0 && d.runs[0]!.endS < atS - KEEP_S) d.runs.shift();
+  }
+
+  /** Seconds it was on within [fromS, toS). */
+  ranS(deviceId: number, fromS: number, toS: number): number {
+    const d = this.devices.get(deviceId);
+    if (!d) return 0;
+    const open = d.onSinceS === null ? [] : [{ startS: d.onSinceS, endS: toS }];
+    let total = 0;
+    for (const r of [...d.runs, ...open])
+      total += Math.max(0, Math.min(r.endS, toS) - Math.max(r.startS, fromS));
+    return total;
+  }
+
+  /** Since when it is on (as reported), or null. */
+  onSinceS(deviceId: number): number | null {
+    return this.devices.get(deviceId)?.onSinceS ?? null;
+  }
+
+  forget(deviceId: number): void {
+    this.devices.delete(deviceId);
+  }
+}
