@@ -401,3 +401,43 @@ export interface PairingStateView {
   /** Devices connected with a pairing login (Tasmota, Shelly, OpenEVSE). */
   claims: PairingClaimView[];
 }
+
+/** A signal as the planner uses it (src/signals/signal.ts): epoch seconds, one value per slot. */
+export interface SignalSeries {
+  startS: number;
+  intervalS: number;
+  values: number[];
+  unit: string;
+  optimise: 'min' | 'max';
+  /** `gateway:<n>`, `tariff`, `fetch:<source name>`. */
+  source: string;
+  receivedAtS: number;
+}
+
+/** One entry of GET /api/v1/signals: a signal the hub has or expects, and whether it is usable. */
+export interface SignalView {
+  name: string;
+  /** What it is, in words ("day-ahead price profile"). */
+  what: string;
+  /** From the slot now on; null while missing. */
+  signal: SignalSeries | null;
+  receivedAtMs: number | null;
+  horizonEndMs: number | null;
+  /** Missing, ended, or older than its source's TTL: `why` says which, in words. */
+  stale: boolean;
+  why: string | null;
+  /** The last refused payload or failed fetch, while no good one has come since. */
+  lastError: string | null;
+}
+
+/** What the household optimises: one signal or a weighted mix (each scaled 0..1 first). */
+export interface OptimisationTargetView {
+  terms: { signal: string; weight: number }[];
+}
+
+export interface SignalsView {
+  signals: SignalView[];
+  target: OptimisationTargetView;
+  /** Signals the target names that are not there. */
+  targetMissing: string[];
+}

@@ -31,8 +31,8 @@ const USAGE = `Usage: hub <command>
                                              their rollups (--remap: new ids for taken ones;
                                              --rewrite-process-lists: lists using the old ids follow)
   hub device add NAME --kind KIND --topic T  add a device's MQTT login (KIND: hub, emonhub, tasmota,
-                                             shelly, emonesp, openevse; T: its node, topic, id or
-                                             base topic); prints the secret once
+                                             shelly, emonesp, openevse, gateway; T: its node, topic,
+                                             id, base topic or name); prints the secret once
   hub device list                            list devices and their topics
   hub device delete ID                       delete a device (its login and live session end)
   hub config check                           validate <dataDir>/hub.json and HUB_* variables

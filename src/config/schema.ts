@@ -263,6 +263,37 @@ export const configSchema = z.strictObject({
       requestsPerAddressPerMinute: positiveInt('pairing requests per address per minute', 600).default(12),
     })
     .prefault({}),
+  signals: z
+    .strictObject({
+      /** A meter gateway sends its day-ahead profile each evening: older than this, it is stale. */
+      gatewayTtlHours: positiveInt('hours a day-ahead profile stays fresh', 168).default(26),
+      /** How long a forecast fetch may take. */
+      fetchTimeoutS: positiveInt('seconds a forecast fetch may take', 300).default(20),
+      /** Fetched forecasts (off by default: none). docs/demand-shaper.md, Signals. */
+      sources: z
+        .array(
+          z.strictObject({
+            name: z
+              .string({ error: 'a signal name such as "agile" (a-z, 0-9, -)' })
+              .regex(/^[a-z][a-z0-9-]{0,31}$/, { error: 'a signal name such as "agile" (a-z, 0-9, -)' })
+              .refine((n) => n !== 'tariff', { error: '"tariff" is the time-of-use tariff\'s own signal' }),
+            kind: z.enum(['agile', 'carbon-intensity', 'solcast'], {
+              error: 'one of agile, carbon-intensity, solcast',
+            }),
+            url: z
+              .string({ error: 'an http:// or https:// URL' })
+              .regex(/^https?:\/\/\S+$/, { error: 'an http:// or https:// URL' }),
+            refreshMinutes: positiveInt('minutes between fetches', 10_080).default(60),
+            ttlMinutes: positiveInt('minutes a fetched forecast stays fresh', 10_080).default(1440),
+          }),
+        )
+        .max(16)
+        .refine((list) => new Set(list.map((s) => s.name)).size === list.length, {
+          error: 'each source needs its own name',
+        })
+        .default([]),
+    })
+    .prefault({}),
 });
 
 export type HubConfig = z.infer<typeof configSchema>;

@@ -3,7 +3,16 @@
 // emonhub EmonHubMqttInterfacer.py). A device publishes only under its own roots and subscribes
 // only to its own command topics, plus what `read` lists (read-only, owned by others).
 
-export const DEVICE_KINDS = ['hub', 'emonhub', 'tasmota', 'shelly', 'emonesp', 'openevse'] as const;
+/** `gateway`: a meter gateway, the one kind that may publish the day-ahead signals (docs/demand-shaper.md). */
+export const DEVICE_KINDS = [
+  'hub',
+  'emonhub',
+  'tasmota',
+  'shelly',
+  'emonesp',
+  'openevse',
+  'gateway',
+] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
 export interface DeviceTopics {
@@ -28,6 +37,7 @@ export const GATEWAY_SHARED_FILTER = 'emon/#';
  */
 export const RESERVED_TOPIC_NAMES: ReadonlyMap<string, string> = new Map([
   ['hub', "the hub's own topics"],
+  ['gateway', "meter gateways' topics"],
   ['emon', 'the emoncms base topic'],
   ['emonhub', "emonhub's own topics"],
   ['nodes', "emonhub's default nodevar base topic"],
@@ -52,7 +62,7 @@ export function topicNameProblem(topicName: string): string | undefined {
   return undefined;
 }
 
-/** `topicName`: emonhub a label, Tasmota its topic, Shelly its id, EmonESP its node, OpenEVSE its base. */
+/** `topicName`: a meter gateway its name, emonhub a label, Tasmota its topic, Shelly its id, EmonESP its node, OpenEVSE its base. */
 export function topicsFor(kind: DeviceKind, topicName: string): DeviceTopics {
   const problem = topicNameProblem(topicName);
   if (problem) throw new Error(problem);
@@ -64,6 +74,9 @@ export function topicsFor(kind: DeviceKind, topicName: string): DeviceTopics {
         subscribe: [`hub/dev/${n}/+/set`, `hub/dev/${n}/cmd/#`],
         read: [],
       };
+    case 'gateway':
+      // Its day-ahead signals `gateway/<n>/signals/<name>` (and nothing outside its root).
+      return { publish: [`gateway/${n}/#`], subscribe: [], read: [] };
     case 'emonhub':
       // nodevar `emon/<node>/<name>`, JSON `emon/<node>`, node format `emonhub/rx/<id>/values`;
       // it subscribes `emonhub/tx/#` (values to send to the radio).

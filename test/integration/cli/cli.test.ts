@@ -89,7 +89,7 @@ describe('hub device', () => {
     const bad = await hub(['device', 'add', 'x', '--kind', 'zigbee', '--topic', 'a'], env);
     assert.equal(
       bad.stderr.trim(),
-      'hub: kind must be one of hub, emonhub, tasmota, shelly, emonesp, openevse',
+      'hub: kind must be one of hub, emonhub, tasmota, shelly, emonesp, openevse, gateway',
     );
     const reserved = await hub(['device', 'add', 'x', '--kind', 'shelly', '--topic', 'cmnd'], env);
     assert.equal(reserved.code, 1);
