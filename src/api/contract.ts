@@ -406,7 +406,7 @@ export interface PairingStateView {
 export interface SignalSeries {
   startS: number;
   intervalS: number;
-  values: number[];
+  values: readonly number[];
   unit: string;
   optimise: 'min' | 'max';
   /** `gateway:<n>`, `tariff`, `fetch:<source name>`. */
@@ -440,4 +440,54 @@ export interface SignalsView {
   target: OptimisationTargetView;
   /** Signals the target names that are not there. */
   targetMissing: string[];
+}
+
+/** A device's schedule (PUT/GET /api/v1/devices/:id/schedule; src/scheduler/schedule.ts checks it). */
+export type ScheduleJson =
+  | { mode: 'on' }
+  | { mode: 'off' }
+  | {
+      mode: 'smart';
+      smart: {
+        /** "HH:MM", the hub's zone. */
+        readyBy: string;
+        runMinutes: number;
+        interruptible: boolean;
+        minOnMinutes: number;
+        minGapMinutes: number;
+        /** Weekdays 0 (Sunday)..6; empty: once, on onceDate. */
+        repeat: number[];
+        onceDate: string | null;
+        /** Chargers: energy wanted by readyBy. */
+        energyKWh: number | null;
+      };
+    }
+  | { mode: 'timer'; timer: { periods: { start: string; stop: string }[]; repeat: number[] } };
+
+export interface DeviceScheduleJson {
+  deviceId: number;
+  schedule: ScheduleJson | null;
+  updatedAtMs: number | null;
+}
+
+/** GET /api/v1/devices/:id/plan (null while the device has no schedule). */
+export interface DevicePlanJson {
+  deviceId: number;
+  madeAtMs: number | null;
+  /** The period planned: not before fromS, ready by readyByS (epoch seconds). */
+  period: { fromS: number; readyByS: number } | null;
+  plan: {
+    intervals: { startS: number; endS: number }[];
+    plannedS: number;
+    /** In the signal's unit × kWh (pence for p/kWh, g for gCO2/kWh). */
+    cost: number;
+    runNowCost: number;
+    shortS: number;
+    reason: 'done' | 'continuing' | 'not-enough-time' | 'deadline-passed' | 'over-limit' | null;
+  } | null;
+  /** The signal it was planned on; null: none (it runs as soon as it may, `problem` says so). */
+  signal: SignalSeries | null;
+  pausedUntilMs: number | null;
+  problem: string | null;
+  wantsOn: boolean | null;
 }

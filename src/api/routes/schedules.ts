@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PlanRunner } from '../../scheduler/plan-runner.js';
 import type { ScheduleService } from '../../scheduler/schedule-service.js';
+import type { DevicePlanJson, DeviceScheduleJson } from '../contract.js';
 import { defineRoute, type RouteDef } from '../route-table.js';
 import { wholeId } from '../route-schema.js';
 
@@ -21,7 +22,7 @@ export function scheduleRoutes(schedules: ScheduleService, plans: PlanRunner): R
       params: deviceParams,
       handler: (_req, res, { params }) => {
         schedules.get(params.id); // 404 for a device that does not exist
-        res.json(plans.view(params.id) ?? null);
+        res.json((plans.view(params.id) ?? null) satisfies DevicePlanJson | null);
       },
     }),
     defineRoute({
@@ -29,7 +30,7 @@ export function scheduleRoutes(schedules: ScheduleService, plans: PlanRunner): R
       path: '/api/v1/devices/:id/schedule',
       access: 'user',
       params: deviceParams,
-      handler: (_req, res, { params }) => res.json(schedules.get(params.id)),
+      handler: (_req, res, { params }) => res.json(schedules.get(params.id) satisfies DeviceScheduleJson),
     }),
     defineRoute({
       method: 'put',
