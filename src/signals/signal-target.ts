@@ -54,6 +54,9 @@ export function combineSignals(
   const used = target.terms.filter((t) => t.weight > 0 && signals.has(t.signal));
   if (used.length === 0) return { signal: undefined, missing };
   const parts = used.map((t) => ({ weight: t.weight, signal: signals.get(t.signal)! }));
+  // One signal needs no scaling (an affine change plans the same) and keeps its unit, so that a
+  // plan's cost reads in pence or grams.
+  if (parts.length === 1) return { signal: parts[0]!.signal, missing };
   const intervalS = parts.map((p) => p.signal.intervalS).reduce(gcd);
   const startS = Math.max(...parts.map((p) => p.signal.startS));
   const endS = Math.min(...parts.map((p) => signalEndS(p.signal)));

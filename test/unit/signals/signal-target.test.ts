@@ -32,10 +32,12 @@ const target = (...terms: [string, number][]): OptimisationTarget => ({
 });
 
 describe('optimisation target', () => {
-  const cases: [string, OptimisationTarget, number[], string[]][] = [
-    ['price alone: its order, scaled 0..1', target(['price', 1]), [0, 0.667, 0.333, 1], []],
-    ['carbon alone', target(['carbon', 1]), [1, 0, 0, 0.5], []],
-    ['hydro (optimise max): more river is better, so lower cost', target(['hydro', 1]), [1, 0.5, 0, 0], []],
+  // One signal is used as it is (its unit kept: a plan's cost reads in pence or grams); a mix is
+  // scaled 0..1 per signal first.
+  const cases: [string, OptimisationTarget, number[], string[], ('min' | 'max')?][] = [
+    ['price alone: as it is', target(['price', 1]), [10, 30, 20, 40], []],
+    ['carbon alone', target(['carbon', 1]), [400, 100, 100, 250], []],
+    ['hydro alone, optimise max as it is', target(['hydro', 1]), [0, 50, 100, 100], [], 'max'],
     [
       'pence and gCO2 half and half: neither scale dominates',
       target(['price', 1], ['carbon', 1]),
@@ -43,7 +45,7 @@ describe('optimisation target', () => {
       [],
     ],
     ['weights 3:1', target(['price', 3], ['carbon', 1]), [0.25, 0.5, 0.25, 0.875], []],
-    ['a weight of 0 leaves a signal out', target(['price', 1], ['carbon', 0]), [0, 0.667, 0.333, 1], []],
+    ['a weight of 0 leaves a signal out', target(['price', 1], ['carbon', 0]), [10, 30, 20, 40], []],
     [
       'a flat signal adds nothing (not a fallback)',
       target(['price', 1], ['flat', 1]),
@@ -53,17 +55,28 @@ describe('optimisation target', () => {
     [
       'a missing signal is named, the rest used',
       target(['price', 1], ['community', 1]),
-      [0, 0.667, 0.333, 1],
+      [10, 30, 20, 40],
       ['community'],
     ],
   ];
-  for (const [name, t, expected, missing] of cases)
+  for (const [name, t, expected, missing, optimise = 'min'] of cases)
     it(name, () => {
       const combined = combineSignals(t, signals);
-      assert.deepEqual(round(combined.signal!.values), expected);
+      assert.deepEqual(round([...combined.signal!.values]), expected);
       assert.deepEqual(combined.missing, missing);
-      assert.equal(combined.signal!.optimise, 'min');
+      assert.equal(combined.signal!.optimise, optimise);
     });
+
+  it('a mix is a score; one signal keeps its unit and source', () => {
+    assert.deepEqual(
+      [
+        combineSignals(target(['price', 1]), signals).signal?.unit,
+        combineSignals(target(['price', 1]), signals).signal?.source,
+      ],
+      ['p/kWh', 'test'],
+    );
+    assert.equal(combineSignals(target(['price', 1], ['carbon', 1]), signals).signal?.unit, 'score');
+  });
 
   it('gives no series at all when every signal is missing (never a flat one)', () => {
     assert.deepEqual(combineSignals(target(['community', 1]), signals), {
