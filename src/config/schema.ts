@@ -240,6 +240,20 @@ export const configSchema = z.strictObject({
       retries: positiveInt('times a command is sent again before it is "not confirmed"', 10).default(2),
     })
     .prefault({}),
+  scheduler: z
+    .strictObject({
+      /** The most the scheduled devices may draw together (a 60 A supply: 13800); null: no limit. */
+      householdLimitW: positiveInt('watts the scheduled devices may draw together', 1_000_000)
+        .nullable()
+        .default(null),
+      /** What a device that has not reported its draw is taken to draw. */
+      defaultPowerW: positiveInt('watts assumed for a device that reported none', 100_000).default(1000),
+      /** How often the runner looks whether a device should be switched. */
+      tickS: positiveInt("seconds between the scheduler's checks", 600).default(30),
+      /** How often every plan is made again even when nothing changed. */
+      replanMinutes: positiveInt('minutes between plans', 1440).default(15),
+    })
+    .prefault({}),
   pairing: z
     .strictObject({
       /** mDNS host name: the hub answers at `<hostname>.local` (hub-2.local… on a conflict). */

@@ -13,4 +13,16 @@ export const schedulerMigrations: Migration[] = [
       updated_at_ms INTEGER NOT NULL
     ) STRICT;`,
   },
+  {
+    // Each device's latest plan with the signal it was made on (why it runs when it does),
+    // written when the plan changes, not at every tick.
+    capability: 'scheduler',
+    version: 2,
+    name: 'device plans',
+    up: `CREATE TABLE device_plans (
+      device_id INTEGER PRIMARY KEY,
+      made_at_ms INTEGER NOT NULL,
+      document TEXT NOT NULL
+    ) STRICT;`,
+  },
 ];

@@ -57,6 +57,8 @@ interface Run {
   commanded: boolean | null;
   pending: boolean;
   lastSeenOn: boolean | null;
+  /** What was last stored of its plan. */
+  keptKey: string;
 }
 
 /**
@@ -81,6 +83,11 @@ export class PlanRunner implements Component {
       schedules: { all(): DeviceScheduleView[] };
       signal: () => RunnerSignal | null;
       devices: RunnerDevices;
+      /** Where each plan is kept with the signal it used (when it changed). */
+      store?: {
+        save(deviceId: number, madeAtMs: number, plan: unknown): void;
+        delete(deviceId: number): void;
+      };
       bus: EventBus;
       clock: Clock;
       log: Logger;
@@ -93,7 +100,11 @@ export class PlanRunner implements Component {
     this.offs = [
       bus.on('schedule.changed', () => this.replan()),
       bus.on('device.state.changed', ({ deviceId }) => this.observe(deviceId)),
-      bus.on('device.removed', ({ deviceId }) => (this.runs.delete(deviceId), this.tracker.forget(deviceId))),
+      bus.on('device.removed', ({ deviceId }) => {
+        this.runs.delete(deviceId);
+        this.tracker.forget(deviceId);
+        this.deps.store?.delete(deviceId);
+      }),
     ];
     this.timers = [
       clock.every(settings.tickMs, () => this.actuate()),
@@ -164,6 +175,7 @@ export class PlanRunner implements Component {
       if (!signal)
         run.view.problem = 'no price or carbon signal: it runs as soon as it may, to be ready in time';
       else if (run.view.problem?.startsWith('no price')) run.view.problem = null;
+      this.keep(s.id, run);
     }
     if (smart.length > 0) this.counts.plans += 1;
     this.actuate();
@@ -240,6 +252,22 @@ export class PlanRunner implements Component {
     this.deps.bus.emit('plan.changed', {});
   }
 
+  /** Stores a plan that changed (its intervals or its signal), with that signal. */
+  private keep(deviceId: number, run: Run): void {
+    const { plan, signal, period } = run.view;
+    const key = JSON.stringify([plan?.intervals, signal && keyOf(signal), period?.readyByS]);
+    if (key === run.keptKey) return;
+    run.keptKey = key;
+    try {
+      this.deps.store?.save(deviceId, run.view.madeAtMs ?? 0, { period, plan, signal });
+    } catch (err) {
+      this.deps.log.warn(
+        { deviceId, err: String(err) },
+        'a plan could not be stored; it is carried out all the same',
+      );
+    }
+  }
+
   private planned(deviceId: number, smart: SmartSchedule, period: SchedulePeriod): PlanSchedule {
     const state = this.deps.devices.state(deviceId);
     const measuredW = state?.on && state.powerW !== null && state.powerW > 0 ? state.powerW : null;
@@ -292,6 +320,7 @@ export class PlanRunner implements Component {
         commanded: null,
         pending: false,
         lastSeenOn: null,
+        keptKey: '',
       };
       this.runs.set(deviceId, run);
     }

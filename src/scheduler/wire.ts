@@ -3,6 +3,7 @@ import type { DbPorts } from '../db/wire.js';
 import type { DevicePorts, DeviceRuntimePorts } from '../devices/wire.js';
 import type { ModuleContext, WiredModule } from '../module-context.js';
 import type { Component } from '../shared/component.js';
+import { SqlitePlanRepo } from './plan-repo.sqlite.js';
 import { PlanRunner, type RunnerSignal } from './plan-runner.js';
 import { SqliteScheduleRepo } from './schedule-repo.sqlite.js';
 import { ScheduleService } from './schedule-service.js';
@@ -16,10 +17,6 @@ export interface SchedulerPorts {
 interface TargetSignals {
   targetSignal(): { signal: RunnerSignal | undefined };
 }
-
-const TICK_MS = 30_000;
-const REPLAN_MS = 15 * 60_000;
-const DEFAULT_POWER_W = 1000;
 
 /** The demand shaper (docs/demand-shaper.md): schedules per device, plans, and carrying them out. */
 export function wireScheduler(
@@ -36,6 +33,7 @@ export function wireScheduler(
   const plans = new PlanRunner({
     schedules,
     signal: () => ctx.signals?.targetSignal().signal ?? null,
+    store: new SqlitePlanRepo(ctx.db),
     devices: {
       state: (id) => {
         const view = ctx.deviceViews.get(id);
@@ -53,10 +51,10 @@ export function wireScheduler(
     log,
     settings: {
       timeZone: ctx.config.timezone,
-      tickMs: TICK_MS,
-      replanMs: REPLAN_MS,
-      defaultPowerW: DEFAULT_POWER_W,
-      householdLimitW: null,
+      tickMs: ctx.config.scheduler.tickS * 1000,
+      replanMs: ctx.config.scheduler.replanMinutes * 60_000,
+      defaultPowerW: ctx.config.scheduler.defaultPowerW,
+      householdLimitW: ctx.config.scheduler.householdLimitW,
     },
   });
   const follower: Component = {

@@ -35,6 +35,7 @@ function setup(schedule: Schedule, opts: { confirms?: boolean; signal?: RunnerSi
   const switched: string[] = [];
   let signal: RunnerSignal | null = opts.signal === undefined ? priceSignal() : opts.signal;
   const views: DeviceScheduleView[] = [{ deviceId: 1, schedule, updatedAtMs: T0 }];
+  const stored: { deviceId: number; plan: { signal: RunnerSignal | null } }[] = [];
   const press = (on: boolean) => {
     plug.on = on;
     bus.emit('device.state.changed', { deviceId: 1 });
@@ -51,6 +52,11 @@ function setup(schedule: Schedule, opts: { confirms?: boolean; signal?: RunnerSi
         return { confirmed: true, reason: null };
       },
     },
+    store: {
+      save: (deviceId, _madeAtMs, plan) =>
+        void stored.push({ deviceId, plan: plan as { signal: RunnerSignal | null } }),
+      delete: () => undefined,
+    },
     bus,
     clock,
     log: silentLog,
@@ -66,6 +72,7 @@ function setup(schedule: Schedule, opts: { confirms?: boolean; signal?: RunnerSi
     runner,
     clock,
     plug,
+    stored,
     switched,
     press,
     setSignal: (s: RunnerSignal | null) => (signal = s),
@@ -119,6 +126,23 @@ describe('the plan runner', () => {
     ]);
     await t.advance(5 * HOUR * 1000);
     assert.deepEqual(t.switched, ['01:00 on', '04:00 off'], 'ran 3 h in one block, as started');
+    await t.runner.stop();
+  });
+
+  it('keeps each plan with the signal it used, only when it changed', async () => {
+    const t = setup(READY_BY_7_3H_BLOCK);
+    await t.runner.start();
+    await t.advance(60 * 60_000); // four replans, one plan
+    assert.deepEqual(
+      t.stored.map((s) => s.plan.signal?.receivedAtS),
+      [T0 / 1000],
+    );
+    t.setSignal(priceSignal(T0 / 1000 + 3600, 6));
+    await t.advance(30_000);
+    assert.deepEqual(
+      t.stored.map((s) => s.plan.signal?.receivedAtS),
+      [T0 / 1000, T0 / 1000 + 3600],
+    );
     await t.runner.stop();
   });
 
