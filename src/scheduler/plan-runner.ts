@@ -155,6 +155,7 @@ export class PlanRunner implements Component {
     const used = signal ?? flatSignal(nowS);
     const progress = new Map<string, ScheduleProgress>();
     for (const s of smart) progress.set(String(s.id), this.progressOf(s.id, s.period));
+    const waiting = signal ? this.awaitNextProfile(smart, progress, signal) : new Set<number>();
     const limitW = this.deps.settings.householdLimitW ?? undefined;
     const plan =
       smart.length > 0
@@ -174,7 +175,10 @@ export class PlanRunner implements Component {
       // No silent flat fallback: without a signal it runs as soon as it may, and says so.
       if (!signal)
         run.view.problem = 'no price or carbon signal: it runs as soon as it may, to be ready in time';
-      else if (run.view.problem?.startsWith('no price')) run.view.problem = null;
+      else if (waiting.has(s.id))
+        run.view.problem = 'the signal ends before its ready-by: it waits for the next day-ahead profile';
+      else if (run.view.problem?.startsWith('no price') || run.view.problem?.startsWith('the signal ends'))
+        run.view.problem = null;
       this.keep(s.id, run);
     }
     if (smart.length > 0) this.counts.plans += 1;
@@ -250,6 +254,29 @@ export class PlanRunner implements Component {
     run.view.problem = 'switched by hand: the schedule waits until tomorrow';
     this.deps.log.info({ deviceId, on: state.on }, 'switched by hand: its schedule is paused for the day');
     this.deps.bus.emit('plan.changed', {});
+  }
+
+  /**
+   * A period that runs past the signal's end is not started in the known hours while it could
+   * still be done after the end: tomorrow's profile comes first (it is what the plan is for).
+   * Those plans wait (they start no earlier than the end; tentative, on the unknown hours).
+   */
+  private awaitNextProfile(
+    smart: { id: number; planned: PlanSchedule }[],
+    progress: ReadonlyMap<string, ScheduleProgress>,
+    signal: RunnerSignal,
+  ): Set<number> {
+    const endS = signal.startS + signal.values.length * signal.intervalS;
+    const waiting = new Set<number>();
+    for (const { id, planned } of smart) {
+      const done = progress.get(planned.deviceId);
+      const leftS = planned.runS - (done?.ranS ?? 0);
+      if (done?.runningSinceS != null || planned.readyByS <= endS || planned.readyByS - leftS < endS)
+        continue;
+      planned.earliestS = Math.max(planned.earliestS, endS);
+      waiting.add(id);
+    }
+    return waiting;
   }
 
   /** Stores a plan that changed (its intervals or its signal), with that signal. */

@@ -129,6 +129,26 @@ describe('the plan runner', () => {
     await t.runner.stop();
   });
 
+  it('waits for the next profile when the signal ends before the ready-by and there is time', async () => {
+    const evening: RunnerSignal = { ...priceSignal(), values: [30, 30, 30, 4, 30, 30, 30] }; // to 24:00
+    const t = setup(READY_BY_7_3H_BLOCK, { signal: evening });
+    await t.runner.start();
+    assert.match(t.view().problem ?? '', /waits for the next day-ahead profile/);
+    assert.ok(
+      t.view().plan!.intervals[0]!.startS >= at('2026-11-25T00:00:00Z'),
+      'not started in the known evening',
+    );
+    await t.advance(3 * HOUR * 1000); // 20:00, the cheap evening hour passes by
+    assert.deepEqual(t.switched, []);
+    t.setSignal(priceSignal(T0 / 1000 + 3 * HOUR)); // the day-ahead profile: 01:00–04:00 cheapest
+    await t.advance(30_000);
+    assert.equal(t.view().problem, null);
+    assert.deepEqual(t.view().plan?.intervals, [
+      { startS: at('2026-11-25T01:00:00Z'), endS: at('2026-11-25T04:00:00Z') },
+    ]);
+    await t.runner.stop();
+  });
+
   it('keeps each plan with the signal it used, only when it changed', async () => {
     const t = setup(READY_BY_7_3H_BLOCK);
     await t.runner.start();
