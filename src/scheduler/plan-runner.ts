@@ -72,6 +72,8 @@ export class PlanRunner implements Component {
   readonly name = 'plan-runner';
   private readonly runs = new Map<number, Run>();
   private readonly tracker = new RunTracker();
+  /** What each device drew when last seen on (a charger's measured rate). */
+  private readonly measuredW = new Map<number, number>();
   private timers: CancelTimer[] = [];
   private offs: (() => void)[] = [];
   private readonly counts = { plans: 0, switched: 0, notConfirmed: 0, overrides: 0 };
@@ -195,7 +197,8 @@ export class PlanRunner implements Component {
     for (const { deviceId, schedule } of this.deps.schedules.all()) {
       if (!schedule) continue;
       const run = this.runOf(deviceId);
-      const wants = desiredOn(schedule, run.view.plan?.intervals, nowS, this.deps.settings.timeZone);
+      // A smart schedule owns its device: with no plan (its last period is over) it stays off.
+      const wants = desiredOn(schedule, run.view.plan?.intervals ?? [], nowS, this.deps.settings.timeZone);
       run.view.wantsOn = wants;
       if (wants === null || run.pending) continue;
       if (run.view.pausedUntilMs !== null) {
@@ -245,6 +248,7 @@ export class PlanRunner implements Component {
     if (!run || !state || state.on === null) return;
     const nowMs = this.deps.clock.nowMs();
     this.tracker.note(deviceId, state.on, Math.floor(nowMs / 1000));
+    if (state.on && state.powerW !== null && state.powerW > 0) this.measuredW.set(deviceId, state.powerW);
     const changed = run.lastSeenOn !== null && state.on !== run.lastSeenOn;
     run.lastSeenOn = state.on;
     if (!changed || run.pending || run.commanded === null || state.on === run.commanded) return;
@@ -297,7 +301,10 @@ export class PlanRunner implements Component {
 
   private planned(deviceId: number, smart: SmartSchedule, period: SchedulePeriod): PlanSchedule {
     const state = this.deps.devices.state(deviceId);
-    const measuredW = state?.on && state.powerW !== null && state.powerW > 0 ? state.powerW : null;
+    const measuredW =
+      state?.on && state.powerW !== null && state.powerW > 0
+        ? state.powerW
+        : (this.measuredW.get(deviceId) ?? null);
     const powerW = measuredW ?? this.deps.settings.defaultPowerW;
     // A charger's energy by the time, at the rate it was last measured charging.
     const runS =
