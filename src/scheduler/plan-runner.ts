@@ -2,21 +2,16 @@ import type { CancelTimer, Clock } from '../shared/clock.js';
 import type { Component, ComponentStatus } from '../shared/component.js';
 import type { EventBus } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
-import { wallClock } from '../shared/zoned-time.js';
 import { desiredOn } from './desired-now.js';
-import type { DevicePlan, LimitW, PlanSchedule, PlanSignal, ScheduleProgress } from './plan-types.js';
+import { awaitNextProfile, endOfLocalDayMs, flatSignal, keyOf, type RunnerSignal } from './plan-inputs.js';
+
+export type { RunnerSignal };
+import type { DevicePlan, LimitW, PlanSchedule, ScheduleProgress } from './plan-types.js';
 import { makePlan } from './planner.js';
 import { RunTracker } from './run-tracker.js';
-import { nextPeriod, zonedInstantS, type SchedulePeriod } from './schedule-periods.js';
+import { nextPeriod, type SchedulePeriod } from './schedule-periods.js';
 import type { DeviceScheduleView } from './schedule-service.js';
 import type { SmartSchedule } from './schedule.js';
-
-/** The signal the household optimises for, as the signals capability gives it. */
-export interface RunnerSignal extends PlanSignal {
-  unit: string;
-  source: string;
-  receivedAtS: number;
-}
 
 /** What the runner needs of the devices capability. */
 export interface RunnerDevices {
@@ -157,7 +152,7 @@ export class PlanRunner implements Component {
     const used = signal ?? flatSignal(nowS);
     const progress = new Map<string, ScheduleProgress>();
     for (const s of smart) progress.set(String(s.id), this.progressOf(s.id, s.period));
-    const waiting = signal ? this.awaitNextProfile(smart, progress, signal) : new Set<number>();
+    const waiting = signal ? awaitNextProfile(smart, progress, signal) : new Set<number>();
     const limitW = this.deps.settings.householdLimitW ?? undefined;
     const plan =
       smart.length > 0
@@ -254,33 +249,10 @@ export class PlanRunner implements Component {
     if (!changed || run.pending || run.commanded === null || state.on === run.commanded) return;
     this.counts.overrides += 1;
     run.commanded = state.on;
-    run.view.pausedUntilMs = this.endOfLocalDayMs(nowMs);
+    run.view.pausedUntilMs = endOfLocalDayMs(nowMs, this.deps.settings.timeZone);
     run.view.problem = 'switched by hand: the schedule waits until tomorrow';
     this.deps.log.info({ deviceId, on: state.on }, 'switched by hand: its schedule is paused for the day');
     this.deps.bus.emit('plan.changed', {});
-  }
-
-  /**
-   * A period that runs past the signal's end is not started in the known hours while it could
-   * still be done after the end: tomorrow's profile comes first (it is what the plan is for).
-   * Those plans wait (they start no earlier than the end; tentative, on the unknown hours).
-   */
-  private awaitNextProfile(
-    smart: { id: number; planned: PlanSchedule }[],
-    progress: ReadonlyMap<string, ScheduleProgress>,
-    signal: RunnerSignal,
-  ): Set<number> {
-    const endS = signal.startS + signal.values.length * signal.intervalS;
-    const waiting = new Set<number>();
-    for (const { id, planned } of smart) {
-      const done = progress.get(planned.deviceId);
-      const leftS = planned.runS - (done?.ranS ?? 0);
-      if (done?.runningSinceS != null || planned.readyByS <= endS || planned.readyByS - leftS < endS)
-        continue;
-      planned.earliestS = Math.max(planned.earliestS, endS);
-      waiting.add(id);
-    }
-    return waiting;
   }
 
   /** Stores a plan that changed (its intervals or its signal), with that signal. */
@@ -329,14 +301,6 @@ export class PlanRunner implements Component {
     return { ranS: this.tracker.ranS(deviceId, period.readyByS - 86_400, nowS), runningSinceS: onSinceS };
   }
 
-  private endOfLocalDayMs(nowMs: number): number {
-    const { timeZone } = this.deps.settings;
-    const today = wallClock(nowMs / 1000, timeZone);
-    const noon = zonedInstantS({ ...today, hour: 12, minute: 0, second: 0 }, timeZone);
-    const tomorrow = wallClock(noon + 86_400, timeZone);
-    return zonedInstantS({ ...tomorrow, hour: 0, minute: 0, second: 0 }, timeZone) * 1000;
-  }
-
   private runOf(deviceId: number): Run {
     let run = this.runs.get(deviceId);
     if (!run) {
@@ -360,17 +324,4 @@ export class PlanRunner implements Component {
     }
     return run;
   }
-}
-
-const keyOf = (s: RunnerSignal | null) => (s ? `${s.source}@${s.receivedAtS}/${s.startS}` : '');
-
-/** Without a signal: rising values, so the cheapest time is the earliest: it runs as soon as it may. */
-function flatSignal(nowS: number): PlanSignal {
-  const hours = 49;
-  return {
-    startS: nowS - (nowS % 3600),
-    intervalS: 3600,
-    values: Array.from({ length: hours }, (_, i) => i),
-    optimise: 'min',
-  };
 }

@@ -7,7 +7,7 @@ export type Optimise = 'min' | 'max';
 export interface Signal {
   startS: number;
   intervalS: number;
-  values: number[];
+  values: readonly number[];
   unit: string;
   /** 'min': lower is better (price, carbon); 'max': higher is better (solar, hydro). */
   optimise: Optimise;

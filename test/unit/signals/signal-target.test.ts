@@ -26,7 +26,7 @@ const hydro = sig([0, 50, 100, 100], { unit: 'kW', optimise: 'max' }); // 1, 0.5
 const flat = sig([12, 12, 12, 12]);
 const signals = new Map(Object.entries({ price, carbon, hydro, flat }));
 
-const round = (values: number[]) => values.map((v) => Math.round(v * 1000) / 1000);
+const round = (values: readonly number[]) => values.map((v) => Math.round(v * 1000) / 1000);
 const target = (...terms: [string, number][]): OptimisationTarget => ({
   terms: terms.map(([signal, weight]) => ({ signal, weight })),
 });

@@ -14,7 +14,7 @@ const economy7: Tariff = {
   ],
 };
 const LONDON = 'Europe/London';
-const count = (values: number[], v: number) => values.filter((x) => x === v).length;
+const count = (values: readonly number[], v: number) => values.filter((x) => x === v).length;
 
 describe('the time-of-use tariff as a signal', () => {
   it('gives each half hour its local band with VAT, from the slot covering now', () => {
