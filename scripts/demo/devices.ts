@@ -1,9 +1,11 @@
-// The demo's devices: a metered Tasmota plug ("Washing machine") and an OpenEVSE charger ("EV
-// charger") with a car plugged in, each added through POST /api/v1/devices with its own MQTT login
-// and run as a simulator in the demo process. A device's secret is shown only at creation, so the
+// The demo's devices: a metered Tasmota plug ("Washing machine", on a smart schedule: ready by
+// 07:00 on weekdays, 2 h in one go), an OpenEVSE charger ("EV charger") with a car plugged in, and
+// a meter gateway publishing the day-ahead profiles the schedule is planned on; each added through
+// POST /api/v1/devices with its own MQTT login and run as a simulator in the demo process. A device's secret is shown only at creation, so the
 // logins are kept in the demo's data dir; a device whose login was lost is added afresh.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GatewaySim } from '../sim/gateway-sim.js';
 import { OpenevseSim } from '../sim/openevse-sim.js';
 import { TasmotaSim } from '../sim/tasmota-sim.js';
 
@@ -20,7 +22,13 @@ interface Login {
 const DEVICES = [
   { key: 'washer', name: 'Washing machine', kind: 'tasmota', topicName: 'washing_machine' },
   { key: 'charger', name: 'EV charger', kind: 'openevse', topicName: 'openevse-7b2c' },
+  { key: 'gateway', name: 'Meter gateway', kind: 'gateway', topicName: 'meter' },
 ] as const;
+
+const WASHER_SCHEDULE = {
+  mode: 'smart',
+  smart: { readyBy: '07:00', runMinutes: 120, interruptible: false, repeat: [1, 2, 3, 4, 5] },
+};
 
 async function addDevice(url: string, auth: Auth, d: (typeof DEVICES)[number]): Promise<Login> {
   const headers = { 'content-type': 'application/json', cookie: auth.cookie, 'x-csrf-token': auth.csrf };
@@ -63,11 +71,36 @@ export async function startDemoDevices(
 
   const washer = new TasmotaSim({ topic: 'washing_machine', metering: true, telePeriodS: 10, loadW: 2100 });
   const charger = new OpenevseSim({ base: 'openevse-7b2c', id: 'c44f330d7b2c' });
+  const gateway = new GatewaySim({ name: 'meter' });
+  await gateway.start({ url: mqttUrl, ...logins.gateway! });
   await washer.start({ url: mqttUrl, ...logins.washer! });
   await charger.start({ url: mqttUrl, ...logins.charger! });
   await charger.plugIn();
+  await scheduleWasher(url, auth);
   return async () => {
     await washer.stop();
     await charger.stop();
+    await gateway.stop();
   };
+}
+
+/** The washing machine's schedule, unless the householder has set one. */
+async function scheduleWasher(url: string, auth: Auth): Promise<void> {
+  const headers = { 'content-type': 'application/json', cookie: auth.cookie, 'x-csrf-token': auth.csrf };
+  const list = (await (await fetch(`${url}/api/v1/devices`, { headers })).json()) as {
+    id: number;
+    topicName: string;
+  }[];
+  const washer = list.find((d) => d.topicName === 'washing_machine');
+  if (!washer) return;
+  const current = (await (
+    await fetch(`${url}/api/v1/devices/${washer.id}/schedule`, { headers })
+  ).json()) as {
+    schedule: unknown;
+  };
+  if (current.schedule !== null) return;
+  const body = JSON.stringify(WASHER_SCHEDULE);
+  const res = await fetch(`${url}/api/v1/devices/${washer.id}/schedule`, { method: 'PUT', headers, body });
+  if (res.status !== 200)
+    throw new Error(`scheduling the washing machine: ${res.status} ${await res.text()}`);
 }

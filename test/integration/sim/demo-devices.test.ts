@@ -10,7 +10,7 @@ import { Recorder, settle } from './sim-helpers.js';
 const teardown = useTeardown();
 
 describe("the demo's devices", () => {
-  it('adds the washing machine plug and the EV charger with their own logins and runs them, again after a restart', async () => {
+  it('adds the washing machine plug (on a schedule), the EV charger and the meter gateway with their own logins and runs them, again after a restart', async () => {
     const { hub, admin } = await startHubWithAdmin(teardown);
     const mqttUrl = `mqtt://127.0.0.1:${hub.mqttPort}`;
     const auth = { cookie: admin.cookie!, csrf: admin.csrfToken! };
@@ -27,8 +27,19 @@ describe("the demo's devices", () => {
     const list = (await admin.request('GET', '/api/v1/devices')).body as { name: string; kind: string }[];
     assert.deepEqual(list.map((d) => [d.name, d.kind]).sort(), [
       ['EV charger', 'openevse'],
+      ['Meter gateway', 'gateway'],
       ['Washing machine', 'tasmota'],
     ]);
+    // The washing machine is on a smart schedule, planned on the gateway's day-ahead price.
+    const washerId = (list as { id: number; name: string }[]).find((d) => d.name === 'Washing machine')!.id;
+    const schedule = (await admin.request('GET', `/api/v1/devices/${washerId}/schedule`)).body as {
+      schedule: { mode: string } | null;
+    };
+    assert.equal(schedule.schedule?.mode, 'smart');
+    const signals = (await admin.request('GET', '/api/v1/signals')).body as {
+      signals: { name: string; stale: boolean }[];
+    };
+    assert.equal(signals.signals.find((s) => s.name === 'price')?.stale, false);
     // A second demo run reuses the kept logins (a device's secret is shown only once).
     const again = rec.next('tele/washing_machine/LWT', 'Online');
     const stopAgain = await startDemoDevices(hub.baseUrl, mqttUrl, auth, dir);
@@ -37,6 +48,6 @@ describe("the demo's devices", () => {
     // Stopping the hub within moments of two clean disconnects makes Aedes's level persistence
     // read after close ("Iterator is not open") — a hub stop race, reported to the lead.
     await settle(500);
-    assert.equal(((await admin.request('GET', '/api/v1/devices')).body as unknown[]).length, 2);
+    assert.equal(((await admin.request('GET', '/api/v1/devices')).body as unknown[]).length, 3);
   });
 });
