@@ -22,6 +22,16 @@ export interface Candidate {
   cost: number;
 }
 
+/** A device in a joint plan: its cost counts powerW times, its draw counts against the limit. */
+export interface JointDevice {
+  deviceId: string;
+  powerW: number;
+  request: DeviceRequest;
+}
+
+/** One entry per device, in input order: its plan, or null when it does not fit. */
+export type JointChoice = (Candidate | null)[];
+
 /** The cheapest plan for one device on this grid, or null if it cannot fit (closed slots). */
 export function planRequest(grid: CostGrid, request: DeviceRequest): Candidate | null {
   switch (request.kind) {
@@ -56,6 +66,8 @@ export function listCandidates(grid: CostGrid, request: DeviceRequest, maxCount:
     return blocks.map((b) => ({ intervals: [b.interval], cost: b.cost }));
   }
   const m = buildTickMachine(grid, request);
+  // More ways to choose the on-ticks than maxCount: not worth walking (the rules only prune some).
+  if (binomialAbove(m.ticks, m.needTicks, maxCount)) return null;
   const tickCost = Array.from({ length: m.ticks }, (_, t) => {
     const startS = request.fromS + t * m.tickS;
     return costOf(grid, startS, startS + m.tickS);
@@ -63,8 +75,10 @@ export function listCandidates(grid: CostGrid, request: DeviceRequest, maxCount:
   const out: Candidate[] = [];
   const on: number[] = [];
   // Depth-first over ticks with the same state machine as the DP.
+  // Dead ends (closed slots, min-gap) can hide few plans in a huge tree: visits are capped too.
+  let visits = 0;
   const walk = (t: number, left: number, s: number, cost: number): boolean => {
-    if (out.length > maxCount) return false;
+    if (out.length > maxCount || ++visits > maxCount * 50) return false;
     if (left > m.ticks - t) return true;
     if (t === m.ticks) {
       if (left === 0 && m.endOk[s]) out.push({ intervals: ticksToIntervals(request.fromS, m, on), cost });
@@ -86,4 +100,15 @@ export function listCandidates(grid: CostGrid, request: DeviceRequest, maxCount:
 
 function ticksToIntervals(fromS: number, m: TickMachine, on: readonly number[]): PlannedInterval[] {
   return mergeIntervals(on.map((t) => ({ startS: fromS + t * m.tickS, endS: fromS + (t + 1) * m.tickS })));
+}
+
+/** Whether C(n, k) > limit, without overflowing. */
+function binomialAbove(n: number, k: number, limit: number): boolean {
+  const r = Math.min(k, n - k);
+  let c = 1;
+  for (let i = 1; i <= r; i++) {
+    c = (c * (n - r + i)) / i;
+    if (c > limit) return true;
+  }
+  return false;
 }

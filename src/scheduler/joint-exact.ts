@@ -1,9 +1,9 @@
 // The exact joint plan for small instances: branch and bound over devices, each device's possible
 // plans tried cheapest first, a device may also be left out (the plan with the fewest left out
-// wins, then the cheapest). Pure. Used for small households and as the yardstick in tests and in
+// wins, then the cheapest, a device left out counting as in joint-score.ts). Pure. Used for small households and as the yardstick in tests and in
 // bench:planner.
-import { listCandidates, type Candidate } from './device-request.js';
-import type { JointChoice, JointDevice } from './joint-planner.js';
+import { listCandidates, type Candidate, type JointChoice, type JointDevice } from './device-request.js';
+import { leftOutCost, scoreOf } from './joint-score.js';
 import { slotsUsed, type CostGrid } from './slots.js';
 
 export interface ExactLimits {
@@ -21,6 +21,8 @@ export function planJointExact(
   devices: readonly JointDevice[],
   limitW: Float64Array,
   limits: ExactLimits = DEFAULT_LIMITS,
+  /** A known plan (e.g. the fast method's): branches that cannot beat it are cut from the start. */
+  incumbent?: JointChoice,
 ): JointChoice | null {
   interface Option {
     candidate: Candidate;
@@ -31,7 +33,11 @@ export function planJointExact(
   for (const d of devices) {
     const list = listCandidates(grid, d.request, limits.maxCandidates);
     if (list === null) return null;
-    const weighted = list.map((c) => ({ candidate: c, weighted: c.cost * d.powerW, slots: slotsUsed(grid, c.intervals) }));
+    const weighted = list.map((c) => ({
+      candidate: c,
+      weighted: c.cost * d.powerW,
+      slots: slotsUsed(grid, c.intervals),
+    }));
     options.push(weighted.sort((a, b) => a.weighted - b.weighted));
   }
   // Heaviest first: they are the hardest to fit, so bad branches end early.
@@ -47,18 +53,25 @@ export function planJointExact(
   }
   const load = new Float64Array(grid.rates.length);
   const picked: (Option | null)[] = devices.map(() => null);
-  let best: { choice: JointChoice; unfit: number; cost: number } | null = null;
+  let best: { choice: JointChoice; unfit: number; cost: number } | null = incumbent
+    ? { choice: incumbent, ...scoreOf(grid, devices, incumbent) }
+    : null;
   let nodes = 0;
   let aborted = false;
 
-  const fits = (slots: number[], powerW: number) => slots.every((j) => load[j]! + powerW <= limitW[j]! + 1e-6);
+  const fits = (slots: number[], powerW: number) =>
+    slots.every((j) => load[j]! + powerW <= limitW[j]! + 1e-6);
   const search = (p: number, unfit: number, cost: number): void => {
     if (aborted) return;
     if (++nodes > limits.maxNodes) {
       aborted = true;
       return;
     }
-    if (best !== null && (unfit > best.unfit || (unfit === best.unfit && cost + restBound[p]! >= best.cost - 1e-9))) return;
+    if (
+      best !== null &&
+      (unfit > best.unfit || (unfit === best.unfit && cost + restBound[p]! >= best.cost - 1e-9))
+    )
+      return;
     if (p === sequence.length) {
       best = { choice: picked.map((o) => o?.candidate ?? null), unfit, cost };
       return;
@@ -67,7 +80,8 @@ export function planJointExact(
     const d = devices[i]!;
     const isFixed = d.request.kind === 'fixed';
     for (const o of options[i]!) {
-      if (best !== null && unfit === best.unfit && cost + o.weighted + restBound[p + 1]! >= best.cost - 1e-9) break;
+      if (best !== null && unfit === best.unfit && cost + o.weighted + restBound[p + 1]! >= best.cost - 1e-9)
+        break;
       if (!isFixed && !fits(o.slots, d.powerW)) continue;
       for (const j of o.slots) load[j]! += d.powerW;
       picked[i] = o;
@@ -75,7 +89,7 @@ export function planJointExact(
       picked[i] = null;
       for (const j of o.slots) load[j]! -= d.powerW;
     }
-    if (!isFixed) search(p + 1, unfit + 1, cost);
+    if (!isFixed) search(p + 1, unfit + 1, cost + leftOutCost(grid, d));
   };
   search(0, 0, 0);
   return aborted || best === null ? null : (best as { choice: JointChoice }).choice;

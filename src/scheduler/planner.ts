@@ -1,8 +1,7 @@
 // The planner's entry point: signal + schedules + what has run + now → a plan per device. Pure:
 // time comes in as numbers, nothing is read or written.
 import { planRequest, type Candidate, type DeviceRequest } from './device-request.js';
-import { planJointExact } from './joint-exact.js';
-import { loadOf, planJointHeuristic, type JointChoice, type JointDevice } from './joint-planner.js';
+import { loadOf, planJoint, type JointChoice, type JointDevice } from './joint-planner.js';
 import type {
   DevicePlan,
   LimitW,
@@ -15,10 +14,6 @@ import type {
 } from './plan-types.js';
 import { buildCostGrid, costOfIntervals, totalS, type CostGrid } from './slots.js';
 
-/** Up to this many devices the exact joint solver is tried first (it gives up on big instances). */
-const EXACT_UP_TO_DEVICES = 6;
-const EXACT_LIMITS = { maxCandidates: 2000, maxNodes: 300_000 };
-
 interface Prepared {
   schedule: PlanSchedule;
   request: DeviceRequest;
@@ -28,6 +23,32 @@ interface Prepared {
 }
 
 export function makePlan(input: PlanRequest): Plan {
+  const { prepared, grid, devices, limitW } = prepareAll(input);
+  const alone: JointChoice = devices.map((d) => planRequest(grid, d.request));
+  let choice = alone;
+  let method: Plan['method'] = 'alone';
+  if (limitW !== null && loadOf(grid, devices, alone).some((w, j) => w > limitW[j]! + 1e-6)) {
+    ({ choice, method } = planJoint(grid, devices, limitW));
+  }
+  const sign = input.signal.optimise === 'max' ? -1 : 1;
+  return {
+    nowS: input.nowS,
+    method,
+    devices: prepared.map((p, i) => toDevicePlan(grid, sign, p, choice[i] ?? null)),
+  };
+}
+
+/** The joint problem a plan solves (for bench:planner, which compares solvers on it). */
+export function jointProblemOf(input: PlanRequest): {
+  grid: CostGrid;
+  devices: JointDevice[];
+  limitW: Float64Array | null;
+} {
+  const { grid, devices, limitW } = prepareAll(input);
+  return { grid, devices, limitW };
+}
+
+function prepareAll(input: PlanRequest) {
   const prepared = input.schedules.map((s) => prepare(s, input.progress.get(s.deviceId), input.nowS));
   const grid = gridFor(input.signal, input.nowS, prepared);
   for (const p of prepared) {
@@ -41,25 +62,8 @@ export function makePlan(input: PlanRequest): Plan {
     powerW: p.schedule.powerW,
     request: p.request,
   }));
-  const alone: JointChoice = devices.map((d) => planRequest(grid, d.request));
-  let choice = alone;
-  let method: Plan['method'] = 'alone';
-  if (input.limitW !== undefined) {
-    const limitW = limitsOnGrid(grid, input.signal, input.limitW);
-    const load = loadOf(grid, devices, alone);
-    if (load.some((w, j) => w > limitW[j]! + 1e-6)) {
-      const exact =
-        devices.length <= EXACT_UP_TO_DEVICES ? planJointExact(grid, devices, limitW, EXACT_LIMITS) : null;
-      choice = exact ?? planJointHeuristic(grid, devices, limitW);
-      method = exact ? 'exact' : 'heuristic';
-    }
-  }
-  const sign = input.signal.optimise === 'max' ? -1 : 1;
-  return {
-    nowS: input.nowS,
-    method,
-    devices: prepared.map((p, i) => toDevicePlan(grid, sign, p, choice[i] ?? null)),
-  };
+  const limitW = input.limitW === undefined ? null : limitsOnGrid(grid, input.signal, input.limitW);
+  return { prepared, grid, devices, limitW };
 }
 
 function prepare(schedule: PlanSchedule, progress: ScheduleProgress | undefined, nowS: number): Prepared {
@@ -75,7 +79,10 @@ function prepare(schedule: PlanSchedule, progress: ScheduleProgress | undefined,
   });
   if (runningSinceS !== null && !schedule.interruptible && remainingS > 0) {
     // A started block never moves: it runs on from now for what is left, whatever the signal says.
-    return { ...fixed(nowS, nowS + remainingS, 'continuing'), runNow: { startS: nowS, endS: nowS + remainingS } };
+    return {
+      ...fixed(nowS, nowS + remainingS, 'continuing'),
+      runNow: { startS: nowS, endS: nowS + remainingS },
+    };
   }
   const onNow = runningSinceS !== null && schedule.interruptible;
   const forcedOnS = onNow ? Math.max(0, schedule.minOnS - (nowS - runningSinceS)) : 0;
@@ -87,7 +94,8 @@ function prepare(schedule: PlanSchedule, progress: ScheduleProgress | undefined,
   const startS = onNow ? nowS : fromS;
   if (toS <= startS) return { ...base, request: { kind: 'nothing' }, reason: 'deadline-passed' };
   if (toS - startS < remainingS) return fixed(startS, toS, 'not-enough-time');
-  if (!schedule.interruptible) return { ...base, request: { kind: 'block', fromS, toS, needS: remainingS }, reason: null };
+  if (!schedule.interruptible)
+    return { ...base, request: { kind: 'block', fromS, toS, needS: remainingS }, reason: null };
   return {
     ...base,
     request: {
@@ -130,7 +138,13 @@ function toDevicePlan(grid: CostGrid, sign: number, p: Prepared, c: Candidate | 
   const intervals = c?.intervals ?? [];
   const plannedS = totalS(intervals);
   const valueHours = (sign * costOfIntervals(grid, intervals)) / 3600;
-  const runNowValueHours = (sign * costOfIntervals(grid, [p.runNow].filter((i) => i.endS > i.startS))) / 3600;
+  const runNowValueHours =
+    (sign *
+      costOfIntervals(
+        grid,
+        [p.runNow].filter((i) => i.endS > i.startS),
+      )) /
+    3600;
   const kW = p.schedule.powerW / 1000;
   const unfit = c === null && p.request.kind !== 'nothing';
   return {

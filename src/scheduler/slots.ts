@@ -67,20 +67,21 @@ export function costOfIntervals(grid: CostGrid, intervals: readonly PlannedInter
   return cost;
 }
 
-/** Slots the intervals draw power in (a partly used slot counts). */
+/** Slots the (sorted, non-overlapping) intervals draw power in, ascending; a partly used slot counts. */
 export function slotsUsed(grid: CostGrid, intervals: readonly PlannedInterval[]): number[] {
-  const used = new Set<number>();
+  const used: number[] = [];
   for (const i of intervals) {
     if (i.endS <= i.startS) continue;
     const [first, last] = slotSpan(grid, i.startS, i.endS);
-    for (let j = first; j <= last; j++) used.add(j);
+    for (let j = first; j <= last; j++) if (used.length === 0 || used[used.length - 1]! < j) used.push(j);
   }
-  return [...used].sort((a, b) => a - b);
+  return used;
 }
 
 /** The same grid with some slots closed. */
 export function closeSlots(grid: CostGrid, closed: (slot: number) => boolean): CostGrid {
-  const rates = Float64Array.from(grid.rates, (rate, j) => (closed(j) ? Infinity : rate));
+  const rates = new Float64Array(grid.rates);
+  for (let j = 0; j < rates.length; j++) if (closed(j)) rates[j] = Infinity;
   return { ...grid, rates };
 }
 
