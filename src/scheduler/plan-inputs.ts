@@ -42,7 +42,13 @@ export function endOfLocalDayMs(nowMs: number, timeZone: string): number {
   return zonedInstantS({ ...tomorrow, hour: 0, minute: 0, second: 0 }, timeZone) * 1000;
 }
 
-export const keyOf = (s: RunnerSignal | null) => (s ? `${s.source}@${s.receivedAtS}/${s.startS}` : '');
+/**
+ * What makes a signal new: its source and when it was received. Not its start (served from the
+ * current slot, it moves every slot), and not the tariff's receivedAtS (it is the time asked for):
+ * a tariff edit is planned at the next periodic plan.
+ */
+export const keyOf = (s: RunnerSignal | null) =>
+  s ? `${s.source}@${s.source === 'tariff' ? '' : s.receivedAtS}` : '';
 
 /** Without a signal: rising values, so the cheapest time is the earliest: it runs as soon as it may. */
 export function flatSignal(nowS: number): PlanSignal {

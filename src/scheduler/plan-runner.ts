@@ -54,6 +54,8 @@ interface Run {
   lastSeenOn: boolean | null;
   /** What was last stored of its plan. */
   keptKey: string;
+  /** Its last report said it was offline (or none said online yet). */
+  offline: boolean;
 }
 
 /**
@@ -199,9 +201,15 @@ export class PlanRunner implements Component {
       if (run.view.pausedUntilMs !== null) {
         if (run.view.pausedUntilMs > nowMs) continue;
         run.view.pausedUntilMs = null;
+        if (run.view.problem?.startsWith('switched by hand')) run.view.problem = null;
       }
       const state = this.deps.devices.state(deviceId);
       if (!state) continue;
+      // What it is now, for telling a later switch by hand (reports only say what changed).
+      if (run.lastSeenOn === null && state.on !== null) {
+        run.lastSeenOn = state.on;
+        run.offline = state.online !== true;
+      }
       if (state.online === false) {
         run.view.problem = 'offline: it is switched when it is back';
         continue;
@@ -209,6 +217,7 @@ export class PlanRunner implements Component {
       // Already as wanted: nothing to send (it counts as the runner's from now on).
       if (state.on === wants) {
         run.commanded = wants;
+        if (/^(offline|not confirmed|not switched)/.test(run.view.problem ?? '')) run.view.problem = null;
         continue;
       }
       this.switchTo(deviceId, run, wants);
@@ -219,21 +228,36 @@ export class PlanRunner implements Component {
     run.commanded = on;
     run.pending = true;
     this.counts.switched += 1;
-    void this.deps.devices.switchTo(deviceId, on).then(({ confirmed, reason }) => {
-      run.pending = false;
-      if (confirmed) {
-        if (run.view.problem?.startsWith('not confirmed') || run.view.problem?.startsWith('offline'))
-          run.view.problem = null;
-        return;
-      }
-      this.counts.notConfirmed += 1;
-      run.view.problem = `not confirmed: ${reason ?? 'the device did not report the change'}`;
-      this.deps.log.warn(
-        { deviceId, on, reason },
-        'a scheduled switch was not confirmed; flagged, tried again next time',
-      );
-      this.deps.bus.emit('plan.changed', {});
-    });
+    void this.deps.devices.switchTo(deviceId, on).then(
+      ({ confirmed, reason }) => {
+        run.pending = false;
+        run.offline = false;
+        if (confirmed) {
+          if (run.view.problem?.startsWith('not confirmed') || run.view.problem?.startsWith('offline'))
+            run.view.problem = null;
+          return;
+        }
+        this.counts.notConfirmed += 1;
+        run.view.problem = `not confirmed: ${reason ?? 'the device did not report the change'}`;
+        this.deps.log.warn(
+          { deviceId, on, reason },
+          'a scheduled switch was not confirmed; flagged, tried again next time',
+        );
+        this.deps.bus.emit('plan.changed', {});
+      },
+      (err: unknown) => {
+        // Refused before it was sent (offline, no driver, MQTT off): flagged, tried again later.
+        run.pending = false;
+        this.counts.notConfirmed += 1;
+        run.view.problem = `not switched: ${(err as Error).message}`;
+        this.deps.bus.emit('plan.changed', {});
+      },
+    );
+  }
+
+  /** Any switch still waiting for the device's report (tests wait for none). */
+  busy(): boolean {
+    return [...this.runs.values()].some((r) => r.pending);
   }
 
   /** A state report: measured run time, and a switch by hand pauses the schedule for the day. */
@@ -245,12 +269,17 @@ export class PlanRunner implements Component {
     this.tracker.note(deviceId, state.on, Math.floor(nowMs / 1000));
     if (state.on && state.powerW !== null && state.powerW > 0) this.measuredW.set(deviceId, state.powerW);
     const changed = run.lastSeenOn !== null && state.on !== run.lastSeenOn;
+    // A device that was away (power cut, restart) comes back as it boots: not a switch by hand.
+    const cameBack = run.offline || state.online !== true;
+    run.offline = state.online !== true;
     run.lastSeenOn = state.on;
-    if (!changed || run.pending || run.commanded === null || state.on === run.commanded) return;
+    if (!changed || cameBack || run.pending || run.commanded === null || state.on === run.commanded) return;
     this.counts.overrides += 1;
     run.commanded = state.on;
-    run.view.pausedUntilMs = endOfLocalDayMs(nowMs, this.deps.settings.timeZone);
-    run.view.problem = 'switched by hand: the schedule waits until tomorrow';
+    // Paused for what is left of its period (a washer started by hand finishes), or of the day.
+    const periodEndMs = run.view.period ? run.view.period.readyByS * 1000 : null;
+    run.view.pausedUntilMs = periodEndMs ?? endOfLocalDayMs(nowMs, this.deps.settings.timeZone);
+    run.view.problem = 'switched by hand: the schedule waits until its next period';
     this.deps.log.info({ deviceId, on: state.on }, 'switched by hand: its schedule is paused for the day');
     this.deps.bus.emit('plan.changed', {});
   }
@@ -296,9 +325,11 @@ export class PlanRunner implements Component {
   private progressOf(deviceId: number, period: SchedulePeriod): ScheduleProgress {
     const nowS = Math.floor(this.deps.clock.nowMs() / 1000);
     const run = this.runs.get(deviceId);
-    // Only a run the schedule started counts as started (one switched by hand paused it).
+    // Only a run the schedule started in this period counts as started: one left on from the
+    // period before (it ended at that ready-by) is not this period's, nor one switched by hand.
     const onSinceS = run?.commanded === true ? this.tracker.onSinceS(deviceId) : null;
-    return { ranS: this.tracker.ranS(deviceId, period.readyByS - 86_400, nowS), runningSinceS: onSinceS };
+    const started = onSinceS !== null && onSinceS >= period.previousS ? onSinceS : null;
+    return { ranS: this.tracker.ranS(deviceId, period.previousS, nowS), runningSinceS: started };
   }
 
   private runOf(deviceId: number): Run {
@@ -319,6 +350,7 @@ export class PlanRunner implements Component {
         pending: false,
         lastSeenOn: null,
         keptKey: '',
+        offline: true,
       };
       this.runs.set(deviceId, run);
     }

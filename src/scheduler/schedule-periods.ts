@@ -10,6 +10,8 @@ export interface SchedulePeriod {
   fromS: number;
   /** The ready-by instant (epoch seconds). */
   readyByS: number;
+  /** The ready-by a day before it (the period's own start; 23 or 25 h before on DST days). */
+  previousS: number;
 }
 
 const DAY_S = 86_400;
@@ -59,5 +61,5 @@ export function nextPeriod(s: SmartSchedule, nowS: number, timeZone: string): Sc
     { ...wallClock(readyByS - DAY_S, timeZone), hour: dayBefore.hour, minute: dayBefore.minute, second: 0 },
     timeZone,
   );
-  return { fromS: Math.max(nowS, previousS), readyByS };
+  return { fromS: Math.max(nowS, previousS), readyByS, previousS };
 }

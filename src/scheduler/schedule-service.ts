@@ -18,8 +18,8 @@ export interface DeviceScheduleView {
   updatedAtMs: number | null;
 }
 
-/** Kinds that switch nothing: a gateway relays readings. */
-const NOT_SWITCHABLE = new Set(['emonhub']);
+/** Kinds that switch nothing (gateways relay readings; `hub` devices have no driver yet). */
+const NOT_SWITCHABLE = new Set(['emonhub', 'gateway', 'hub']);
 
 /** Schedules per device (issue 14 item 4): validated, stored, announced on the bus. */
 export class ScheduleService {

@@ -47,6 +47,7 @@ async function advanceTo(when: string) {
   while (clock.nowMs() < Date.parse(when)) {
     await clock.tickAsync(Math.min(5 * 60_000, Date.parse(when) - clock.nowMs()));
     await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 0; i < 200 && hub.plans.busy(); i++) await new Promise((r) => setTimeout(r, 5));
   }
 }
 

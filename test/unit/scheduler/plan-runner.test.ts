@@ -28,7 +28,10 @@ function priceSignal(receivedAtS = T0 / 1000, cheapFrom = 8): RunnerSignal {
   };
 }
 
-function setup(schedule: Schedule, opts: { confirms?: boolean; signal?: RunnerSignal | null } = {}) {
+function setup(
+  schedule: Schedule,
+  opts: { confirms?: boolean; signal?: RunnerSignal | null; refuses?: boolean; sliced?: boolean } = {},
+) {
   const clock = new ManualClock(T0);
   const bus = new EventBus(silentLog);
   const plug = { on: false as boolean, online: true };
@@ -42,11 +45,21 @@ function setup(schedule: Schedule, opts: { confirms?: boolean; signal?: RunnerSi
   };
   const runner = new PlanRunner({
     schedules: { all: () => views },
-    signal: () => signal,
+    // As the signal service serves it (sliced): from the current slot on, so its start moves.
+    signal: () => {
+      if (!signal || !opts.sliced) return signal;
+      const skip = Math.max(0, Math.floor((clock.nowMs() / 1000 - signal.startS) / signal.intervalS));
+      return {
+        ...signal,
+        startS: signal.startS + skip * signal.intervalS,
+        values: signal.values.slice(skip),
+      };
+    },
     devices: {
       state: () => ({ on: plug.on, powerW: plug.on ? 2000 : 0, online: plug.online }),
       switchTo: async (_id, on) => {
         switched.push(`${new Date(clock.nowMs()).toISOString().slice(11, 16)} ${on ? 'on' : 'off'}`);
+        if (opts.refuses) throw new Error('device 1 is offline');
         if (opts.confirms === false) return { confirmed: false, reason: 'no report after 2 tries' };
         press(on);
         return { confirmed: true, reason: null };
@@ -146,6 +159,36 @@ describe('the plan runner', () => {
     assert.deepEqual(t.view().plan?.intervals, [
       { startS: at('2026-11-25T01:00:00Z'), endS: at('2026-11-25T04:00:00Z') },
     ]);
+    await t.runner.stop();
+  });
+
+  it('a block ending at its ready-by stops there: the next period does not continue it', async () => {
+    const t = setup(READY_BY_7_3H_BLOCK, { signal: priceSignal(T0 / 1000, 11), sliced: true }); // 04:00–07:00
+    await t.runner.start();
+    await t.advance(16 * HOUR * 1000); // to 09:00 Wednesday
+    assert.deepEqual(t.switched, ['04:00 on', '07:00 off']);
+    await t.runner.stop();
+  });
+
+  it('a switch refused before it was sent is flagged, not a crash', async () => {
+    const t = setup({ mode: 'on' }, { refuses: true });
+    await t.runner.start();
+    await t.advance(60_000);
+    assert.equal(t.view().problem, 'not switched: device 1 is offline');
+    assert.equal(t.runner.busy(), false);
+    await t.runner.stop();
+  });
+
+  it('a device coming back from a power cut as it boots is not a switch by hand', async () => {
+    const t = setup({ mode: 'on' });
+    await t.runner.start();
+    t.plug.online = false;
+    t.press(false); // its last will: offline, and it boots with the relay off
+    t.plug.online = true;
+    t.press(false);
+    await t.advance(30_000);
+    assert.equal(t.view().pausedUntilMs, null);
+    assert.deepEqual(t.switched, ['17:00 on', '17:00 on']);
     await t.runner.stop();
   });
 
