@@ -5,7 +5,12 @@ import type {
   ControlStatusView,
   DesiredStateView,
   DeviceView,
+  DevicePlanJson,
+  DeviceScheduleJson,
+  OptimisationTargetView,
   PairingClaimSettings,
+  ScheduleJson,
+  SignalsView,
   PairingStateView,
   EnergySummary,
   EnergyComparison,
@@ -126,6 +131,16 @@ export const api = {
   /** Answered at once (202): the device's own report confirms it later (ControlStatusView on /ws). */
   setDeviceState: (id: number, desired: DesiredStateView) =>
     call<ControlStatusView>('PUT', `/api/v1/devices/${id}/state`, desired),
+  schedule: (id: number) => call<DeviceScheduleJson>('GET', `/api/v1/devices/${id}/schedule`),
+  setSchedule: (id: number, schedule: ScheduleJson) =>
+    call<DeviceScheduleJson>('PUT', `/api/v1/devices/${id}/schedule`, schedule),
+  /** Back to switching by hand. */
+  clearSchedule: (id: number) => call<void>('DELETE', `/api/v1/devices/${id}/schedule`),
+  /** Null while the device has no schedule. */
+  plan: (id: number) => call<DevicePlanJson | null>('GET', `/api/v1/devices/${id}/plan`),
+  signals: () => call<SignalsView>('GET', '/api/v1/signals'),
+  setTarget: (target: OptimisationTargetView) =>
+    call<OptimisationTargetView & { missing: string[] }>('PUT', '/api/v1/signals/target', target),
   pairing: () => call<PairingStateView>('GET', '/api/v1/pairing'),
   setPairingWindow: (open: boolean) => call<PairingStateView>('POST', '/api/v1/pairing/window', { open }),
   sendBeacon: () => call<unknown>('POST', '/api/v1/pairing/beacon', {}),

@@ -120,6 +120,7 @@ const EnergyPage = lazyComponent(() => import('./pages/energy.js').then((m) => m
 const InputsPage = lazyComponent(() => import('./pages/inputs.js').then((m) => m.InputsPage));
 const SettingsPage = lazyComponent(() => import('./pages/settings.js').then((m) => m.SettingsPage));
 const DevicesPage = lazyComponent(() => import('./pages/devices.js').then((m) => m.DevicesPage));
+const CommunityPage = lazyComponent(() => import('./pages/community.js').then((m) => m.CommunityPage));
 
 /** The signed-in app: one live connection, hash routes; admin pages only for administrators. */
 function SignedIn(props: { session: SessionInfo; live: LiveConnection; onLogout: () => void }) {
@@ -145,6 +146,8 @@ function SignedIn(props: { session: SessionInfo; live: LiveConnection; onLogout:
         <HistoryPage feedId={id} />
       ) : route === 'devices' ? (
         <DevicesPage session={props.session} live={live} deviceId={id} />
+      ) : route === 'community' ? (
+        <CommunityPage session={props.session} />
       ) : route === 'settings' ? (
         <SettingsPage />
       ) : (

@@ -213,6 +213,7 @@ export const cy: Record<MessageKey, string> = {
     'Llusgwch ar draws y siart gyda’r llygoden neu fys i chwyddo i mewn; pinsiwch gyda dau fys i chwyddo i mewn neu allan.',
   // Devices and pairing (issue 13): the nav, the prompt on every page, the manual settings.
   'nav.devices': 'Dyfeisiau',
+  'nav.community': 'Cymuned',
   'pairing.region': 'Dyfeisiau sy’n gofyn am ymuno',
   'pairing.asks': 'Mae dyfais yn {ip} yn gofyn am ymuno',
   'pairing.seen': 'Wedi gofyn {count} gwaith, y tro olaf am {time}',

@@ -210,6 +210,7 @@ export const en = {
     'Drag across the chart with the mouse or a finger to zoom in; pinch with two fingers to zoom in or out.',
   // Devices and pairing (issue 13): the nav, the prompt on every page, the manual settings.
   'nav.devices': 'Devices',
+  'nav.community': 'Community',
   'pairing.region': 'Devices asking to join',
   'pairing.asks': 'A device at {ip} asks to join',
   'pairing.seen': 'Asked {count} times, last at {time}',

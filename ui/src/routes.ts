@@ -1,6 +1,6 @@
 // The app's hash routes, parsed without the DOM (tested as they are).
 
-export type Route = 'dashboard' | 'energy' | 'history' | 'devices' | 'inputs' | 'settings';
+export type Route = 'dashboard' | 'energy' | 'history' | 'devices' | 'community' | 'inputs' | 'settings';
 
 /** A page and the one id it may take: `#/devices/7` (a device), `#/history/12` (a feed). */
 export interface RouteTarget {
@@ -16,7 +16,7 @@ export function routeOf(hash: string, isAdmin: boolean): RouteTarget {
   const route = match?.[1] as Route | undefined;
   const id = match?.[2] === undefined ? undefined : Number(match[2]);
   const withId: readonly Route[] = ['devices', 'history'];
-  if (!route || !['energy', 'history', 'devices', 'inputs', 'settings'].includes(route))
+  if (!route || !['energy', 'history', 'devices', 'community', 'inputs', 'settings'].includes(route))
     return { route: 'dashboard' };
   if (id !== undefined && !withId.includes(route)) return { route: 'dashboard' };
   if (ADMIN_ONLY.includes(route) && !isAdmin) return { route: 'dashboard' };

@@ -36,6 +36,7 @@ export function Shell(props: {
           {link('energy', t('nav.energy'))}
           {link('history', t('nav.history'))}
           {link('devices', t('nav.devices'))}
+          {link('community', t('nav.community'))}
           {user.role === 'admin' && link('inputs', t('nav.inputs'), t('nav.inputsShort'))}
           {user.role === 'admin' && link('settings', t('nav.settings'))}
         </nav>

@@ -4,6 +4,21 @@ import { api, type Feed } from '../api.js';
 import { Card, ErrorText } from '../components.js';
 import { useI18n } from '../i18n.js';
 import { DeviceControls, DeviceFigures, kindName, useDeviceMessages } from './device-state.js';
+import type { ScheduleCards as ScheduleCardsType } from './schedule-editor.js';
+
+type ScheduleCardsPart = typeof ScheduleCardsType;
+
+/**
+ * The schedule and its plan, loaded when a switchable device's page opens (not through
+ * lazy.tsx: sharing it with this chunk would split it out of the dashboard's script).
+ */
+function ScheduleCards(props: { device: DeviceView; isAdmin: boolean }) {
+  const [Part, setPart] = useState<{ Cards: ScheduleCardsPart }>();
+  useEffect(() => {
+    void import('./schedule-editor.js').then((m) => setPart({ Cards: m.ScheduleCards }));
+  }, []);
+  return Part ? <Part.Cards {...props} /> : null;
+}
 
 /** One device: its state and controls, its feeds (to the history page), name and room, delete. */
 export function DeviceDetail(props: {
@@ -44,6 +59,9 @@ export function DeviceDetail(props: {
               ]}
             </dl>
           </Card>
+          {device.capabilities.includes('switch') && (
+            <ScheduleCards device={device} isAdmin={props.isAdmin} />
+          )}
           <DeviceFeeds feedIds={device.feedIds} />
           {props.isAdmin && <EditDevice device={device} />}
           {props.isAdmin && <DeleteDevice device={device} />}
