@@ -31,7 +31,9 @@ describe("the demo's devices", () => {
       ['Washing machine', 'tasmota'],
     ]);
     // The washing machine is on a smart schedule, planned on the gateway's day-ahead price.
-    const washerId = (list as unknown as { id: number; name: string }[]).find((d) => d.name === 'Washing machine')!.id;
+    const washerId = (list as unknown as { id: number; name: string }[]).find(
+      (d) => d.name === 'Washing machine',
+    )!.id;
     const schedule = (await admin.request('GET', `/api/v1/devices/${washerId}/schedule`)).body as {
       schedule: { mode: string } | null;
     };
