@@ -50,7 +50,16 @@ export class SignalFeedWriter implements Component {
     return { state: 'ready', detail: { ...this.counters } };
   }
 
-  async record(name: string, signal: Signal): Promise<void> {
+  /** One signal at a time: each feed is created, then written, before the next is looked up. */
+  private queue: Promise<void> = Promise.resolve();
+
+  record(name: string, signal: Signal): Promise<void> {
+    const next = this.queue.then(() => this.recordNow(name, signal));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async recordNow(name: string, signal: Signal): Promise<void> {
     if (!this.deps.names.has(name)) return;
     const ownerId = this.deps.owner();
     if (ownerId === undefined) {
