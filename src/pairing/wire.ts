@@ -30,6 +30,7 @@ type Ctx = ModuleContext &
 export function wirePairing(ctx: Ctx): WiredModule<PairingPorts> {
   const { config, log, clock, bus } = ctx;
   const settings = config.pairing;
+  const pairingLog = log.child({ component: 'pairing' });
   const beacon = new UdpBeacon(
     settings.beaconAddress,
     settings.beaconPort,
@@ -41,10 +42,10 @@ export function wirePairing(ctx: Ctx): WiredModule<PairingPorts> {
     devices: ctx.devices,
     line: ctx.pairingLine,
     windowOpen: () => pairing.windowOpen(),
-    postOpenevseConfig: openevseConfigPoster(log.child({ component: 'pairing' })),
+    postOpenevseConfig: openevseConfigPoster(pairingLog),
     bus,
     clock,
-    log: log.child({ component: 'pairing' }),
+    log: pairingLog,
     settings: {
       handoverMs: settings.handoverTimeoutS * 1000,
       requestTtlMs: settings.requestTtlS * 1000,
@@ -61,10 +62,10 @@ export function wirePairing(ctx: Ctx): WiredModule<PairingPorts> {
     devices: ctx.devices,
     beacon,
     claims,
-    mirror: new RedisPairingMirror(() => ctx.redis.redis, ctx.keys, log.child({ component: 'pairing' })),
+    mirror: new RedisPairingMirror(() => ctx.redis.redis, ctx.keys, pairingLog),
     bus,
     clock,
-    log: log.child({ component: 'pairing' }),
+    log: pairingLog,
     settings: {
       requestTtlMs: settings.requestTtlS * 1000,
       allowanceTtlMs: settings.allowanceTtlS * 1000,

@@ -13,13 +13,6 @@ export class SqlitePlanRepo {
       .run(deviceId, madeAtMs, JSON.stringify(document));
   }
 
-  get(deviceId: number): { madeAtMs: number; document: unknown } | undefined {
-    const row = this.db
-      .prepare('SELECT made_at_ms, document FROM device_plans WHERE device_id = ?')
-      .get(deviceId) as { made_at_ms: number; document: string } | undefined;
-    return row && { madeAtMs: row.made_at_ms, document: JSON.parse(row.document) as unknown };
-  }
-
   delete(deviceId: number): void {
     this.db.prepare('DELETE FROM device_plans WHERE device_id = ?').run(deviceId);
   }

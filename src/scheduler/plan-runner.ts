@@ -102,6 +102,7 @@ export class PlanRunner implements Component {
       bus.on('device.removed', ({ deviceId }) => {
         this.runs.delete(deviceId);
         this.tracker.forget(deviceId);
+        this.measuredW.delete(deviceId);
         this.deps.store?.delete(deviceId);
       }),
     ];
@@ -182,7 +183,6 @@ export class PlanRunner implements Component {
     }
     if (smart.length > 0) this.counts.plans += 1;
     this.actuate();
-    this.deps.bus.emit('plan.changed', {});
   }
 
   /** Switches each scheduled device to what its schedule wants now, unless paused or waiting. */
@@ -243,14 +243,12 @@ export class PlanRunner implements Component {
           { deviceId, on, reason },
           'a scheduled switch was not confirmed; flagged, tried again next time',
         );
-        this.deps.bus.emit('plan.changed', {});
       },
       (err: unknown) => {
         // Refused before it was sent (offline, no driver, MQTT off): flagged, tried again later.
         run.pending = false;
         this.counts.notConfirmed += 1;
         run.view.problem = `not switched: ${(err as Error).message}`;
-        this.deps.bus.emit('plan.changed', {});
       },
     );
   }
@@ -281,7 +279,6 @@ export class PlanRunner implements Component {
     run.view.pausedUntilMs = periodEndMs ?? endOfLocalDayMs(nowMs, this.deps.settings.timeZone);
     run.view.problem = 'switched by hand: the schedule waits until its next period';
     this.deps.log.info({ deviceId, on: state.on }, 'switched by hand: its schedule is paused for the day');
-    this.deps.bus.emit('plan.changed', {});
   }
 
   /** Stores a plan that changed (its intervals or its signal), with that signal. */

@@ -25,8 +25,6 @@ export interface HubEvents {
   'pairing.changed': Record<string, never>;
   /** A device's schedule was set, changed or cleared (the planner plans again). */
   'schedule.changed': { deviceId: number };
-  /** A plan was made or a scheduled device's plan state changed (paused, flagged). */
-  'plan.changed': Record<string, never>;
 }
 
 export interface LiveValue {
