@@ -297,7 +297,16 @@ export class OpenevseSim extends MqttDeviceSim {
     return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
   }
 
-  private async publishStatus(all: boolean): Promise<void> {
+  /** One status publication at a time, each read when its turn comes (as the firmware's loop does). */
+  private statusQueue: Promise<void> = Promise.resolve();
+
+  private publishStatus(all: boolean): Promise<void> {
+    const next = this.statusQueue.then(() => this.publishStatusNow(all));
+    this.statusQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async publishStatusNow(all: boolean): Promise<void> {
     for (const [key, value] of Object.entries(this.status())) {
       if (!all && this.sent.get(key) === value) continue;
       this.sent.set(key, value);

@@ -460,6 +460,9 @@ export type ScheduleJson =
         onceDate: string | null;
         /** Chargers: energy wanted by readyBy. */
         energyKWh: number | null;
+        /** Chargers, instead of energyKWh: range wanted by readyBy, at whPerKm (default 170). */
+        rangeKm: number | null;
+        whPerKm: number;
       };
     }
   | { mode: 'timer'; timer: { periods: { start: string; stop: string }[]; repeat: number[] } };
@@ -489,5 +492,9 @@ export interface DevicePlanJson {
   signal: SignalSeries | null;
   pausedUntilMs: number | null;
   problem: string | null;
+  /** The signal is stale or part of the target is missing, in words (the plan uses what there is). */
+  signalStale: string | null;
+  /** A charger's energy wanted in this period and what its meter says it delivered (null: no reading yet). */
+  energy: { neededKWh: number; deliveredKWh: number | null } | null;
   wantsOn: boolean | null;
 }

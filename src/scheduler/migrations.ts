@@ -25,4 +25,15 @@ export const schedulerMigrations: Migration[] = [
       document TEXT NOT NULL
     ) STRICT;`,
   },
+  {
+    // What the runner must not forget across a restart: runs measured, a started block, a pause
+    // by hand, a charger's rate and meter baseline (run-memory.ts). Written on a switch, not per reading.
+    capability: 'scheduler',
+    version: 3,
+    name: 'scheduler runs',
+    up: `CREATE TABLE scheduler_runs (
+      device_id INTEGER PRIMARY KEY,
+      document TEXT NOT NULL
+    ) STRICT;`,
+  },
 ];

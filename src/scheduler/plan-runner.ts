@@ -4,59 +4,25 @@ import type { EventBus } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
 import { desiredOn } from './desired-now.js';
 import { awaitNextProfile, endOfLocalDayMs, flatSignal, keyOf, type RunnerSignal } from './plan-inputs.js';
-
-export type { RunnerSignal };
-import type { DevicePlan, LimitW, PlanSchedule, ScheduleProgress } from './plan-types.js';
+import { energyLimitKWh, planRequest } from './plan-request.js';
+import {
+  newRun,
+  type DevicePlanView,
+  type Run,
+  type RunnerDevices,
+  type RunnerSettings,
+} from './plan-runner-types.js';
+import type { PlanSchedule, ScheduleProgress } from './plan-types.js';
 import { makePlan } from './planner.js';
-import { RunTracker } from './run-tracker.js';
+import { RunMemory, type RunMemoryStore } from './run-memory.js';
 import { nextPeriod, type SchedulePeriod } from './schedule-periods.js';
 import type { DeviceScheduleView } from './schedule-service.js';
 import type { SmartSchedule } from './schedule.js';
 
-/** What the runner needs of the devices capability. */
-export interface RunnerDevices {
-  /** Relay 0 and draw as reported; undefined when the device is gone. */
-  state(deviceId: number): { on: boolean | null; powerW: number | null; online: boolean | null } | undefined;
-  /** Switches relay 0 through its driver; resolves when confirmed by its report, or why not. */
-  switchTo(deviceId: number, on: boolean): Promise<{ confirmed: boolean; reason: string | null }>;
-}
+export type { DevicePlanView, RunnerDevices, RunnerSettings, RunnerSignal };
 
-/** One device's plan as the app shows it (GET /api/v1/devices/:id/plan). */
-export interface DevicePlanView {
-  deviceId: number;
-  madeAtMs: number | null;
-  period: SchedulePeriod | null;
-  plan: DevicePlan | null;
-  /** The signal it was made with; null: none (it then runs as soon as it may, and says so). */
-  signal: RunnerSignal | null;
-  /** Switched by hand: the schedule waits until then. */
-  pausedUntilMs: number | null;
-  /** What is wrong, in words (no signal, not confirmed, offline), or null. */
-  problem: string | null;
-  /** What the schedule wants now: true on, false off, null no say. */
-  wantsOn: boolean | null;
-}
-
-export interface RunnerSettings {
-  timeZone: string;
-  tickMs: number;
-  replanMs: number;
-  /** Draw assumed for a device that has not reported one. */
-  defaultPowerW: number;
-  householdLimitW: LimitW | null;
-}
-
-interface Run {
-  view: DevicePlanView;
-  /** What the runner last asked of it, and whether that request is still out. */
-  commanded: boolean | null;
-  pending: boolean;
-  lastSeenOn: boolean | null;
-  /** What was last stored of its plan. */
-  keptKey: string;
-  /** Its last report said it was offline (or none said online yet). */
-  offline: boolean;
-}
+/** How late a charger's session energy may come after its stop (OpenEVSE: every 30 s, or on change). */
+const REPORT_LAG_MS = 120_000;
 
 /**
  * Carries out the schedules (issue 14 items 7–8): plans smart ones with the planner when a
@@ -68,9 +34,7 @@ interface Run {
 export class PlanRunner implements Component {
   readonly name = 'plan-runner';
   private readonly runs = new Map<number, Run>();
-  private readonly tracker = new RunTracker();
-  /** What each device drew when last seen on (a charger's measured rate). */
-  private readonly measuredW = new Map<number, number>();
+  private readonly memory: RunMemory;
   private timers: CancelTimer[] = [];
   private offs: (() => void)[] = [];
   private readonly counts = { plans: 0, switched: 0, notConfirmed: 0, overrides: 0 };
@@ -81,7 +45,11 @@ export class PlanRunner implements Component {
     private readonly deps: {
       schedules: { all(): DeviceScheduleView[] };
       signal: () => RunnerSignal | null;
+      /** Why the signal cannot be trusted (stale, part of the target missing), or null. */
+      signalStale?: () => string | null;
       devices: RunnerDevices;
+      /** What must survive a restart (runs, a started block, a pause, a charger's baseline). */
+      memory?: RunMemoryStore;
       /** Where each plan is kept with the signal it used (when it changed). */
       store?: {
         save(deviceId: number, madeAtMs: number, plan: unknown): void;
@@ -92,17 +60,25 @@ export class PlanRunner implements Component {
       log: Logger;
       settings: RunnerSettings;
     },
-  ) {}
+  ) {
+    this.memory = new RunMemory(deps.memory, deps.log);
+  }
 
   async start(): Promise<void> {
     const { bus, clock, settings } = this.deps;
+    for (const [deviceId, control] of this.memory.load()) {
+      const run = this.runOf(deviceId);
+      run.commanded = control.commanded;
+      run.view.pausedUntilMs = control.pausedUntilMs;
+      if (control.pausedUntilMs !== null)
+        run.view.problem = 'switched by hand: the schedule waits until its next period';
+    }
     this.offs = [
       bus.on('schedule.changed', () => this.replan()),
       bus.on('device.state.changed', ({ deviceId }) => this.observe(deviceId)),
       bus.on('device.removed', ({ deviceId }) => {
         this.runs.delete(deviceId);
-        this.tracker.forget(deviceId);
-        this.measuredW.delete(deviceId);
+        this.memory.forget(deviceId);
         this.deps.store?.delete(deviceId);
       }),
     ];
@@ -134,7 +110,7 @@ export class PlanRunner implements Component {
     const scheduled = this.deps.schedules.all();
     for (const id of [...this.runs.keys()])
       if (!scheduled.some((s) => s.deviceId === id)) this.runs.delete(id);
-    const smart: { id: number; period: SchedulePeriod; planned: PlanSchedule }[] = [];
+    const smart: { id: number; period: SchedulePeriod; planned: PlanSchedule; done: ScheduleProgress }[] = [];
     for (const { deviceId, schedule } of scheduled) {
       const run = this.runOf(deviceId);
       run.view.period = null;
@@ -148,13 +124,17 @@ export class PlanRunner implements Component {
         continue;
       }
       run.view.period = period;
-      smart.push({ id: deviceId, period, planned: this.planned(deviceId, schedule.smart, period) });
+      const done = this.progressOf(deviceId, period);
+      const { planned, energy } = this.request(deviceId, schedule.smart, period, done.ranS);
+      run.view.energy = energy;
+      smart.push({ id: deviceId, period, planned, done });
     }
     const signal = this.deps.signal();
     this.signalKey = keyOf(signal);
+    const signalStale = signal ? (this.deps.signalStale?.() ?? null) : null;
     const used = signal ?? flatSignal(nowS);
     const progress = new Map<string, ScheduleProgress>();
-    for (const s of smart) progress.set(String(s.id), this.progressOf(s.id, s.period));
+    for (const s of smart) progress.set(String(s.id), s.done);
     const waiting = signal ? awaitNextProfile(smart, progress, signal) : new Set<number>();
     const limitW = this.deps.settings.householdLimitW ?? undefined;
     const plan =
@@ -171,6 +151,7 @@ export class PlanRunner implements Component {
       const run = this.runOf(s.id);
       run.view.plan = plan?.devices.find((d) => d.deviceId === String(s.id)) ?? null;
       run.view.signal = signal;
+      run.view.signalStale = signalStale;
       run.view.madeAtMs = this.deps.clock.nowMs();
       // No silent flat fallback: without a signal it runs as soon as it may, and says so.
       if (!signal)
@@ -202,9 +183,11 @@ export class PlanRunner implements Component {
         if (run.view.pausedUntilMs > nowMs) continue;
         run.view.pausedUntilMs = null;
         if (run.view.problem?.startsWith('switched by hand')) run.view.problem = null;
+        this.memory.save(deviceId, this.controlOf(run));
       }
       const state = this.deps.devices.state(deviceId);
       if (!state) continue;
+      if (run.stoppedAtMs !== null && this.settleStop(deviceId, run, state, nowMs)) continue;
       // What it is now, for telling a later switch by hand (reports only say what changed).
       if (run.lastSeenOn === null && state.on !== null) {
         run.lastSeenOn = state.on;
@@ -228,7 +211,14 @@ export class PlanRunner implements Component {
     run.commanded = on;
     run.pending = true;
     this.counts.switched += 1;
-    void this.deps.devices.switchTo(deviceId, on).then(
+    this.memory.save(deviceId, this.controlOf(run));
+    // A charger switched on for energy is told where to stop, in case the hub is gone by then.
+    const limitKWh = on
+      ? energyLimitKWh(run.view.energy, this.deps.devices.state(deviceId)?.sessionKWh ?? null)
+      : null;
+    run.limitKWh = limitKWh;
+    const asked = this.deps.devices.switchTo(deviceId, on, ...(limitKWh === null ? [] : [limitKWh]));
+    void asked.then(
       ({ confirmed, reason }) => {
         run.pending = false;
         run.offline = false;
@@ -264,21 +254,69 @@ export class PlanRunner implements Component {
     const state = this.deps.devices.state(deviceId);
     if (!run || !state || state.on === null) return;
     const nowMs = this.deps.clock.nowMs();
-    this.tracker.note(deviceId, state.on, Math.floor(nowMs / 1000));
-    if (state.on && state.powerW !== null && state.powerW > 0) this.measuredW.set(deviceId, state.powerW);
+    const noted = this.memory.tracker.note(deviceId, state.on, Math.floor(nowMs / 1000));
+    if (state.on && state.powerW !== null && state.powerW > 0) this.memory.noteDraw(deviceId, state.powerW);
+    if (noted) this.memory.save(deviceId, this.controlOf(run));
+    if (this.measureEnergy(run, state.meterKWh ?? null)) this.replan(); // its energy is in: done
     const changed = run.lastSeenOn !== null && state.on !== run.lastSeenOn;
     // A device that was away (power cut, restart) comes back as it boots: not a switch by hand.
     const cameBack = run.offline || state.online !== true;
     run.offline = state.online !== true;
     run.lastSeenOn = state.on;
     if (!changed || cameBack || run.pending || run.commanded === null || state.on === run.commanded) return;
+    // A charger that stopped while it had a limit: at the limit, or by hand? Its session energy
+    // comes after its stop (OpenEVSE sends `status` before `session_energy`): decided at a tick.
+    if (!state.on && run.limitKWh !== null) {
+      run.stoppedAtMs ??= nowMs;
+      return;
+    }
+    this.pauseByHand(deviceId, run, state.on, nowMs);
+  }
+
+  /**
+   * A charger's stop, once its session energy has come: at the limit it was given it did what it
+   * was asked; short of it, it was stopped by hand. True while it is still too early to tell.
+   */
+  private settleStop(
+    deviceId: number,
+    run: Run,
+    state: { on: boolean | null; sessionKWh?: number | null },
+    nowMs: number,
+  ): boolean {
+    const reached = (state.sessionKWh ?? 0) >= (run.limitKWh ?? 0) - 0.01;
+    if (!reached && state.on !== true && nowMs - run.stoppedAtMs! < REPORT_LAG_MS) return true;
+    run.stoppedAtMs = null;
+    if (state.on === true) return false;
+    run.limitKWh = null;
+    if (!reached) {
+      this.pauseByHand(deviceId, run, false, nowMs);
+      return false;
+    }
+    run.commanded = false;
+    this.memory.save(deviceId, this.controlOf(run));
+    return false;
+  }
+
+  /** A charger's delivered energy, kept fresh from its meter; true when it just reached its need. */
+  private measureEnergy(run: Run, meterKWh: number | null): boolean {
+    const energy = run.view.energy;
+    const baselineKWh =
+      run.view.period && this.memory.baselineOf(run.view.deviceId, run.view.period.readyByS);
+    if (!energy || meterKWh === null || baselineKWh == null) return false;
+    const wasShort = (energy.deliveredKWh ?? 0) < energy.neededKWh;
+    run.view.energy = { ...energy, deliveredKWh: Math.max(0, meterKWh - baselineKWh) };
+    return wasShort && run.view.energy.deliveredKWh! >= energy.neededKWh && run.view.wantsOn === true;
+  }
+
+  private pauseByHand(deviceId: number, run: Run, on: boolean, nowMs: number): void {
     this.counts.overrides += 1;
-    run.commanded = state.on;
+    run.commanded = on;
     // Paused for what is left of its period (a washer started by hand finishes), or of the day.
     const periodEndMs = run.view.period ? run.view.period.readyByS * 1000 : null;
     run.view.pausedUntilMs = periodEndMs ?? endOfLocalDayMs(nowMs, this.deps.settings.timeZone);
     run.view.problem = 'switched by hand: the schedule waits until its next period';
-    this.deps.log.info({ deviceId, on: state.on }, 'switched by hand: its schedule is paused for the day');
+    this.memory.save(deviceId, this.controlOf(run));
+    this.deps.log.info({ deviceId, on }, 'switched by hand: its schedule is paused for the day');
   }
 
   /** Stores a plan that changed (its intervals or its signal), with that signal. */
@@ -297,26 +335,26 @@ export class PlanRunner implements Component {
     }
   }
 
-  private planned(deviceId: number, smart: SmartSchedule, period: SchedulePeriod): PlanSchedule {
+  private request(deviceId: number, smart: SmartSchedule, period: SchedulePeriod, ranS: number) {
     const state = this.deps.devices.state(deviceId);
-    const measuredW =
-      state?.on && state.powerW !== null && state.powerW > 0
-        ? state.powerW
-        : (this.measuredW.get(deviceId) ?? null);
-    const powerW = measuredW ?? this.deps.settings.defaultPowerW;
-    // A charger's energy by the time, at the rate it was last measured charging.
-    const runS =
-      smart.energyKWh !== null ? Math.ceil((smart.energyKWh * 3_600_000) / powerW) : smart.runMinutes * 60;
-    return {
-      deviceId: String(deviceId),
-      runS,
-      readyByS: period.readyByS,
-      earliestS: period.fromS,
-      interruptible: smart.interruptible,
-      minOnS: smart.minOnMinutes * 60,
-      minGapS: smart.minGapMinutes * 60,
-      powerW,
-    };
+    const drawingW = state?.on && state.powerW !== null && state.powerW > 0 ? state.powerW : null;
+    const meterKWh = state?.meterKWh ?? null;
+    const baseline = this.memory.baseline(deviceId, period.readyByS, meterKWh);
+    if (baseline.changed) this.memory.save(deviceId, this.controlOf(this.runOf(deviceId)));
+    return planRequest({
+      deviceId,
+      smart,
+      period,
+      measuredW: drawingW ?? this.memory.measured(deviceId) ?? state?.ratedW ?? null,
+      defaultPowerW: this.deps.settings.defaultPowerW,
+      ranS,
+      meterKWh,
+      baselineKWh: baseline.meterKWh,
+    });
+  }
+
+  private controlOf(run: Run) {
+    return { commanded: run.commanded, pausedUntilMs: run.view.pausedUntilMs };
   }
 
   private progressOf(deviceId: number, period: SchedulePeriod): ScheduleProgress {
@@ -324,31 +362,16 @@ export class PlanRunner implements Component {
     const run = this.runs.get(deviceId);
     // Only a run the schedule started in this period counts as started: one left on from the
     // period before (it ended at that ready-by) is not this period's, nor one switched by hand.
-    const onSinceS = run?.commanded === true ? this.tracker.onSinceS(deviceId) : null;
+    const tracker = this.memory.tracker;
+    const onSinceS = run?.commanded === true ? tracker.onSinceS(deviceId) : null;
     const started = onSinceS !== null && onSinceS >= period.previousS ? onSinceS : null;
-    return { ranS: this.tracker.ranS(deviceId, period.previousS, nowS), runningSinceS: started };
+    return { ranS: tracker.ranS(deviceId, period.previousS, nowS), runningSinceS: started };
   }
 
   private runOf(deviceId: number): Run {
     let run = this.runs.get(deviceId);
     if (!run) {
-      run = {
-        view: {
-          deviceId,
-          madeAtMs: null,
-          period: null,
-          plan: null,
-          signal: null,
-          pausedUntilMs: null,
-          problem: null,
-          wantsOn: null,
-        },
-        commanded: null,
-        pending: false,
-        lastSeenOn: null,
-        keptKey: '',
-        offline: true,
-      };
+      run = newRun(deviceId);
       this.runs.set(deviceId, run);
     }
     return run;

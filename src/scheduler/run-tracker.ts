@@ -1,7 +1,8 @@
 // How long each device has really run, from its own state reports (issue 14 item 8: measured,
 // not assumed). Pure: times come in as arguments.
 
-interface DeviceRuns {
+/** What is kept of a device's runs across a restart (a started block must not move). */
+export interface DeviceRuns {
   onSinceS: number | null;
   /** Closed on-runs, oldest first. */
   runs: { startS: number; endS: number }[];
@@ -12,16 +13,18 @@ const KEEP_S = 3 * 86_400;
 export class RunTracker {
   private readonly devices = new Map<number, DeviceRuns>();
 
-  /** The device reported itself on or off at `atS` (repeats change nothing). */
-  note(deviceId: number, on: boolean, atS: number): void {
+  /** The device reported itself on or off at `atS`; true when that changed what is known. */
+  note(deviceId: number, on: boolean, atS: number): boolean {
     const d = this.devices.get(deviceId) ?? { onSinceS: null, runs: [] };
     this.devices.set(deviceId, d);
+    const changed = on !== (d.onSinceS !== null);
     if (on && d.onSinceS === null) d.onSinceS = atS;
     if (!on && d.onSinceS !== null) {
       if (atS > d.onSinceS) d.runs.push({ startS: d.onSinceS, endS: atS });
       d.onSinceS = null;
     }
     while (d.runs.length > 0 && d.runs[0]!.endS < atS - KEEP_S) d.runs.shift();
+    return changed;
   }
 
   /** Seconds it was on within [fromS, toS). */
@@ -38,6 +41,17 @@ export class RunTracker {
   /** Since when it is on (as reported), or null. */
   onSinceS(deviceId: number): number | null {
     return this.devices.get(deviceId)?.onSinceS ?? null;
+  }
+
+  /** A copy of what is known of the device's runs, to be kept. */
+  snapshot(deviceId: number): DeviceRuns {
+    const d = this.devices.get(deviceId);
+    return { onSinceS: d?.onSinceS ?? null, runs: d ? d.runs.map((r) => ({ ...r })) : [] };
+  }
+
+  /** What was kept before a restart. */
+  restore(deviceId: number, kept: DeviceRuns): void {
+    this.devices.set(deviceId, { onSinceS: kept.onSinceS, runs: kept.runs.map((r) => ({ ...r })) });
   }
 
   forget(deviceId: number): void {

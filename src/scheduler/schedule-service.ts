@@ -2,7 +2,7 @@ import type { Clock } from '../shared/clock.js';
 import { UserError } from '../shared/errors.js';
 import type { EventBus } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
-import { scheduleSchema, smartScheduleProblem, type Schedule } from './schedule.js';
+import { energyNeededKWh, scheduleSchema, smartScheduleProblem, type Schedule } from './schedule.js';
 import type { SqliteScheduleRepo } from './schedule-repo.sqlite.js';
 
 /** What the scheduler needs to know of a device. */
@@ -88,8 +88,8 @@ export class ScheduleService {
     const schedule = parsed.data;
     const problem = schedule.mode === 'smart' ? smartScheduleProblem(schedule.smart) : undefined;
     if (problem) throw new UserError(problem, 400, 'invalid_schedule');
-    if (schedule.mode === 'smart' && schedule.smart.energyKWh !== null && kind !== 'openevse')
-      throw new UserError('energyKWh is for chargers', 400, 'invalid_schedule');
+    if (schedule.mode === 'smart' && energyNeededKWh(schedule.smart) !== null && kind !== 'openevse')
+      throw new UserError('energyKWh and rangeKm are for chargers', 400, 'invalid_schedule');
     const nowMs = this.deps.clock.nowMs();
     this.deps.repo.set(deviceId, schedule, nowMs);
     this.deps.bus.emit('schedule.changed', { deviceId });

@@ -20,6 +20,9 @@ const minutes = (what: string, max: number) =>
     .min(0, { error: `${what} must be 0 or more` })
     .max(max, { error: `${what} must be at most ${max} minutes` });
 
+/** A typical electric car's use (about 17 kWh per 100 km), when the householder gives none. */
+export const DEFAULT_WH_PER_KM = 170;
+
 /** mode smart: ready by a time, run for a while, in one block or with pauses. */
 export const smartScheduleSchema = z.strictObject({
   readyBy: timeOfDay('readyBy'),
@@ -42,7 +45,16 @@ export const smartScheduleSchema = z.strictObject({
     .default(null),
   /** Chargers: the energy wanted by readyBy; the run time follows from the measured rate. */
   energyKWh: z.number({ error: 'energyKWh must be a number' }).positive().max(200).nullable().default(null),
+  /** Chargers, instead of energyKWh: the range wanted by readyBy, at the car's use per km. */
+  rangeKm: z.number({ error: 'rangeKm must be a number' }).positive().max(1000).nullable().default(null),
+  whPerKm: z.number({ error: 'whPerKm must be a number' }).min(50).max(500).default(DEFAULT_WH_PER_KM),
 });
+
+/** The energy a charger's schedule wants by its ready-by, or null for one that runs a time. */
+export function energyNeededKWh(s: SmartSchedule): number | null {
+  if (s.energyKWh !== null) return s.energyKWh;
+  return s.rangeKm === null ? null : (s.rangeKm * s.whPerKm) / 1000;
+}
 
 export const timerScheduleSchema = z.strictObject({
   periods: z
@@ -76,5 +88,6 @@ export function smartScheduleProblem(s: SmartSchedule): string | undefined {
   if (s.repeat.length === 0 && s.onceDate === null) return 'a schedule that does not repeat needs onceDate';
   if (s.repeat.length > 0 && s.onceDate !== null) return 'a repeating schedule has no onceDate';
   if (new Set(s.repeat).size !== s.repeat.length) return 'repeat lists a weekday twice';
+  if (s.energyKWh !== null && s.rangeKm !== null) return 'give energyKWh or rangeKm, not both';
   return undefined;
 }

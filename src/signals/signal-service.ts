@@ -156,6 +156,16 @@ export class SignalService implements Component {
     return combineSignals(this.target(), available);
   }
 
+  /** Why the target's signals cannot be trusted now (stale, ended, missing), in words; null: fresh. */
+  targetProblem(): string | null {
+    const view = this.list();
+    const used = new Set(view.target.terms.filter((t) => t.weight > 0).map((t) => t.signal));
+    const whys = view.signals
+      .filter((s) => used.has(s.name) && s.stale)
+      .map((s) => s.why ?? `${s.name} is stale`);
+    return whys.length > 0 ? whys.join('; ') : null;
+  }
+
   list(): SignalsView {
     const nowS = this.nowS();
     const tariff = this.deps.tariff(nowS);

@@ -78,6 +78,8 @@ const smart = (over: Partial<Extract<ScheduleJson, { mode: 'smart' }>['smart']>)
     repeat: [],
     onceDate: null,
     energyKWh: null,
+    rangeKm: null,
+    whPerKm: 170,
     ...over,
   },
 });

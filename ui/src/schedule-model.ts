@@ -26,6 +26,9 @@ export interface ScheduleForm {
   onceDate: string;
   /** Chargers: kWh wanted by ready-by; empty for none. */
   energyKWh: string;
+  /** Chargers, instead of energy: km of range wanted by ready-by, at whPerKm. */
+  rangeKm: string;
+  whPerKm: string;
   periods: TimerPeriodForm[];
   timerRepeat: number[];
 }
@@ -39,7 +42,16 @@ const WEEKDAYS = [1, 2, 3, 4, 5];
 
 /** What is wrong with a form before it is sent (the hub checks again and has the last word). */
 export type FormProblem =
-  'readyBy' | 'runTime' | 'minutes' | 'energy' | 'days' | 'onceDate' | 'minOnLonger' | 'periods';
+  | 'readyBy'
+  | 'runTime'
+  | 'minutes'
+  | 'energy'
+  | 'range'
+  | 'energyAndRange'
+  | 'days'
+  | 'onceDate'
+  | 'minOnLonger'
+  | 'periods';
 
 /** The form for a stored schedule; none (null) shows manual with a weekday smart default. */
 export function formFromSchedule(schedule: ScheduleJson | null, todayIso: string): ScheduleForm {
@@ -55,6 +67,8 @@ export function formFromSchedule(schedule: ScheduleJson | null, todayIso: string
     once: false,
     onceDate: todayIso,
     energyKWh: '',
+    rangeKm: '',
+    whPerKm: String(DEFAULT_WH_PER_KM),
     periods: [{ start: '00:30', stop: '04:30' }],
     timerRepeat: [...EVERY_DAY],
   };
@@ -71,6 +85,8 @@ export function formFromSchedule(schedule: ScheduleJson | null, todayIso: string
       once: s.repeat.length === 0,
       onceDate: s.onceDate ?? todayIso,
       energyKWh: s.energyKWh === null ? '' : String(s.energyKWh),
+      rangeKm: s.rangeKm === null ? '' : String(s.rangeKm),
+      whPerKm: String(s.whPerKm),
     });
   }
   if (schedule?.mode === 'timer') {
@@ -134,6 +150,15 @@ function smartFromForm(
     energyKWh = Number(form.energyKWh.trim().replace(',', '.'));
     if (!Number.isFinite(energyKWh) || energyKWh <= 0 || energyKWh > 200) return { problem: 'energy' };
   }
+  let rangeKm: number | null = null;
+  let whPerKm = DEFAULT_WH_PER_KM;
+  if (isCharger && form.rangeKm.trim() !== '') {
+    if (energyKWh !== null) return { problem: 'energyAndRange' };
+    rangeKm = decimal(form.rangeKm);
+    whPerKm = form.whPerKm.trim() === '' ? DEFAULT_WH_PER_KM : decimal(form.whPerKm);
+    if (!Number.isFinite(rangeKm) || rangeKm <= 0 || rangeKm > 1000) return { problem: 'range' };
+    if (!Number.isFinite(whPerKm) || whPerKm < 50 || whPerKm > 500) return { problem: 'range' };
+  }
   if (form.once && !DATE.test(form.onceDate)) return { problem: 'onceDate' };
   if (!form.once && form.repeat.length === 0) return { problem: 'days' };
   return {
@@ -148,10 +173,17 @@ function smartFromForm(
         repeat: form.once ? [] : sortDays(form.repeat),
         onceDate: form.once ? form.onceDate : null,
         energyKWh,
+        rangeKm,
+        whPerKm,
       },
     },
   };
 }
+
+/** The schedule's default use of a car per km (src/scheduler/schedule.ts has the same). */
+export const DEFAULT_WH_PER_KM = 170;
+
+const decimal = (text: string) => Number(text.trim().replace(',', '.'));
 
 /** A weekday chip pressed: added or taken away. */
 export function toggleDay(days: readonly number[], day: number): number[] {

@@ -52,7 +52,7 @@ describe('device schedules over the API', () => {
     const body = read.body as { schedule: unknown; updatedAtMs: number };
     assert.deepEqual(body.schedule, {
       mode: 'smart',
-      smart: { ...WEEKDAYS_BY_8.smart, onceDate: null, energyKWh: null },
+      smart: { ...WEEKDAYS_BY_8.smart, onceDate: null, energyKWh: null, rangeKm: null, whPerKm: 170 },
     });
     assert.equal(typeof body.updatedAtMs, 'number');
     assert.equal(
@@ -84,7 +84,15 @@ describe('device schedules over the API', () => {
     );
     assert.equal(
       await refused({ mode: 'smart', smart: { ...WEEKDAYS_BY_8.smart, energyKWh: 20 } }),
-      'energyKWh is for chargers',
+      'energyKWh and rangeKm are for chargers',
+    );
+    assert.equal(
+      await refused({ mode: 'smart', smart: { ...WEEKDAYS_BY_8.smart, rangeKm: 80 } }),
+      'energyKWh and rangeKm are for chargers',
+    );
+    assert.equal(
+      await refused({ mode: 'smart', smart: { ...WEEKDAYS_BY_8.smart, energyKWh: 20, rangeKm: 80 } }),
+      'give energyKWh or rangeKm, not both',
     );
     assert.equal(
       ((await admin.request('GET', `/api/v1/devices/${id}/schedule`)).body as { schedule: unknown }).schedule,

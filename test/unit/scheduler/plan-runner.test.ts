@@ -111,6 +111,8 @@ const READY_BY_7_3H_BLOCK: Schedule = {
     repeat: [0, 1, 2, 3, 4, 5, 6],
     onceDate: null,
     energyKWh: null,
+    rangeKm: null,
+    whPerKm: 170,
   },
 };
 

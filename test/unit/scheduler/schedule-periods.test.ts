@@ -16,6 +16,8 @@ const smart = (over: Partial<SmartSchedule> = {}): SmartSchedule => ({
   repeat: [1, 2, 3, 4, 5],
   onceDate: null,
   energyKWh: null,
+  rangeKm: null,
+  whPerKm: 170,
   ...over,
 });
 const period = (s: SmartSchedule, now: string, zone = LONDON) => {

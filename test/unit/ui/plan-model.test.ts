@@ -100,6 +100,8 @@ describe('the cost against running it now', () => {
     signal,
     pausedUntilMs: null,
     problem: null,
+    signalStale: null,
+    energy: null,
     wantsOn: false,
   });
 

@@ -23,6 +23,8 @@ const smart = (over: Partial<Extract<ScheduleJson, { mode: 'smart' }>['smart']> 
     repeat: [1, 2, 3, 4, 5],
     onceDate: null,
     energyKWh: null,
+    rangeKm: null,
+    whPerKm: 170,
     ...over,
   },
 });
@@ -54,6 +56,18 @@ describe('the schedule form and ScheduleJson', () => {
         minGapMinutes: 0,
         repeat: [0, 1, 2, 3, 4, 5, 6],
         energyKWh: 30,
+      }),
+      true,
+    ],
+    [
+      'a charger wanting 150 km by Monday 07:00, at 160 Wh/km',
+      smart({
+        interruptible: false,
+        minOnMinutes: 0,
+        minGapMinutes: 0,
+        repeat: [1],
+        rangeKm: 150,
+        whPerKm: 160,
       }),
       true,
     ],
@@ -100,6 +114,8 @@ describe('the schedule form and ScheduleJson', () => {
         repeat: [1, 2, 3, 4, 5],
         onceDate: null,
         energyKWh: null,
+        rangeKm: null,
+        whPerKm: 170,
       },
     };
     assert.deepEqual(made, { schedule: expected });
@@ -143,6 +159,14 @@ describe('the schedule form and ScheduleJson', () => {
   it('refuses a charger energy of 0 or more than 200 kWh', () => {
     for (const energyKWh of ['0', '201', 'lots'])
       assert.deepEqual(scheduleFromForm(form({ mode: 'smart', energyKWh }), true), { problem: 'energy' });
+  });
+
+  it('refuses a range of 0, over 1000 km, a use outside 50–500 Wh/km, or a range with an energy', () => {
+    for (const over of [{ rangeKm: '0' }, { rangeKm: '1001' }, { rangeKm: '100', whPerKm: '20' }])
+      assert.deepEqual(scheduleFromForm(form({ mode: 'smart', ...over }), true), { problem: 'range' });
+    assert.deepEqual(scheduleFromForm(form({ mode: 'smart', rangeKm: '100', energyKWh: '10' }), true), {
+      problem: 'energyAndRange',
+    });
   });
 
   it('refuses a timer period that starts when it stops, or a timer with no day', () => {

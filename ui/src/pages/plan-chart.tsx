@@ -148,6 +148,11 @@ export function PlanView(props: { view: DevicePlanJson | null; smart: boolean; n
           {t('plan.noSignal')}
         </p>
       )}
+      {signal !== null && view.signalStale !== null && (
+        <p class="notice" data-testid="plan-stale">
+          {t('plan.stale', { why: view.signalStale })}
+        </p>
+      )}
       {problem !== null && (
         <p class="notice" data-testid="plan-problem">
           {t('plan.problem', { problem })}
@@ -160,6 +165,16 @@ export function PlanView(props: { view: DevicePlanJson | null; smart: boolean; n
       )}
       {plan && plan.intervals.length === 0 && period && (
         <p>{t('plan.nothingLeft', { readyBy: whenText(locale, period.readyByS, nowS) })}</p>
+      )}
+      {view.energy && (
+        <p data-testid="plan-energy">
+          {view.energy.deliveredKWh === null
+            ? t('plan.energyNoMeter', { needed: formatNumber(locale, view.energy.neededKWh, 1) })
+            : t('plan.energy', {
+                delivered: formatNumber(locale, view.energy.deliveredKWh, 1),
+                needed: formatNumber(locale, view.energy.neededKWh, 1),
+              })}
+        </p>
       )}
       {plan?.reason && <p class="muted">{t(`plan.reason.${plan.reason}`)}</p>}
       {plan && plan.shortS > 0 && <p class="muted">{t('plan.short', { m: Math.ceil(plan.shortS / 60) })}</p>}

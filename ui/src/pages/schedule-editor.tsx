@@ -165,6 +165,19 @@ function ScheduleEditor(props: {
               <small class="muted">{t('schedule.energyHint')}</small>
             </label>
           )}
+          {isCharger && (
+            <fieldset class="inline">
+              <legend>{t('schedule.range')}</legend>
+              <label>
+                {t('schedule.rangeKm')}
+                <input inputMode="decimal" value={form.rangeKm} onInput={text('rangeKm')} />
+              </label>
+              <label>
+                {t('schedule.whPerKm')}
+                <input inputMode="decimal" value={form.whPerKm} onInput={text('whPerKm')} />
+              </label>
+            </fieldset>
+          )}
           <label class="choice">
             <input
               type="checkbox"

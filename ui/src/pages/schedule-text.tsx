@@ -34,10 +34,16 @@ function scheduleText(t: T, locale: Locale, schedule: ScheduleJson | null): stri
   const parts = [
     s.energyKWh !== null
       ? t('schedule.smartEnergy', { kwh: formatNumber(locale, s.energyKWh, 1), readyBy: s.readyBy })
-      : t('schedule.smartText', {
-          readyBy: s.readyBy,
-          run: t('schedule.hm', { h: Math.floor(s.runMinutes / 60), m: s.runMinutes % 60 }),
-        }),
+      : s.rangeKm !== null
+        ? t('schedule.smartRange', {
+            km: formatNumber(locale, s.rangeKm, 0),
+            kwh: formatNumber(locale, (s.rangeKm * s.whPerKm) / 1000, 1),
+            readyBy: s.readyBy,
+          })
+        : t('schedule.smartText', {
+            readyBy: s.readyBy,
+            run: t('schedule.hm', { h: Math.floor(s.runMinutes / 60), m: s.runMinutes % 60 }),
+          }),
     s.interruptible
       ? t('schedule.pauses', { on: s.minOnMinutes, gap: s.minGapMinutes })
       : t('schedule.oneBlock'),

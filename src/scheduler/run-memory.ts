@@ -1,0 +1,121 @@
+import type { Logger } from '../shared/logger.js';
+import { RunTracker, type DeviceRuns } from './run-tracker.js';
+
+// What the plan runner must not forget across a restart (issue 14 item 7): a block that started
+// before hubd restarted is still started after, the run time already measured still counts, a
+// pause by hand still holds, and a charger's measured rate and the energy it had delivered when
+// its period began are still known. Written when one of these changes (a switch, a pause, a new
+// period), never per reading.
+
+/** A charger's meter total when its period began: what it delivered since is the meter minus it. */
+export interface EnergyBaseline {
+  readyByS: number;
+  meterKWh: number;
+}
+
+/** What the runner had asked of a device, and whether it waits after a switch by hand. */
+export interface RunControl {
+  commanded: boolean | null;
+  pausedUntilMs: number | null;
+}
+
+export interface KeptRun extends DeviceRuns, RunControl {
+  measuredW: number | null;
+  baseline: EnergyBaseline | null;
+}
+
+export interface RunMemoryStore {
+  loadAll(): Map<number, KeptRun>;
+  save(deviceId: number, kept: KeptRun): void;
+  delete(deviceId: number): void;
+}
+
+export class RunMemory {
+  readonly tracker = new RunTracker();
+  /** What each device drew when last seen on (a charger's measured rate). */
+  private readonly measuredW = new Map<number, number>();
+  private readonly baselines = new Map<number, EnergyBaseline>();
+
+  constructor(
+    private readonly store: RunMemoryStore | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  /** Takes back what was kept; gives each device's control, for the runner's own record. */
+  load(): Map<number, RunControl> {
+    const controls = new Map<number, RunControl>();
+    let kept: Map<number, KeptRun>;
+    try {
+      kept = this.store?.loadAll() ?? new Map();
+    } catch (err) {
+      this.log.warn({ err: String(err) }, 'what the scheduler kept could not be read; it starts afresh');
+      return controls;
+    }
+    for (const [deviceId, k] of kept) {
+      this.tracker.restore(deviceId, k);
+      if (k.measuredW !== null) this.measuredW.set(deviceId, k.measuredW);
+      if (k.baseline) this.baselines.set(deviceId, k.baseline);
+      controls.set(deviceId, { commanded: k.commanded, pausedUntilMs: k.pausedUntilMs });
+    }
+    return controls;
+  }
+
+  measured(deviceId: number): number | undefined {
+    return this.measuredW.get(deviceId);
+  }
+
+  /** A draw seen while on (kept with the next save, not on its own). */
+  noteDraw(deviceId: number, powerW: number): void {
+    this.measuredW.set(deviceId, powerW);
+  }
+
+  /**
+   * The meter total the period ending at `readyByS` started from: taken at the first look in a
+   * new period. Null while the meter has not said anything. `changed` says it must be kept.
+   */
+  baseline(
+    deviceId: number,
+    readyByS: number,
+    meterKWh: number | null,
+  ): { meterKWh: number | null; changed: boolean } {
+    const known = this.baselines.get(deviceId);
+    if (known?.readyByS === readyByS) return { meterKWh: known.meterKWh, changed: false };
+    if (meterKWh === null) return { meterKWh: null, changed: false };
+    this.baselines.set(deviceId, { readyByS, meterKWh });
+    return { meterKWh, changed: true };
+  }
+
+  /** The meter total the period ending at `readyByS` began from, if taken. */
+  baselineOf(deviceId: number, readyByS: number): number | null {
+    const known = this.baselines.get(deviceId);
+    return known?.readyByS === readyByS ? known.meterKWh : null;
+  }
+
+  save(deviceId: number, control: RunControl): void {
+    if (!this.store) return;
+    try {
+      this.store.save(deviceId, {
+        ...this.tracker.snapshot(deviceId),
+        ...control,
+        measuredW: this.measuredW.get(deviceId) ?? null,
+        baseline: this.baselines.get(deviceId) ?? null,
+      });
+    } catch (err) {
+      this.log.warn(
+        { deviceId, err: String(err) },
+        'the scheduler could not keep a run; a restart may lose it',
+      );
+    }
+  }
+
+  forget(deviceId: number): void {
+    this.tracker.forget(deviceId);
+    this.measuredW.delete(deviceId);
+    this.baselines.delete(deviceId);
+    try {
+      this.store?.delete(deviceId);
+    } catch (err) {
+      this.log.warn({ deviceId, err: String(err) }, 'a removed device’s run could not be deleted');
+    }
+  }
+}
