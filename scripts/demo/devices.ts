@@ -1,5 +1,6 @@
 // The demo's devices: a metered Tasmota plug ("Washing machine", on a smart schedule: ready by
-// 07:00 on weekdays, 2 h in one go), an OpenEVSE charger ("EV charger") with a car plugged in, and
+// 07:00 on weekdays, 2 h in one go), an OpenEVSE charger ("EV charger", a car plugged in, 100 km
+// by 07:30 every day, charged by energy with its own limit), and
 // a meter gateway publishing the day-ahead profiles the schedule is planned on; each added through
 // POST /api/v1/devices with its own MQTT login and run as a simulator in the demo process. A device's secret is shown only at creation, so the
 // logins are kept in the demo's data dir; a device whose login was lost is added afresh.
@@ -25,9 +26,23 @@ const DEVICES = [
   { key: 'gateway', name: 'Meter gateway', kind: 'gateway', topicName: 'meter' },
 ] as const;
 
-const WASHER_SCHEDULE = {
-  mode: 'smart',
-  smart: { readyBy: '07:00', runMinutes: 120, interruptible: false, repeat: [1, 2, 3, 4, 5] },
+const SCHEDULES = {
+  washing_machine: {
+    mode: 'smart',
+    smart: { readyBy: '07:00', runMinutes: 120, interruptible: false, repeat: [1, 2, 3, 4, 5] },
+  },
+  'openevse-7b2c': {
+    mode: 'smart',
+    smart: {
+      readyBy: '07:30',
+      runMinutes: 60,
+      interruptible: true,
+      minOnMinutes: 30,
+      minGapMinutes: 30,
+      repeat: [0, 1, 2, 3, 4, 5, 6],
+      rangeKm: 100,
+    },
+  },
 };
 
 async function addDevice(url: string, auth: Auth, d: (typeof DEVICES)[number]): Promise<Login> {
@@ -76,7 +91,8 @@ export async function startDemoDevices(
   await washer.start({ url: mqttUrl, ...logins.washer! });
   await charger.start({ url: mqttUrl, ...logins.charger! });
   await charger.plugIn();
-  await scheduleWasher(url, auth);
+  for (const [topicName, schedule] of Object.entries(SCHEDULES))
+    await scheduleDevice(url, auth, topicName, schedule);
   return async () => {
     await washer.stop();
     await charger.stop();
@@ -84,23 +100,22 @@ export async function startDemoDevices(
   };
 }
 
-/** The washing machine's schedule, unless the householder has set one. */
-async function scheduleWasher(url: string, auth: Auth): Promise<void> {
+/** A demo device's schedule, unless the householder has set one. */
+async function scheduleDevice(url: string, auth: Auth, topicName: string, schedule: object): Promise<void> {
   const headers = { 'content-type': 'application/json', cookie: auth.cookie, 'x-csrf-token': auth.csrf };
   const list = (await (await fetch(`${url}/api/v1/devices`, { headers })).json()) as {
     id: number;
     topicName: string;
   }[];
-  const washer = list.find((d) => d.topicName === 'washing_machine');
-  if (!washer) return;
+  const device = list.find((d) => d.topicName === topicName);
+  if (!device) return;
   const current = (await (
-    await fetch(`${url}/api/v1/devices/${washer.id}/schedule`, { headers })
+    await fetch(`${url}/api/v1/devices/${device.id}/schedule`, { headers })
   ).json()) as {
     schedule: unknown;
   };
   if (current.schedule !== null) return;
-  const body = JSON.stringify(WASHER_SCHEDULE);
-  const res = await fetch(`${url}/api/v1/devices/${washer.id}/schedule`, { method: 'PUT', headers, body });
-  if (res.status !== 200)
-    throw new Error(`scheduling the washing machine: ${res.status} ${await res.text()}`);
+  const body = JSON.stringify(schedule);
+  const res = await fetch(`${url}/api/v1/devices/${device.id}/schedule`, { method: 'PUT', headers, body });
+  if (res.status !== 200) throw new Error(`scheduling ${topicName}: ${res.status} ${await res.text()}`);
 }

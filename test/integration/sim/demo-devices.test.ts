@@ -38,6 +38,14 @@ describe("the demo's devices", () => {
       schedule: { mode: string } | null;
     };
     assert.equal(schedule.schedule?.mode, 'smart');
+    // The charger wants 100 km by 07:30, charged by energy.
+    const chargerId = (list as unknown as { id: number; name: string }[]).find(
+      (d) => d.name === 'EV charger',
+    )!.id;
+    const chargerSchedule = (await admin.request('GET', `/api/v1/devices/${chargerId}/schedule`)).body as {
+      schedule: { smart: { rangeKm: number | null } } | null;
+    };
+    assert.equal(chargerSchedule.schedule?.smart.rangeKm, 100);
     const signals = (await admin.request('GET', '/api/v1/signals')).body as {
       signals: { name: string; stale: boolean }[];
     };
