@@ -463,6 +463,8 @@ export type ScheduleJson =
         /** Chargers, instead of energyKWh: range wanted by readyBy, at whPerKm (default 170). */
         rangeKm: number | null;
         whPerKm: number;
+        /** Its draw when on (W), used until one is measured; null: not given. */
+        powerW?: number | null;
       };
     }
   | { mode: 'timer'; timer: { periods: { start: string; stop: string }[]; repeat: number[] } };
@@ -497,4 +499,50 @@ export interface DevicePlanJson {
   /** A charger's energy wanted in this period and what its meter says it delivered (null: no reading yet). */
   energy: { neededKWh: number; deliveredKWh: number | null } | null;
   wantsOn: boolean | null;
+}
+
+/** Why a Community day's figure is null (src/signals/community-days.ts says when each applies). */
+export type CommunityWhy =
+  | 'no-feed'
+  | 'not-power'
+  | 'no-data'
+  | 'no-community'
+  | 'no-household'
+  | 'community-zero'
+  | 'mixed-target'
+  | 'no-use';
+
+/** One local day on the Community page (23 or 25 hours when the clocks change). */
+export interface CommunityDayJson {
+  startS: number;
+  endS: number;
+  hours: number;
+  /** Figures run to here: the day's end, or now for today. */
+  untilS: number;
+  /** The river's generation, as the gateway's last forecast for each slot. Null: see why.hydro. */
+  hydroKWh: number | null;
+  hydroHours: number;
+  communityKWh: number | null;
+  communityHours: number;
+  householdKWh: number | null;
+  householdHours: number;
+  /** Household ÷ community × 100 over the hours both are known. */
+  householdSharePct: number | null;
+  /** The household's use in hours the light called good, × 100 of its use in judged hours. */
+  goodUsePct: number | null;
+  why: Partial<Record<'hydro' | 'community' | 'household' | 'share' | 'goodUse', CommunityWhy>>;
+}
+
+/** GET /api/v1/community/days?days=7: oldest day first, today last. */
+export interface CommunityDaysJson {
+  timeZone: string;
+  days: CommunityDayJson[];
+  feeds: {
+    hydro: number | null;
+    community: number | null;
+    household: Partial<Record<'house' | 'solar' | 'import' | 'export' | 'battery', number>>;
+    target: number | null;
+  };
+  /** The signal whose kept values judged the good hours (a one-signal target), or null. */
+  goodSignal: string | null;
 }

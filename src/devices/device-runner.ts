@@ -161,11 +161,15 @@ export class DeviceRunner implements Component {
   async send(messages: readonly OutgoingMessage[]): Promise<void> {
     const { mqtt } = this.deps;
     if (!mqtt) throw new Error('MQTT is turned off');
-    // Handed to the broker in order, all at once: one the broker is slow to take does not hold
-    // back the rest of the command (a charger's limit after its override).
-    const sent = messages.map((m) => mqtt.publish(m.topic, m.payload, { qos: 1, retain: m.retain ?? false }));
-    const failed = (await Promise.allSettled(sent)).find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    // One after another (a persistent session may reorder ones sent at once, and EmonESP's
+    // ctrlmode must come before its state); one the broker did not take does not hold back the
+    // rest of the command (a charger's limit after its override). The first failure is reported.
+    let failure: unknown;
+    for (const m of messages)
+      await mqtt.publish(m.topic, m.payload, { qos: 1, retain: m.retain ?? false }).catch((err: unknown) => {
+        failure ??= err;
+      });
+    if (failure !== undefined) throw failure;
   }
 
   private take(deviceId: number): void {

@@ -19,6 +19,8 @@ export interface RunnerDevices {
         sessionKWh?: number | null;
         /** A charger's rate from the current it offers, before any draw was measured. */
         ratedW?: number | null;
+        /** A charger: switched on with an energy limit, or with none (null clears one). */
+        charger?: boolean;
       }
     | undefined;
   /**
@@ -28,7 +30,7 @@ export interface RunnerDevices {
   switchTo(
     deviceId: number,
     on: boolean,
-    energyLimitKWh?: number,
+    energyLimitKWh?: number | null,
   ): Promise<{ confirmed: boolean; reason: string | null }>;
 }
 

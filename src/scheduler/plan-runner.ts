@@ -23,6 +23,7 @@ export type { DevicePlanView, RunnerDevices, RunnerSettings, RunnerSignal };
 
 /** How late a charger's session energy may come after its stop (OpenEVSE: every 30 s, or on change). */
 const REPORT_LAG_MS = 120_000;
+const DAY_MS = 86_400_000;
 
 /**
  * Carries out the schedules (issue 14 items 7–8): plans smart ones with the planner when a
@@ -40,6 +41,7 @@ export class PlanRunner implements Component {
   private readonly counts = { plans: 0, switched: 0, notConfirmed: 0, overrides: 0 };
   /** The signal the plans were last made with (a new one is noticed at the next tick). */
   private signalKey = '';
+  private replanQueued = false;
 
   constructor(
     private readonly deps: {
@@ -61,7 +63,7 @@ export class PlanRunner implements Component {
       settings: RunnerSettings;
     },
   ) {
-    this.memory = new RunMemory(deps.memory, deps.log);
+    this.memory = new RunMemory(deps.memory, deps.log, () => Math.floor(deps.clock.nowMs() / 1000));
   }
 
   async start(): Promise<void> {
@@ -70,6 +72,7 @@ export class PlanRunner implements Component {
       const run = this.runOf(deviceId);
       run.commanded = control.commanded;
       run.view.pausedUntilMs = control.pausedUntilMs;
+      run.limitKWh = control.limitKWh;
       if (control.pausedUntilMs !== null)
         run.view.problem = 'switched by hand: the schedule waits until its next period';
     }
@@ -90,6 +93,8 @@ export class PlanRunner implements Component {
   }
 
   async stop(): Promise<void> {
+    // What is on now is kept with the time: a device found off after the restart ran until then.
+    for (const [deviceId, run] of this.runs) this.memory.save(deviceId, this.controlOf(run));
     for (const off of this.offs) off();
     for (const cancel of this.timers) cancel();
     this.offs = [];
@@ -109,7 +114,10 @@ export class PlanRunner implements Component {
     const nowS = Math.floor(this.deps.clock.nowMs() / 1000);
     const scheduled = this.deps.schedules.all();
     for (const id of [...this.runs.keys()])
-      if (!scheduled.some((s) => s.deviceId === id)) this.runs.delete(id);
+      if (!scheduled.some((s) => s.deviceId === id)) {
+        this.runs.delete(id);
+        this.memory.forget(id); // no pause or command of an old schedule comes back on a restart
+      }
     const smart: { id: number; period: SchedulePeriod; planned: PlanSchedule; done: ScheduleProgress }[] = [];
     for (const { deviceId, schedule } of scheduled) {
       const run = this.runOf(deviceId);
@@ -137,16 +145,20 @@ export class PlanRunner implements Component {
     for (const s of smart) progress.set(String(s.id), s.done);
     const waiting = signal ? awaitNextProfile(smart, progress, signal) : new Set<number>();
     const limitW = this.deps.settings.householdLimitW ?? undefined;
-    const plan =
-      smart.length > 0
-        ? makePlan({
-            signal: used,
-            schedules: smart.map((s) => s.planned),
-            progress,
-            nowS,
-            ...(limitW === undefined ? {} : { limitW }),
-          })
-        : undefined;
+    let plan: ReturnType<typeof makePlan> | undefined;
+    try {
+      if (smart.length > 0)
+        plan = makePlan({
+          signal: used,
+          schedules: smart.map((s) => s.planned),
+          progress,
+          nowS,
+          ...(limitW === undefined ? {} : { limitW }),
+        });
+    } catch (err) {
+      // A bug, not the household's doing: said on every plan and logged, the rest runs on.
+      this.deps.log.error({ err: String(err) }, 'the schedules could not be planned');
+    }
     for (const s of smart) {
       const run = this.runOf(s.id);
       run.view.plan = plan?.devices.find((d) => d.deviceId === String(s.id)) ?? null;
@@ -154,7 +166,8 @@ export class PlanRunner implements Component {
       run.view.signalStale = signalStale;
       run.view.madeAtMs = this.deps.clock.nowMs();
       // No silent flat fallback: without a signal it runs as soon as it may, and says so.
-      if (!signal)
+      if (!plan) run.view.problem = 'not planned: the planner failed (see the hub’s log)';
+      else if (!signal)
         run.view.problem = 'no price or carbon signal: it runs as soon as it may, to be ready in time';
       else if (waiting.has(s.id))
         run.view.problem = 'the signal ends before its ready-by: it waits for the next day-ahead profile';
@@ -172,6 +185,7 @@ export class PlanRunner implements Component {
     if (keyOf(this.deps.signal()) !== this.signalKey) return this.replan();
     const nowMs = this.deps.clock.nowMs();
     const nowS = Math.floor(nowMs / 1000);
+    const ons: [number, Run][] = [];
     for (const { deviceId, schedule } of this.deps.schedules.all()) {
       if (!schedule) continue;
       const run = this.runOf(deviceId);
@@ -188,6 +202,12 @@ export class PlanRunner implements Component {
       const state = this.deps.devices.state(deviceId);
       if (!state) continue;
       if (run.stoppedAtMs !== null && this.settleStop(deviceId, run, state, nowMs)) continue;
+      // What it says now against what was last known of it (after a restart, before any report):
+      // a run the hub thought open is closed, and the plan made again over what is left.
+      if (state.on !== null && this.memory.tracker.note(deviceId, state.on, nowS)) {
+        this.memory.save(deviceId, this.controlOf(run));
+        this.replanSoon();
+      }
       // What it is now, for telling a later switch by hand (reports only say what changed).
       if (run.lastSeenOn === null && state.on !== null) {
         run.lastSeenOn = state.on;
@@ -203,21 +223,27 @@ export class PlanRunner implements Component {
         if (/^(offline|not confirmed|not switched)/.test(run.view.problem ?? '')) run.view.problem = null;
         continue;
       }
-      this.switchTo(deviceId, run, wants);
+      if (wants) ons.push([deviceId, run]);
+      else this.switchTo(deviceId, run, false);
     }
+    // Under a household limit, what goes off is off before anything comes on (when it confirms).
+    const offPending = [...this.runs.values()].some((r) => r.pending && r.commanded === false);
+    if (this.deps.settings.householdLimitW !== null && offPending) return;
+    for (const [deviceId, run] of ons) this.switchTo(deviceId, run, true);
   }
 
   private switchTo(deviceId: number, run: Run, on: boolean): void {
     run.commanded = on;
     run.pending = true;
     this.counts.switched += 1;
+    // A charger switched on is told where to stop (in case the hub is gone by then), or that it
+    // has no limit: one it reached earlier stays until the car is unplugged and would keep it off.
+    const state = this.deps.devices.state(deviceId);
+    const limitKWh =
+      on && state?.charger ? energyLimitKWh(run.view.energy, state.sessionKWh ?? null) : undefined;
+    run.limitKWh = limitKWh ?? null;
     this.memory.save(deviceId, this.controlOf(run));
-    // A charger switched on for energy is told where to stop, in case the hub is gone by then.
-    const limitKWh = on
-      ? energyLimitKWh(run.view.energy, this.deps.devices.state(deviceId)?.sessionKWh ?? null)
-      : null;
-    run.limitKWh = limitKWh;
-    const asked = this.deps.devices.switchTo(deviceId, on, ...(limitKWh === null ? [] : [limitKWh]));
+    const asked = this.deps.devices.switchTo(deviceId, on, limitKWh);
     void asked.then(
       ({ confirmed, reason }) => {
         run.pending = false;
@@ -225,6 +251,8 @@ export class PlanRunner implements Component {
         if (confirmed) {
           if (run.view.problem?.startsWith('not confirmed') || run.view.problem?.startsWith('offline'))
             run.view.problem = null;
+          // Under a limit, what waited for this to go off comes on now, not at the next tick.
+          if (!on && this.deps.settings.householdLimitW !== null) this.actuate();
           return;
         }
         this.counts.notConfirmed += 1;
@@ -243,6 +271,16 @@ export class PlanRunner implements Component {
     );
   }
 
+  /** Plans again once what is running now has finished (not from inside a report's handler). */
+  private replanSoon(): void {
+    if (this.replanQueued) return;
+    this.replanQueued = true;
+    queueMicrotask(() => {
+      this.replanQueued = false;
+      this.replan();
+    });
+  }
+
   /** Any switch still waiting for the device's report (tests wait for none). */
   busy(): boolean {
     return [...this.runs.values()].some((r) => r.pending);
@@ -255,9 +293,10 @@ export class PlanRunner implements Component {
     if (!run || !state || state.on === null) return;
     const nowMs = this.deps.clock.nowMs();
     const noted = this.memory.tracker.note(deviceId, state.on, Math.floor(nowMs / 1000));
+    if (noted && state.on) this.memory.noteRunStart(deviceId);
     if (state.on && state.powerW !== null && state.powerW > 0) this.memory.noteDraw(deviceId, state.powerW);
     if (noted) this.memory.save(deviceId, this.controlOf(run));
-    if (this.measureEnergy(run, state.meterKWh ?? null)) this.replan(); // its energy is in: done
+    if (this.measureEnergy(run, state.meterKWh ?? null)) this.replanSoon(); // its energy is in: done
     const changed = run.lastSeenOn !== null && state.on !== run.lastSeenOn;
     // A device that was away (power cut, restart) comes back as it boots: not a switch by hand.
     const cameBack = run.offline || state.online !== true;
@@ -312,8 +351,13 @@ export class PlanRunner implements Component {
     this.counts.overrides += 1;
     run.commanded = on;
     // Paused for what is left of its period (a washer started by hand finishes), or of the day.
+    // Until its ready-by (a washer started by hand finishes), at most a day: a weekday schedule
+    // used by hand on Friday evening still runs on Monday.
     const periodEndMs = run.view.period ? run.view.period.readyByS * 1000 : null;
-    run.view.pausedUntilMs = periodEndMs ?? endOfLocalDayMs(nowMs, this.deps.settings.timeZone);
+    run.view.pausedUntilMs =
+      periodEndMs === null
+        ? endOfLocalDayMs(nowMs, this.deps.settings.timeZone)
+        : Math.min(periodEndMs, nowMs + DAY_MS);
     run.view.problem = 'switched by hand: the schedule waits until its next period';
     this.memory.save(deviceId, this.controlOf(run));
     this.deps.log.info({ deviceId, on }, 'switched by hand: its schedule is paused for the day');
@@ -339,13 +383,13 @@ export class PlanRunner implements Component {
     const state = this.deps.devices.state(deviceId);
     const drawingW = state?.on && state.powerW !== null && state.powerW > 0 ? state.powerW : null;
     const meterKWh = state?.meterKWh ?? null;
-    const baseline = this.memory.baseline(deviceId, period.readyByS, meterKWh);
+    const baseline = this.memory.baseline(deviceId, period, meterKWh);
     if (baseline.changed) this.memory.save(deviceId, this.controlOf(this.runOf(deviceId)));
     return planRequest({
       deviceId,
       smart,
       period,
-      measuredW: drawingW ?? this.memory.measured(deviceId) ?? state?.ratedW ?? null,
+      measuredW: this.memory.measured(deviceId) ?? drawingW ?? smart.powerW ?? state?.ratedW ?? null,
       defaultPowerW: this.deps.settings.defaultPowerW,
       ranS,
       meterKWh,
@@ -354,7 +398,7 @@ export class PlanRunner implements Component {
   }
 
   private controlOf(run: Run) {
-    return { commanded: run.commanded, pausedUntilMs: run.view.pausedUntilMs };
+    return { commanded: run.commanded, pausedUntilMs: run.view.pausedUntilMs, limitKWh: run.limitKWh };
   }
 
   private progressOf(deviceId: number, period: SchedulePeriod): ScheduleProgress {

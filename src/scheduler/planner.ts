@@ -49,6 +49,15 @@ export function jointProblemOf(input: PlanRequest): {
 }
 
 function prepareAll(input: PlanRequest) {
+  // A NaN or infinite time would never end the interruptible search: refused, never planned.
+  for (const s of input.schedules)
+    for (const [what, v] of Object.entries({
+      runS: s.runS,
+      readyByS: s.readyByS,
+      earliestS: s.earliestS,
+      powerW: s.powerW,
+    }))
+      if (!Number.isFinite(v)) throw new RangeError(`device ${s.deviceId}: ${what} is not a finite number`);
   const prepared = input.schedules.map((s) => prepare(s, input.progress.get(s.deviceId), input.nowS));
   const grid = gridFor(input.signal, input.nowS, prepared);
   for (const p of prepared) {

@@ -7,6 +7,8 @@ const keptRunSchema = z.object({
   runs: z.array(z.object({ startS: z.number(), endS: z.number() })),
   commanded: z.boolean().nullable(),
   pausedUntilMs: z.number().nullable(),
+  limitKWh: z.number().nullable().default(null),
+  savedAtS: z.number().default(0),
   measuredW: z.number().nullable(),
   baseline: z.object({ readyByS: z.number(), meterKWh: z.number() }).nullable(),
 });

@@ -17,11 +17,15 @@ export interface EnergyBaseline {
 export interface RunControl {
   commanded: boolean | null;
   pausedUntilMs: number | null;
+  /** The energy limit a charger was last given (its stop there is not a switch by hand). */
+  limitKWh: number | null;
 }
 
 export interface KeptRun extends DeviceRuns, RunControl {
   measuredW: number | null;
   baseline: EnergyBaseline | null;
+  /** When this was written: a run open then may have ended any time after. */
+  savedAtS: number;
 }
 
 export interface RunMemoryStore {
@@ -32,13 +36,15 @@ export interface RunMemoryStore {
 
 export class RunMemory {
   readonly tracker = new RunTracker();
-  /** What each device drew when last seen on (a charger's measured rate). */
+  /** The most each device drew in its latest run (a charger's rate; what a limit must allow). */
   private readonly measuredW = new Map<number, number>();
   private readonly baselines = new Map<number, EnergyBaseline>();
+  private readonly newRuns = new Set<number>();
 
   constructor(
     private readonly store: RunMemoryStore | undefined,
     private readonly log: Logger,
+    private readonly nowS: () => number,
   ) {}
 
   /** Takes back what was kept; gives each device's control, for the runner's own record. */
@@ -52,10 +58,14 @@ export class RunMemory {
       return controls;
     }
     for (const [deviceId, k] of kept) {
-      this.tracker.restore(deviceId, k);
+      this.tracker.restore(deviceId, k, k.savedAtS);
       if (k.measuredW !== null) this.measuredW.set(deviceId, k.measuredW);
       if (k.baseline) this.baselines.set(deviceId, k.baseline);
-      controls.set(deviceId, { commanded: k.commanded, pausedUntilMs: k.pausedUntilMs });
+      controls.set(deviceId, {
+        commanded: k.commanded,
+        pausedUntilMs: k.pausedUntilMs,
+        limitKWh: k.limitKWh,
+      });
     }
     return controls;
   }
@@ -64,23 +74,35 @@ export class RunMemory {
     return this.measuredW.get(deviceId);
   }
 
-  /** A draw seen while on (kept with the next save, not on its own). */
+  /**
+   * A draw seen while on (kept with the next save, not on its own): the peak of the run, as a
+   * washer heats at 2 kW and spins at 300 W. A new run starts afresh.
+   */
   noteDraw(deviceId: number, powerW: number): void {
-    this.measuredW.set(deviceId, powerW);
+    const fresh = this.newRuns.delete(deviceId);
+    const peakW = fresh ? 0 : (this.measuredW.get(deviceId) ?? 0);
+    this.measuredW.set(deviceId, Math.max(peakW, powerW));
+  }
+
+  /** It came on: its next draw starts the new run's peak (the last run's holds until then). */
+  noteRunStart(deviceId: number): void {
+    this.newRuns.add(deviceId);
   }
 
   /**
-   * The meter total the period ending at `readyByS` started from: taken at the first look in a
-   * new period. Null while the meter has not said anything. `changed` says it must be kept.
+   * The meter total the period ending at `readyByS` started from: taken at the first look once
+   * it has begun (before, nothing counts yet: the meter now, not kept). Null while the meter has
+   * not said anything. `changed` says it must be kept.
    */
   baseline(
     deviceId: number,
-    readyByS: number,
+    period: { readyByS: number; previousS: number },
     meterKWh: number | null,
   ): { meterKWh: number | null; changed: boolean } {
+    const { readyByS } = period;
     const known = this.baselines.get(deviceId);
     if (known?.readyByS === readyByS) return { meterKWh: known.meterKWh, changed: false };
-    if (meterKWh === null) return { meterKWh: null, changed: false };
+    if (meterKWh === null || this.nowS() < period.previousS) return { meterKWh, changed: false };
     this.baselines.set(deviceId, { readyByS, meterKWh });
     return { meterKWh, changed: true };
   }
@@ -99,6 +121,7 @@ export class RunMemory {
         ...control,
         measuredW: this.measuredW.get(deviceId) ?? null,
         baseline: this.baselines.get(deviceId) ?? null,
+        savedAtS: this.nowS(),
       });
     } catch (err) {
       this.log.warn(

@@ -48,12 +48,23 @@ export const smartScheduleSchema = z.strictObject({
   /** Chargers, instead of energyKWh: the range wanted by readyBy, at the car's use per km. */
   rangeKm: z.number({ error: 'rangeKm must be a number' }).positive().max(1000).nullable().default(null),
   whPerKm: z.number({ error: 'whPerKm must be a number' }).min(50).max(500).default(DEFAULT_WH_PER_KM),
+  /**
+   * Its draw when on, as the householder knows it: used until the hub has measured one (a
+   * household limit cannot be kept with a draw it does not know).
+   */
+  powerW: z
+    .number({ error: 'powerW must be a number of watts' })
+    .int({ error: 'powerW must be whole watts' })
+    .positive()
+    .max(100_000)
+    .nullable()
+    .default(null),
 });
 
 /** The energy a charger's schedule wants by its ready-by, or null for one that runs a time. */
 export function energyNeededKWh(s: SmartSchedule): number | null {
   if (s.energyKWh !== null) return s.energyKWh;
-  return s.rangeKm === null ? null : (s.rangeKm * s.whPerKm) / 1000;
+  return s.rangeKm == null ? null : (s.rangeKm * s.whPerKm) / 1000;
 }
 
 export const timerScheduleSchema = z.strictObject({

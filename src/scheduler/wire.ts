@@ -54,6 +54,7 @@ export function wireScheduler(
             meterKWh: view.state.energyKWh,
             sessionKWh: view.state.ev?.sessionEnergyKWh ?? null,
             ratedW: ratedW(view.state.ev?.currentLimitA ?? null),
+            charger: ctx.devices.record(id)?.kind === 'openevse',
           }
         );
       },

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import type { UserDirectory } from '../auth/ports.js';
 import type { BrokerPorts } from '../broker/wire.js';
+import { communityRoutes } from '../api/routes/community.js';
 import { energyRoutes } from '../api/routes/energy.js';
 import { signalRoutes } from '../api/routes/signals.js';
 import type { DbPorts } from '../db/wire.js';
 import type { ModuleContext, WiredModule } from '../module-context.js';
 import type { Component } from '../shared/component.js';
 import type { TimeseriesPorts } from '../timeseries/wire.js';
+import { CommunityDaysService } from './community-days-service.js';
 import { GatewaySignalRunner } from './gateway-signal-runner.js';
 import { httpGetJson } from './http-get.net.js';
 import { FileSignalCache } from './signal-cache.fs.js';
@@ -37,7 +39,8 @@ export function wireSignals(ctx: Ctx): WiredModule<SignalPorts> {
   const tariff = new TariffService(tariffRepo, clock);
   const log = ctx.log.child({ component: 'signals' });
   const broker = config.mqtt.enabled ? ctx.broker : undefined;
-  const historyNames = ['price', 'carbon'];
+  // hydro and community: the Community page's past days (community-days-service.ts) read them.
+  const historyNames = ['price', 'carbon', 'hydro', 'community'];
   for (const s of config.signals.sources) if (s.kind !== 'solcast') historyNames.push(s.name);
   const feedWriter = new SignalFeedWriter({
     feeds: ctx.feeds,
@@ -73,6 +76,10 @@ export function wireSignals(ctx: Ctx): WiredModule<SignalPorts> {
   const routes = [
     ...energyRoutes({ feeds: ctx.feeds, tariff, clock, timeZone: config.timezone }),
     ...signalRoutes(signals),
+    ...communityRoutes({
+      days: new CommunityDaysService({ feeds: ctx.feeds, signals, clock, timeZone: config.timezone }),
+      timeZone: config.timezone,
+    }),
   ];
   return { components, routes, ports: { tariff, signals, signalFetch } };
 }

@@ -136,6 +136,7 @@ describe('a charger on the demand shaper: range by the morning, its own energy l
     assert.equal(ev.charging, false);
     const view = await plan(evId);
     assert.equal(view.pausedUntilMs, null, view.problem ?? '');
+    assert.equal(view.problem, null);
     assert.ok(Math.abs(view.energy!.deliveredKWh! - 15) < 0.3, `delivered ${view.energy!.deliveredKWh} kWh`);
     const charged = runs.filter((r) => r.startsWith('2026-11-25'));
     assert.ok(

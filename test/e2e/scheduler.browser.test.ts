@@ -163,6 +163,9 @@ describe('the demand shaper in the app', () => {
         repeat: [0, 1, 2, 3, 4, 5, 6],
         onceDate: null,
         energyKWh: null,
+        rangeKm: null,
+        whPerKm: 170,
+        powerW: null,
       },
     });
     // The 5p hours from +10 h: one block of 2.5 h, later window on a tie (10:30–13:00 from the start).

@@ -1,6 +1,7 @@
 import type {
   ApiError,
   ApiKeys,
+  CommunityDaysJson,
   ComponentStatus,
   ControlStatusView,
   DesiredStateView,
@@ -139,6 +140,7 @@ export const api = {
   /** Null while the device has no schedule. */
   plan: (id: number) => call<DevicePlanJson | null>('GET', `/api/v1/devices/${id}/plan`),
   signals: () => call<SignalsView>('GET', '/api/v1/signals'),
+  communityDays: (days: number) => call<CommunityDaysJson>('GET', `/api/v1/community/days?days=${days}`),
   setTarget: (target: OptimisationTargetView) =>
     call<OptimisationTargetView & { missing: string[] }>('PUT', '/api/v1/signals/target', target),
   pairing: () => call<PairingStateView>('GET', '/api/v1/pairing'),

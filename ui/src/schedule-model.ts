@@ -29,6 +29,8 @@ export interface ScheduleForm {
   /** Chargers, instead of energy: km of range wanted by ready-by, at whPerKm. */
   rangeKm: string;
   whPerKm: string;
+  /** Its draw when on (W), until the hub has measured one; empty for not given. */
+  powerW: string;
   periods: TimerPeriodForm[];
   timerRepeat: number[];
 }
@@ -48,6 +50,7 @@ export type FormProblem =
   | 'energy'
   | 'range'
   | 'energyAndRange'
+  | 'power'
   | 'days'
   | 'onceDate'
   | 'minOnLonger'
@@ -69,6 +72,7 @@ export function formFromSchedule(schedule: ScheduleJson | null, todayIso: string
     energyKWh: '',
     rangeKm: '',
     whPerKm: String(DEFAULT_WH_PER_KM),
+    powerW: '',
     periods: [{ start: '00:30', stop: '04:30' }],
     timerRepeat: [...EVERY_DAY],
   };
@@ -87,6 +91,7 @@ export function formFromSchedule(schedule: ScheduleJson | null, todayIso: string
       energyKWh: s.energyKWh === null ? '' : String(s.energyKWh),
       rangeKm: s.rangeKm === null ? '' : String(s.rangeKm),
       whPerKm: String(s.whPerKm),
+      powerW: s.powerW == null ? '' : String(s.powerW),
     });
   }
   if (schedule?.mode === 'timer') {
@@ -159,6 +164,11 @@ function smartFromForm(
     if (!Number.isFinite(rangeKm) || rangeKm <= 0 || rangeKm > 1000) return { problem: 'range' };
     if (!Number.isFinite(whPerKm) || whPerKm < 50 || whPerKm > 500) return { problem: 'range' };
   }
+  let powerW: number | null = null;
+  if (form.powerW.trim() !== '') {
+    powerW = whole(form.powerW) ?? Number.NaN;
+    if (!(powerW > 0 && powerW <= 100_000)) return { problem: 'power' };
+  }
   if (form.once && !DATE.test(form.onceDate)) return { problem: 'onceDate' };
   if (!form.once && form.repeat.length === 0) return { problem: 'days' };
   return {
@@ -175,6 +185,8 @@ function smartFromForm(
         energyKWh,
         rangeKm,
         whPerKm,
+        // Sent only when given, as the hub stores none by default.
+        ...(powerW === null ? {} : { powerW }),
       },
     },
   };

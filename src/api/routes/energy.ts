@@ -12,6 +12,7 @@ import {
 } from '../../signals/energy-comparison.js';
 import { summariseEnergy } from '../../signals/energy-summary.js';
 import { pickHouseholdFeeds, type HouseholdRole } from '../../signals/household-feeds.js';
+import { SIGNAL_FEED_TAG } from '../../signals/signal-feed-writer.js';
 import { goodTimeNow, tariffSchema } from '../../signals/tariff.js';
 import type { TariffService } from '../../signals/tariff-service.js';
 import { localMidnightS, startOfLocalDayS } from '../../timeseries/calendar.js';
@@ -217,7 +218,10 @@ async function householdFlows(
 ): Promise<{ feeds: Partial<Record<HouseholdRole, number>>; slots: FlowSlot[] }> {
   let picked: Partial<Record<HouseholdRole, FeedRecord>>;
   if (feedId === undefined) {
-    picked = pickHouseholdFeeds(deps.feeds.list().filter((f) => canReadFeed(principal, f)));
+    // Not the gateway's signals (a hydro forecast in W is not the house).
+    picked = pickHouseholdFeeds(
+      deps.feeds.list().filter((f) => f.tag !== SIGNAL_FEED_TAG && canReadFeed(principal, f)),
+    );
   } else {
     const feed = deps.feeds.get(feedId);
     if (!canReadFeed(principal, feed)) throw new UserError('feed not found', 404, 'feed_not_found');

@@ -229,6 +229,7 @@ const EXPECTED_ROUTES = [
   'GET /api/v1/signals user',
   'GET /api/v1/signals/target user',
   'PUT /api/v1/signals/target admin',
+  'GET /api/v1/community/days user',
   'GET /api/v1/devices/:id/plan user',
   'GET /api/v1/devices/:id/schedule user',
   'PUT /api/v1/devices/:id/schedule admin',

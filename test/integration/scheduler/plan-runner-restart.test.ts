@@ -50,55 +50,75 @@ const smart = (over: Partial<Extract<Schedule, { mode: 'smart' }>['smart']> = {}
     energyKWh: null,
     rangeKm: null,
     whPerKm: 170,
+    powerW: null,
     ...over,
   },
 });
 
-/** A plug (or charger) drawing `powerW` while on, its meter counting; the runner's world. */
+/**
+ * A plug, or an OpenEVSE-like charger, drawing `powerW` while on; the runner's world. A charger's
+ * energy limit stays until the car is unplugged (it is off while its session is at the limit),
+ * and its meter is reported a step late, after its stop (as OpenEVSE sends `status` first).
+ */
 class World {
   readonly clock = new ManualClock(T0);
   readonly bus = new EventBus(silentLog);
-  readonly device = { on: false, online: true, meterKWh: 10, sessionKWh: 0, limitKWh: null as number | null };
+  readonly device = {
+    override: false,
+    online: true,
+    meterKWh: 10,
+    sessionKWh: 0,
+    limitKWh: null as number | null,
+    /** What its last reports said of its meter and session. */
+    reported: { meterKWh: 10, sessionKWh: 0 },
+  };
   readonly switched: string[] = [];
   signal: RunnerSignal | null = priceSignal(T0 / 1000, 8); // 01:00–04:00 cheapest
   stale: string | null = null;
   readonly db: Db;
+  readonly views: DeviceScheduleView[];
 
   constructor(
-    readonly schedule: Schedule,
+    schedule: Schedule,
     readonly powerW = 2000,
+    readonly charger = false,
   ) {
+    this.views = [{ deviceId: 1, schedule, updatedAtMs: T0 }];
     this.db = openDatabase(join(makeTempDir(teardown), 'hub.db'));
     teardown.add(() => this.db.close());
     migrate(this.db, schedulerMigrations);
   }
 
+  get on(): boolean {
+    const d = this.device;
+    return d.override && !(d.limitKWh !== null && d.sessionKWh >= d.limitKWh - 1e-9);
+  }
+
   press(on: boolean): void {
-    this.device.on = on;
+    this.device.override = on;
     this.bus.emit('device.state.changed', { deviceId: 1 });
   }
 
   /** A runner as hubd makes one at start, over the same hub.db. */
   runner(): PlanRunner {
-    const views: DeviceScheduleView[] = [{ deviceId: 1, schedule: this.schedule, updatedAtMs: T0 }];
     const d = this.device;
     return new PlanRunner({
-      schedules: { all: () => views },
+      schedules: { all: () => this.views },
       signal: () => this.signal,
       signalStale: () => this.stale,
       memory: new SqliteRunMemoryStore(this.db),
       devices: {
         state: () => ({
-          on: d.on,
-          powerW: d.on ? this.powerW : 0,
+          on: this.on,
+          powerW: this.on ? this.powerW : 0,
           online: d.online,
-          meterKWh: d.meterKWh,
-          sessionKWh: d.sessionKWh,
+          meterKWh: d.reported.meterKWh,
+          sessionKWh: d.reported.sessionKWh,
+          charger: this.charger,
         }),
         switchTo: async (_id, on, limitKWh) => {
-          this.switched.push(
-            `${hhmm(this.clock.nowMs())} ${on ? 'on' : 'off'}${limitKWh ? ` ≤${limitKWh}` : ''}`,
-          );
+          const limit = limitKWh === undefined ? '' : ` ≤${limitKWh ?? 'none'}`;
+          this.switched.push(`${hhmm(this.clock.nowMs())} ${on ? 'on' : 'off'}${limit}`);
           if (limitKWh !== undefined) d.limitKWh = limitKWh;
           this.press(on);
           return { confirmed: true, reason: null };
@@ -117,19 +137,23 @@ class World {
     });
   }
 
-  /** Time passes: the meter counts while on, and a charger stops itself at its energy limit. */
+  /** Time passes: the meter counts while on (reported a step late); a charger stops at its limit. */
   async advance(ms: number): Promise<void> {
+    const d = this.device;
     for (let left = ms; left > 0; left -= 30_000) {
       const stepMs = Math.min(30_000, left);
-      if (this.device.on) {
-        const kWh = (this.powerW * stepMs) / 3_600_000_000;
-        this.device.meterKWh += kWh;
-        this.device.sessionKWh += kWh;
-        const limit = this.device.limitKWh;
-        if (limit !== null && this.device.sessionKWh >= limit - 1e-9) {
-          this.device.limitKWh = null; // auto-release, as OpenEVSE does
-          this.press(false);
-        }
+      const lagging = d.reported.meterKWh !== d.meterKWh;
+      d.reported = { meterKWh: d.meterKWh, sessionKWh: d.sessionKWh };
+      if (lagging) this.bus.emit('device.state.changed', { deviceId: 1 });
+      const wasOn = this.on;
+      if (wasOn) {
+        const kWh = Math.min(
+          (this.powerW * stepMs) / 3_600_000_000,
+          d.limitKWh === null ? Infinity : d.limitKWh - d.sessionKWh,
+        );
+        d.meterKWh += kWh;
+        d.sessionKWh += kWh;
+        if (!this.on) this.bus.emit('device.state.changed', { deviceId: 1 }); // status: disabled
       }
       this.clock.tick(stepMs);
       await new Promise((r) => setImmediate(r));
@@ -143,7 +167,7 @@ describe('the plan runner across a restart of the hub', () => {
     const first = w.runner();
     await first.start();
     await w.advance(9 * HOUR * 1000); // 02:00: an hour into the 01:00–04:00 block
-    assert.equal(w.device.on, true);
+    assert.equal(w.on, true);
     await first.stop();
 
     // hubd restarts; meanwhile a new profile makes 03:00–06:00 the cheapest.
@@ -175,7 +199,25 @@ describe('the plan runner across a restart of the hub', () => {
     assert.equal(second.view(1)!.pausedUntilMs, pausedUntilMs);
     await w.advance(4 * HOUR * 1000);
     assert.deepEqual(w.switched, ['01:00 on'], 'not switched back on after the restart');
-    assert.equal(w.device.on, false);
+    assert.equal(w.on, false);
+    await second.stop();
+  });
+
+  it('a device found off after the restart counts as on only until the hub last saw it', async () => {
+    const w = new World(smart());
+    const first = w.runner();
+    await first.start();
+    await w.advance(9 * HOUR * 1000); // 02:00, an hour into the 01:00–04:00 block
+    await first.stop();
+    await w.advance(10 * 60_000);
+    w.device.override = false; // 02:10: it went off while the hub was down (a power cut)
+    await w.advance(50 * 60_000);
+    const second = w.runner();
+    await second.start(); // 03:00
+    w.bus.emit('device.state.changed', { deviceId: 1 }); // its first report: off
+    await w.advance(4 * HOUR * 1000);
+    // It had run 1 h as far as the hub knows: 2 h more, in one block, from 03:00.
+    assert.deepEqual(w.switched, ['01:00 on', '03:00 on', '05:00 off']);
     await second.stop();
   });
 });
@@ -183,7 +225,7 @@ describe('the plan runner across a restart of the hub', () => {
 describe('a charger on an energy schedule', () => {
   it('charges the energy asked for, measured from its meter, and is given its energy limit', async () => {
     // 5 kWh at a measured 2 kW: 2.5 h. The first look has no measured rate (1 kW assumed: 5 h).
-    const w = new World(smart({ energyKWh: 5, runMinutes: 60 }), 2000);
+    const w = new World(smart({ energyKWh: 5, runMinutes: 60 }), 2000, true);
     const runner = w.runner();
     await runner.start();
     assert.deepEqual(runner.view(1)!.energy, { neededKWh: 5, deliveredKWh: 0 });
@@ -193,12 +235,38 @@ describe('a charger on an energy schedule', () => {
     assert.equal(w.switched.length, 1, w.switched.join(', '));
     assert.match(w.switched[0]!, /≤5$/, 'its session limit: the whole 5 kWh');
     assert.equal(view.pausedUntilMs, null, 'stopping at its own limit is not a switch by hand');
-    assert.equal(w.device.on, false);
+    assert.equal(w.on, false);
+    // Later set to be always on: the limit it reached is cleared, or it would stay off.
+    w.views[0]!.schedule = { mode: 'on' };
+    w.bus.emit('schedule.changed', { deviceId: 1 });
+    await w.advance(60_000);
+    assert.equal(w.switched.at(-1)!.slice(6), 'on ≤none');
+    assert.equal(w.on, true);
     await runner.stop();
   });
 
+  it('stopping at its limit after a restart is not a switch by hand either', async () => {
+    const w = new World(smart({ energyKWh: 5, runMinutes: 60 }), 2000, true);
+    const first = w.runner();
+    await first.start();
+    const onAt = async () => {
+      while (!w.on) await w.advance(30_000);
+    };
+    await onAt();
+    await w.advance(HOUR * 1000);
+    await first.stop();
+    const second = w.runner();
+    await second.start();
+    await w.advance(3 * HOUR * 1000);
+    assert.equal(w.on, false, 'stopped at its limit');
+    assert.ok(Math.abs(w.device.sessionKWh - 5) < 1e-6);
+    assert.equal(second.view(1)!.pausedUntilMs, null);
+    assert.equal(second.status().detail?.overrides, 0);
+    await second.stop();
+  });
+
   it('a range is turned into energy at the car’s use per km', async () => {
-    const w = new World(smart({ rangeKm: 100, whPerKm: 150, runMinutes: 60 }), 2000);
+    const w = new World(smart({ rangeKm: 100, whPerKm: 150, runMinutes: 60 }), 2000, true);
     const runner = w.runner();
     await runner.start();
     assert.deepEqual(runner.view(1)!.energy, { neededKWh: 15, deliveredKWh: 0 });

@@ -52,7 +52,14 @@ describe('device schedules over the API', () => {
     const body = read.body as { schedule: unknown; updatedAtMs: number };
     assert.deepEqual(body.schedule, {
       mode: 'smart',
-      smart: { ...WEEKDAYS_BY_8.smart, onceDate: null, energyKWh: null, rangeKm: null, whPerKm: 170 },
+      smart: {
+        ...WEEKDAYS_BY_8.smart,
+        onceDate: null,
+        energyKWh: null,
+        rangeKm: null,
+        whPerKm: 170,
+        powerW: null,
+      },
     });
     assert.equal(typeof body.updatedAtMs, 'number');
     assert.equal(

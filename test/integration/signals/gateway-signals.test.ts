@@ -110,20 +110,22 @@ describe('meter gateway signals', () => {
     assert.deepEqual(cached, price.signal);
   });
 
-  it("keeps price and carbon as feeds (tag signals), each slot up to the feeds' future limit", async () => {
+  it("keeps the four gateway signals as feeds (tag signals), each slot up to the feeds' future limit", async () => {
     const feeds = await eventually(
       () => Promise.resolve(hub.feeds.list().filter((f) => f.tag === 'signals')),
-      (list) => list.length >= 2,
+      (list) => list.length >= 4,
       'the signal feeds',
     );
     assert.deepEqual(feeds.map((f) => [f.name, f.unit, f.intervalS]).sort(), [
       ['carbon', 'gCO2/kWh', 1800],
+      ['community', 'kW', 1800],
+      ['hydro', 'kW', 1800],
       ['price', 'p/kWh', 1800],
     ]);
-    // 49 slots each (12:00 today to 12:00 tomorrow, both included), once both posts are done.
+    // 49 slots each (12:00 today to 12:00 tomorrow, both included), once all four posts are done.
     await eventually(
       () => Promise.resolve(hub.hub.readiness().components['signal-feeds']?.detail?.pointsWritten),
-      (n) => n === 98,
+      (n) => n === 196,
       'the points written',
     );
     const price = feeds.find((f) => f.name === 'price')!;

@@ -16,6 +16,7 @@ const smart = (over: Partial<SmartSchedule> = {}): SmartSchedule => ({
   energyKWh: null,
   rangeKm: null,
   whPerKm: 170,
+  powerW: null,
   ...over,
 });
 const facts = (over: Partial<RequestFacts> = {}): RequestFacts => ({

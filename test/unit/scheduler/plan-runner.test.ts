@@ -113,6 +113,7 @@ const READY_BY_7_3H_BLOCK: Schedule = {
     energyKWh: null,
     rangeKm: null,
     whPerKm: 170,
+    powerW: null,
   },
 };
 

@@ -18,6 +18,7 @@ const smart = (over: Partial<SmartSchedule> = {}): SmartSchedule => ({
   energyKWh: null,
   rangeKm: null,
   whPerKm: 170,
+  powerW: null,
   ...over,
 });
 const period = (s: SmartSchedule, now: string, zone = LONDON) => {

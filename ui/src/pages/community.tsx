@@ -4,12 +4,14 @@ import { api } from '../api.js';
 import { Card, ErrorText } from '../components.js';
 import { type Locale } from '../i18n.js';
 import { goodSlots, GOOD_HORIZON_S, nextGoodS, targetSeries } from '../plan-model.js';
+import { PastDaysCard } from './community-days.js';
 import { SignalChart, useSchedulerMessages, whenText } from './plan-chart.js';
 import type { SchedulerMessageKey } from './scheduler-messages.js';
 
 // The Community page (issue 14 item 10): the river's generation and the community's use as the
-// meter gateway forecasts them, what is missing or stale and why, and the "good time to use"
-// light from the household's own target (the same signals the planner uses).
+// meter gateway forecasts them, what is missing or stale and why, the "good time to use" light
+// from the household's own target (the same signals the planner uses), and past days with the
+// household's share (community-days.tsx).
 
 type T = (key: SchedulerMessageKey, vars?: Record<string, string | number>) => string;
 
@@ -43,6 +45,7 @@ export function CommunityPage(props: { session: SessionInfo }) {
           <GoodTimeCard view={view} nowS={nowS} />
           <SignalCard name="hydro" title={t('community.hydro')} view={view} nowS={nowS} />
           <SignalCard name="community" title={t('community.community')} view={view} nowS={nowS} />
+          <PastDaysCard nowS={nowS} />
           {props.session.user.role === 'admin' && <TargetCard view={view} onSaved={() => void load()} />}
         </div>
       )}
@@ -132,8 +135,6 @@ function SignalCard(props: { name: string; title: string; view: SignalsView; now
           />
         </>
       )}
-      <p class="muted">{t('community.pastDays')}</p>
-      {props.name === 'community' && <p class="muted">{t('community.share')}</p>}
     </Card>
   );
 }

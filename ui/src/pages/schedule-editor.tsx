@@ -165,6 +165,11 @@ function ScheduleEditor(props: {
               <small class="muted">{t('schedule.energyHint')}</small>
             </label>
           )}
+          <label>
+            {t('schedule.powerW')}
+            <input inputMode="numeric" value={form.powerW} onInput={text('powerW')} />
+            <small class="muted">{t('schedule.powerHint')}</small>
+          </label>
           {isCharger && (
             <fieldset class="inline">
               <legend>{t('schedule.range')}</legend>

@@ -23,6 +23,9 @@ const en = {
   'schedule.energy': 'Energy wanted (kWh, empty for none)',
   'schedule.energyHint':
     'With energy set, the charger runs until it has that energy, at the rate it was last measured charging.',
+  'schedule.powerW': 'Its draw when on (W, empty if not known)',
+  'schedule.powerHint':
+    'Used until the hub has measured it; a household limit needs it from the first night.',
   'schedule.range': 'Or the range wanted',
   'schedule.rangeKm': 'Range (km, empty for none)',
   'schedule.whPerKm': 'The car uses (Wh per km)',
@@ -52,6 +55,7 @@ const en = {
   'problem.minutes': 'The shortest run and pause must be whole minutes, at most 720.',
   'problem.minOnLonger': 'The shortest run is longer than the run time.',
   'problem.energy': 'Energy must be a number of kWh above 0, at most 200.',
+  'problem.power': 'The draw must be whole watts above 0, at most 100000.',
   'problem.range': 'Range must be above 0 and at most 1000 km, and the use from 50 to 500 Wh per km.',
   'problem.energyAndRange': 'Give the energy or the range, not both.',
   'problem.days': 'Choose at least one day, or once only.',
@@ -152,6 +156,9 @@ const cy: Record<SchedulerMessageKey, string> = {
   'schedule.energy': 'Ynni sydd ei angen (kWh, gwag am ddim)',
   'schedule.energyHint':
     'Gydag ynni wedi’i osod, mae’r gwefrydd yn rhedeg nes bod ganddo’r ynni hwnnw, ar y gyfradd a fesurwyd ddiwethaf.',
+  'schedule.powerW': 'Ei ddefnydd pan ymlaen (W, gwag os nad yw’n hysbys)',
+  'schedule.powerHint':
+    'Yn cael ei ddefnyddio nes i’r hwb ei fesur; mae terfyn y cartref ei angen o’r noson gyntaf.',
   'schedule.range': 'Neu’r pellter sydd ei angen',
   'schedule.rangeKm': 'Pellter (km, gwag am ddim)',
   'schedule.whPerKm': 'Mae’r car yn defnyddio (Wh y km)',
@@ -182,6 +189,7 @@ const cy: Record<SchedulerMessageKey, string> = {
   'problem.minutes': 'Rhaid i’r rhediad a’r saib byrraf fod yn funudau cyfan, 720 ar y mwyaf.',
   'problem.minOnLonger': 'Mae’r rhediad byrraf yn hirach na’r amser rhedeg.',
   'problem.energy': 'Rhaid i’r ynni fod yn nifer o kWh uwchlaw 0, 200 ar y mwyaf.',
+  'problem.power': 'Rhaid i’r defnydd fod yn watiau cyfan uwchlaw 0, 100000 ar y mwyaf.',
   'problem.range':
     'Rhaid i’r pellter fod uwchlaw 0 a 1000 km ar y mwyaf, a’r defnydd rhwng 50 a 500 Wh y km.',
   'problem.energyAndRange': 'Rhowch yr ynni neu’r pellter, nid y ddau.',
