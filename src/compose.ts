@@ -1,6 +1,7 @@
 import { wireApi } from './api/wire.js';
 import { wireControl } from './api/control/wire.js';
 import { wireAuth } from './auth/wire.js';
+import { wireBackup } from './backup/wire.js';
 import { wireBroker } from './broker/wire.js';
 import type { LoadedConfig } from './config/config-file.fs.js';
 import { readVersion } from './config/version.fs.js';
@@ -59,11 +60,25 @@ export function compose(
   const driven = wireDeviceRuntime({ ...ports, ...devices.ports, ...ingest.ports }); // its readings → ingest
   const signals = wireSignals({ ...ports, ...ingest.ports });
   const scheduler = wireScheduler({ ...ports, ...devices.ports, ...driven.ports, ...signals.ports });
-  const modules = [db, state, auth, timeseries, devices, broker, pairing, ingest, driven, signals, scheduler];
+  const backup = wireBackup(ports); // the app's download and `hub backup` (ADR 012)
+  const modules = [
+    db,
+    state,
+    auth,
+    timeseries,
+    devices,
+    broker,
+    pairing,
+    ingest,
+    driven,
+    signals,
+    scheduler,
+    backup,
+  ];
   const routes = modules.flatMap((m) => m.routes);
   const live = { ...driven.ports, ...pairing.ports }; // what /ws shows besides values
   const api = wireApi({ ...ports, ...ingest.ports, ...signals.ports, ...live }, routes);
-  const control = wireControl({ ...ports, ...devices.ports, ...ingest.ports }); // `hub` writes (ADR 009)
+  const control = wireControl({ ...ports, ...devices.ports, ...ingest.ports, ...backup.ports }); // `hub` writes (ADR 009)
   for (const module of [...modules, api, control]) hub.add(...module.components);
   return {
     hub,

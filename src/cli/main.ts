@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { checkFeeds } from '../api/control/feed-commands.js';
 import { hubCommands, type CommandResult } from '../api/control/hub-commands.js';
 import { composeAdmin } from '../compose.js';
+import { systemClock } from '../shared/clock.js';
+import { backupCommand, restoreCommand } from '../backup/wire.js';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/config-file.fs.js';
 import { acquireRunLock, RunLockHeld } from '../config/run-lock.fs.js';
 import { describeError, UserError } from '../shared/errors.js';
@@ -35,6 +37,10 @@ const USAGE = `Usage: hub <command>
                                              id, base topic or name); prints the secret once
   hub device list                            list devices and their topics
   hub device delete ID                       delete a device (its login and live session end)
+  hub backup [--out FILE]                    one file with hub.db, feeds, hub.json and the TLS keys
+                                             (through hubd when it runs; the file is secret, mode 600)
+  hub restore FILE                           put a backup in place (hubd stopped; every sha256 is
+                                             checked first, the old data is kept aside)
   hub config check                           validate <dataDir>/hub.json and HUB_* variables
   hub status [--url URL] [--apikey KEY]      ask a running hubd how it is (GET /readyz); with an
                                              API key (or HUB_API_KEY) each component's details too
@@ -62,6 +68,7 @@ function parseCli(argv: string[]) {
       'rewrite-process-lists': { type: 'boolean' },
       kind: { type: 'string' },
       topic: { type: 'string' },
+      out: { type: 'string' },
     },
   });
 }
@@ -78,6 +85,13 @@ async function run(argv: string[]): Promise<number> {
     const base =
       values.url ?? `http://127.0.0.1:${loadConfig(process.env, { readOnly: true }).config.http.port}`;
     return statusCommand(base, values.apikey ?? process.env.HUB_API_KEY, (line) => console.log(line));
+  }
+  if (group === 'backup' || group === 'restore') {
+    const loaded = loadConfig(process.env, { readOnly: true });
+    const out = (line: string) => console.log(line);
+    return group === 'backup'
+      ? backupCommand(loaded, values.out, systemClock, out)
+      : restoreCommand(loaded, action, systemClock, out);
   }
   if (group !== 'user' && group !== 'feeds' && group !== 'device')
     throw new UsageError(`unknown command "${positionals.join(' ')}"`);

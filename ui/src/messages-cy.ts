@@ -158,6 +158,10 @@ export const cy: Record<MessageKey, string> = {
   'templates.apply': "Cymhwyso'r templed",
   'settings.timeZone': 'Cylchfa amser',
   'settings.timeZoneSaved': "Wedi cadw: bydd yr hwb yn ei defnyddio o'i ailgychwyn nesaf.",
+  'settings.backup': 'Copi wrth gefn',
+  'settings.backupDownload': 'Lawrlwytho copi wrth gefn',
+  'settings.backupNote':
+    "Un ffeil gyda phopeth sydd gan yr hwb hwn: defnyddwyr, ffrydiau, dyfeisiau, amserlenni, gosodiadau a'i allweddi. Cadwch hi'n breifat. I'w hadfer, stopiwch yr hwb a rhedeg \"hub restore FFEIL\" arno.",
   'dash.grid': 'Grid nawr',
   'dash.importing': 'Yn mewnforio',
   'dash.exporting': 'Yn allforio',

@@ -155,6 +155,10 @@ export const en = {
   'templates.apply': 'Apply template',
   'settings.timeZone': 'Timezone',
   'settings.timeZoneSaved': 'Saved: the hub uses it from its next restart.',
+  'settings.backup': 'Backup',
+  'settings.backupDownload': 'Download a backup',
+  'settings.backupNote':
+    'One file with everything this hub holds: users, feeds, devices, schedules, settings and its keys. Keep it private. To restore it, stop the hub and run "hub restore FILE" on it.',
   'dash.grid': 'Grid now',
   'dash.importing': 'Importing',
   'dash.exporting': 'Exporting',

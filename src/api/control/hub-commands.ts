@@ -1,4 +1,7 @@
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { describeBackup } from '../../backup/backup-report.js';
+import type { Backups } from '../../backup/ports.js';
 import type { AuthService } from '../../auth/auth-service.js';
 import type { DeviceService } from '../../devices/device-service.js';
 import { UserError } from '../../shared/errors.js';
@@ -25,6 +28,8 @@ export interface HubCommandDeps {
   exclusive?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** True in hubd: a deleted device's live MQTT session ends at once. */
   live: boolean;
+  /** hubd only: `hub backup` while hubd runs (the command offline makes the file itself). */
+  backups?: Backups;
 }
 
 /**
@@ -69,6 +74,15 @@ export function hubCommands(deps: HubCommandDeps): Record<string, HubCommand> {
       return Promise.resolve(
         done(`deleted device ${id}${deps.live ? ' (its live MQTT session has ended)' : ''}`),
       );
+    },
+    backup: async (a) => {
+      const name = text(a.name, 'the backup file name');
+      if (!deps.backups || !/^hub-backup-[A-Za-z0-9-]{1,80}\.tar\.gz$/.test(name))
+        throw new UserError('give a backup file name such as hub-backup-hub-20260101-000000.tar.gz');
+      const file = join(deps.backups.dir, name);
+      const t0 = performance.now();
+      const written = await deps.backups.create(file);
+      return { code: 0, lines: describeBackup(written, file, performance.now() - t0) };
     },
     'feeds-repair': () => withLines((out) => exclusive(() => checkFeeds({ ...deps, out }, true))),
     'feeds-rebuild-rollups': (a) =>

@@ -1,4 +1,5 @@
 import type { AuthPorts } from '../../auth/wire.js';
+import type { BackupPorts } from '../../backup/ports.js';
 import type { DevicePorts } from '../../devices/wire.js';
 import { PROCESSES } from '../../ingest/process-catalog.js';
 import type { ProcessStep } from '../../ingest/process-types.js';
@@ -9,7 +10,12 @@ import { controlSocketPath } from './control-socket-path.js';
 import { ControlSocket } from './control-socket.net.js';
 import { hubCommands } from './hub-commands.js';
 
-type Ctx = Pick<ModuleContext, 'paths' | 'log'> & AuthPorts & TimeseriesPorts & DevicePorts & IngestPorts;
+type Ctx = Pick<ModuleContext, 'paths' | 'log'> &
+  AuthPorts &
+  TimeseriesPorts &
+  DevicePorts &
+  IngestPorts &
+  Partial<BackupPorts>;
 
 /**
  * The control socket (ADR 009): the `hub` command's writes run here, on hubd's own services, so
@@ -22,6 +28,7 @@ export function wireControl(ctx: Ctx): WiredModule<Record<string, never>> {
     feeds,
     devices,
     live: true,
+    backups: ctx.backups,
     exclusive: (fn) => flusher.exclusive(fn),
     // Through ingest, whose registry holds the process lists in memory.
     processLists: {

@@ -234,6 +234,7 @@ const EXPECTED_ROUTES = [
   'GET /api/v1/devices/:id/schedule user',
   'PUT /api/v1/devices/:id/schedule admin',
   'DELETE /api/v1/devices/:id/schedule admin',
+  'GET /api/v1/backup admin',
 ];
 
 const bodyFor = (method: string) => (method === 'get' ? {} : { json: {} });

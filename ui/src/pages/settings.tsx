@@ -6,7 +6,7 @@ import { useI18n } from '../i18n.js';
 import { SecretValue } from './secret-value.js';
 import { TariffForm } from './tariff-form.js';
 
-/** Administrators: users, API keys, the MQTT certificate, system status and version. */
+/** Administrators: users, API keys, the MQTT certificate, a backup, system status and version. */
 export function SettingsPage() {
   const { t } = useI18n();
   const [users, setUsers] = useState<UserSummary[]>([]);
@@ -135,6 +135,12 @@ export function SettingsPage() {
           )}
           <a class="button-link" href="/api/v1/mqtt/ca.crt" download="energy-hub-ca.crt">
             {t('dash.ca')}
+          </a>
+        </Card>
+        <Card title={t('settings.backup')}>
+          <p class="muted">{t('settings.backupNote')}</p>
+          <a class="button-link" href="/api/v1/backup" download data-testid="backup-download">
+            {t('settings.backupDownload')}
           </a>
         </Card>
         <Card title={t('settings.status')}>
