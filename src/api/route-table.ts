@@ -18,6 +18,8 @@ export interface RouteDef {
   query?: z.ZodType;
   /** A body that is not a JSON object is checked as `{}`. */
   body?: z.ZodType;
+  /** It answers with secrets (keys, password hashes): not to a read API key, even an admin's. */
+  secrets?: true;
   handler: (req: Request, res: Response, input: RouteInput) => unknown;
 }
 
@@ -66,7 +68,7 @@ export function parseRouteInput(route: Pick<RouteDef, InputPart>, req: Pick<Requ
 /** Registers every route: its access rule, then its input schemas, then its handler. */
 export function registerRoutes(app: Express, routes: readonly RouteDef[]): void {
   for (const route of routes) {
-    app[route.method](route.path, guard(route.access), (req: Request, res: Response) =>
+    app[route.method](route.path, guard(route.access, route.secrets), (req: Request, res: Response) =>
       route.handler(req, res, parseRouteInput(route, req)),
     );
   }
@@ -91,7 +93,7 @@ export function principalOf(res: Response): Principal {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Enforces a route's access rule, the read-only scope of read keys, and CSRF for cookie sessions. */
-export function guard(access: Access) {
+export function guard(access: Access, secrets = false) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (access === 'public') return next();
     const { principal, csrfToken } = authOf(res);
@@ -101,6 +103,11 @@ export function guard(access: Access) {
     }
     if (access === 'admin' && principal.role !== 'admin') {
       res.status(403).json({ error: 'only an administrator may do this', code: 'forbidden' });
+      return;
+    }
+    if (secrets && principal.scope === 'read') {
+      // A read key sits in dashboard URLs; what this answers would make it an admin's write key.
+      res.status(403).json({ error: 'a read API key cannot read secrets', code: 'read_only_key' });
       return;
     }
     if (!SAFE_METHODS.has(req.method)) {

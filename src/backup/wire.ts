@@ -1,5 +1,14 @@
 import Database from 'better-sqlite3';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { backupRoutes } from '../api/routes/backup.js';
@@ -68,7 +77,19 @@ async function backupOffline(
     return await createBackup(deps, outFile);
   } finally {
     db.close();
+    giveBackWal(loaded.paths.dbFile);
   }
+}
+
+/**
+ * A read-only connection to a WAL database leaves its -wal and -shm behind; made by root (`sudo
+ * hub backup`), hubd (its own user) could not open hub.db after. They go to the data dir's owner.
+ */
+function giveBackWal(dbFile: string): void {
+  if (process.getuid?.() !== 0) return;
+  const owner = statSync(dbFile);
+  for (const suffix of ['-wal', '-shm'])
+    if (existsSync(dbFile + suffix)) chownSync(dbFile + suffix, owner.uid, owner.gid);
 }
 
 type Out = (line: string) => void;

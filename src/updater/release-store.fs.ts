@@ -2,6 +2,7 @@
 // renamed), and `current`, a relative symlink replaced in one rename.
 import { randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -79,6 +80,17 @@ export function pruneReleases(layout: UpdaterLayout, keep: readonly string[]): s
   return removed;
 }
 
+/** No set-user-id, set-group-id or sticky file comes out of a bundle, whatever its tar says. */
+function dropSpecialBits(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isSymbolicLink()) continue;
+    const { mode } = lstatSync(path);
+    if (mode & 0o7000) chmodSync(path, mode & 0o777);
+    if (entry.isDirectory()) dropSpecialBits(path);
+  }
+}
+
 export function fsReleaseStore(layout: UpdaterLayout, bundle?: BundlePayload): ReleaseStore {
   const paths = layoutPaths(layout);
   return {
@@ -90,10 +102,20 @@ export function fsReleaseStore(layout: UpdaterLayout, bundle?: BundlePayload): R
       }
       const staging = paths.stagingDir(journal.version);
       rmSync(staging, { recursive: true, force: true });
-      mkdirSync(staging, { recursive: true, mode: 0o755 });
-      const sha256 = await unpackTarGz(bundle.file, bundle.payloadOffset, staging);
-      if (sha256 !== journal.payloadSha256) throw new Error('the bundle changed while it was unpacked');
+      // Root-only until checked: a payload swapped after its hash was verified is unpacked where
+      // nobody else can reach it, and deleted.
+      mkdirSync(staging, { recursive: true, mode: 0o700 });
+      try {
+        const sha256 = await unpackTarGz(bundle.file, bundle.payloadOffset, staging);
+        if (sha256 !== journal.payloadSha256) throw new Error('the bundle changed while it was unpacked');
+      } catch (err) {
+        rmSync(staging, { recursive: true, force: true });
+        throw err;
+      }
+      dropSpecialBits(staging);
+      chmodSync(staging, 0o755);
       fsyncTree(staging);
+      const sha256 = journal.payloadSha256;
       writeFileDurably(
         `${staging}/${RELEASE_MARKER}`,
         JSON.stringify({ version: journal.version, payloadSha256: sha256 }),

@@ -28,7 +28,8 @@ export async function packTarGz(dir: string, outFile: string): Promise<void> {
  * bytes as they stream so the unpacked tree is the one whose sha256 was checked (returned).
  */
 export async function unpackTarGz(file: string, offset: number, destDir: string): Promise<string> {
-  const child = spawn('tar', ['-xzf', '-', '--no-same-owner', '-C', destDir], {
+  // Not as the archive says: no owner, and modes through the umask (release-store drops setuid).
+  const child = spawn('tar', ['-xzf', '-', '--no-same-owner', '--no-same-permissions', '-C', destDir], {
     stdio: ['pipe', 'ignore', 'pipe'],
   });
   const exited = waitForExit(child, 'tar -x');

@@ -24,6 +24,7 @@ export function backupRoutes(deps: BackupRouteDeps): RouteDef[] {
       method: 'get',
       path: '/api/v1/backup',
       access: 'admin',
+      secrets: true,
       handler: async (_req, res) => {
         const name = backupFileName(deps.hostname, deps.nowMs());
         const file = join(deps.backups.dir, `.${randomBytes(6).toString('hex')}-${name}`);

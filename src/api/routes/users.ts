@@ -71,6 +71,7 @@ export function userRoutes(auth: AuthService): RouteDef[] {
       method: 'get',
       path: '/api/v1/me/apikeys',
       access: 'user',
+      secrets: true, // the write key: a read key must not lead to it
       handler: (_req, res) => res.json(auth.apiKeys(principalOf(res).userId) satisfies ApiKeys),
     },
     defineRoute({

@@ -146,6 +146,22 @@ describe('backup and restore', () => {
     assert.equal((await download(source, bob)).res.status, 403);
   });
 
+  it('is not downloaded with an admin’s read API key (it sits in dashboard URLs), only a write key', async () => {
+    const keys = (await admin.request('GET', '/api/v1/me/apikeys')).body as {
+      readApiKey: string;
+      writeApiKey: string;
+    };
+    const withKey = (key: string) => fetch(`${source.baseUrl}/api/v1/backup?apikey=${key}`);
+    const refused = await withKey(keys.readApiKey);
+    assert.equal(refused.status, 403);
+    assert.equal(((await refused.json()) as { code: string }).code, 'read_only_key');
+    const byRead = await fetch(`${source.baseUrl}/api/v1/me/apikeys?apikey=${keys.readApiKey}`);
+    assert.equal(byRead.status, 403, 'nor the write key to a read key');
+    const allowed = await withKey(keys.writeApiKey);
+    assert.equal(allowed.status, 200);
+    await allowed.arrayBuffer();
+  });
+
   it('restores onto a fresh data dir, where a started hub has the users, feeds, inputs, device and schedule', async () => {
     const dataDir = makeTempDir(teardown);
     const restored = await hubCli(['restore', backupFile], dataDir);

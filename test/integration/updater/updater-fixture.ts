@@ -3,7 +3,15 @@
 // hub.db, as a real newer hubd would; it is ready when its release is healthy on its own schema.
 import Database from 'better-sqlite3';
 import { generateKeyPairSync, createHash, type KeyObject } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { writeBundle } from '../../../src/updater/bundle-writer.fs.js';
@@ -117,6 +125,9 @@ export async function makeBundle(
   writeFileSync(join(dir, 'version.txt'), opts.version);
   writeFileSync(join(dir, 'behaviour.json'), JSON.stringify(opts.behaviour));
   writeFileSync(join(dir, 'node_modules', 'dep', 'index.js'), 'export const x = 1;\n');
+  // A set-user-id file in the tar: it must not come out set-user-id (the updater runs as root).
+  writeFileSync(join(dir, 'suid-tool'), '#!/bin/sh\n');
+  chmodSync(join(dir, 'suid-tool'), 0o4755);
   const outFile = `${dir}.bundle`;
   await writeBundle({
     releaseDir: dir,

@@ -44,6 +44,7 @@ describe('hub-updater on a real directory tree', () => {
       'export const x = 1;\n',
     );
     assert.equal(readFileSync(join(layout.appDir, 'releases', '1.0.0', 'version.txt'), 'utf8'), '1.0.0');
+    assert.equal(statSync(join(layout.appDir, 'current', 'suid-tool')).mode & 0o7777, 0o755, 'no setuid');
     assert.equal(hubd.running, '1.1.0');
     assert.deepEqual(notes(layout.dataDir), { schema: 2, texts: ['original', 'migrated by 1.1.0'] });
     const journal = JSON.parse(readFileSync(join(layout.appDir, 'update', 'journal.json'), 'utf8'));
