@@ -91,7 +91,9 @@ function fstab(partitions: Partition[], dataFs: DataFs): string {
   const by = (name: Partition['name']) => `PARTUUID=${partitions.find((p) => p.name === name)!.partuuid}`;
   // ext4's journal commits every 60 s instead of 5 s: fewer small writes to the card; a power cut
   // loses at most the last minute of metadata, and the feeds' write-behind buffer is longer anyway.
-  const dataOpts = dataFs === 'ext4' ? 'defaults,noatime,commit=60' : 'defaults,noatime';
+  // nosuid,nodev: what the hub or an update writes there never runs as root or opens a device.
+  const dataOpts =
+    dataFs === 'ext4' ? 'defaults,noatime,nosuid,nodev,commit=60' : 'defaults,noatime,nosuid,nodev';
   const rows = [
     // The root is the overlay's lower layer: overlayroot mounts it read-only at /media/root-ro.
     [by('root'), '/', 'ext4', 'defaults,noatime,ro', '0', '1'],

@@ -55,7 +55,7 @@ describe('appliance image layout', () => {
     assert.deepEqual(rows, [
       ['PARTUUID=1a2b3c4d-02', '/', 'ext4', 'defaults,noatime,ro', '0', '1'],
       ['PARTUUID=1a2b3c4d-01', '/boot/firmware', 'vfat', 'defaults,noatime,ro,umask=0077', '0', '2'],
-      ['PARTUUID=1a2b3c4d-03', '/data', 'ext4', 'defaults,noatime,commit=60', '0', '2'],
+      ['PARTUUID=1a2b3c4d-03', '/data', 'ext4', 'defaults,noatime,nosuid,nodev,commit=60', '0', '2'],
       ['tmpfs', '/tmp', 'tmpfs', 'nodev,nosuid,size=64M,mode=1777', '0', '0'],
       ['tmpfs', '/var/tmp', 'tmpfs', 'nodev,nosuid,size=16M,mode=1777', '0', '0'],
       ['tmpfs', '/var/log', 'tmpfs', 'nodev,nosuid,noexec,size=32M,mode=0755', '0', '0'],
@@ -66,7 +66,7 @@ describe('appliance image layout', () => {
     const dataRow = planLayout({ ...INPUT, dataFs: 'ext2' })
       .fstab.split('\n')
       .find((line) => line.includes('\t/data\t'));
-    assert.equal(dataRow, 'PARTUUID=1a2b3c4d-03\t/data\text2\tdefaults,noatime\t0\t2');
+    assert.equal(dataRow, 'PARTUUID=1a2b3c4d-03\t/data\text2\tdefaults,noatime,nosuid,nodev\t0\t2');
   });
 
   it('boots the root by PARTUUID under a RAM overlay that leaves /data alone', () => {
