@@ -102,7 +102,8 @@ export class PlanRunner implements Component {
   }
 
   status(): ComponentStatus {
-    return { state: 'ready', detail: { scheduled: this.runs.size, ...this.counts } };
+    const unreadableRuns = this.memory.unreadable;
+    return { state: 'ready', detail: { scheduled: this.runs.size, ...this.counts, unreadableRuns } };
   }
 
   view(deviceId: number): DevicePlanView | undefined {

@@ -30,6 +30,8 @@ export interface KeptRun extends DeviceRuns, RunControl {
 
 export interface RunMemoryStore {
   loadAll(): Map<number, KeptRun>;
+  /** Rows loadAll could not read (those devices start afresh). */
+  readonly unreadable?: number;
   save(deviceId: number, kept: KeptRun): void;
   delete(deviceId: number): void;
 }
@@ -40,6 +42,8 @@ export class RunMemory {
   private readonly measuredW = new Map<number, number>();
   private readonly baselines = new Map<number, EnergyBaseline>();
   private readonly newRuns = new Set<number>();
+  /** Kept rows that could not be read back at start (counted, shown in the runner's status). */
+  unreadable = 0;
 
   constructor(
     private readonly store: RunMemoryStore | undefined,
@@ -53,6 +57,12 @@ export class RunMemory {
     let kept: Map<number, KeptRun>;
     try {
       kept = this.store?.loadAll() ?? new Map();
+      this.unreadable = this.store?.unreadable ?? 0;
+      if (this.unreadable > 0)
+        this.log.warn(
+          { rows: this.unreadable },
+          'some kept scheduler runs could not be read; those start afresh',
+        );
     } catch (err) {
       this.log.warn({ err: String(err) }, 'what the scheduler kept could not be read; it starts afresh');
       return controls;

@@ -222,6 +222,18 @@ describe('the plan runner across a restart of the hub', () => {
   });
 });
 
+describe('what was kept and cannot be read', () => {
+  it('is counted in the runner’s status, and that device starts afresh', async () => {
+    const w = new World(smart());
+    w.db.prepare('INSERT INTO scheduler_runs (device_id, document) VALUES (?, ?)').run(1, '{"onSinceS":');
+    const runner = w.runner();
+    await runner.start();
+    assert.equal(runner.status().detail?.unreadableRuns, 1);
+    assert.ok(runner.view(1)!.plan!.intervals.length > 0, 'planned all the same');
+    await runner.stop();
+  });
+});
+
 describe('a charger on an energy schedule', () => {
   it('charges the energy asked for, measured from its meter, and is given its energy limit', async () => {
     // 5 kWh at a measured 2 kW: 2.5 h. The first look has no measured rate (1 kW assumed: 5 h).
