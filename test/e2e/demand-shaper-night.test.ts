@@ -1,12 +1,18 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DevicePlanJson } from '../../src/api/contract.js';
-import { GatewaySim, sampleProfiles, type GatewayProfile } from '../../scripts/sim/gateway-sim.js';
+import { GatewaySim } from '../../scripts/sim/gateway-sim.js';
 import { TasmotaSim } from '../../scripts/sim/tasmota-sim.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import type { HttpClient } from '../helpers/http-client.js';
 import { startHubWithAdmin, type TestHub } from '../helpers/hub.js';
 import { until } from '../helpers/processes.js';
+import {
+  addDevice as addDeviceBy,
+  advanceTo as advanceHubTo,
+  cheapAt,
+  isoMinute,
+  planOf,
+} from '../helpers/demand-shaper.js';
 import { useTeardown } from '../helpers/teardown.js';
 
 // One night of the demand shaper on the manual clock, through the whole hub: the gateway
@@ -21,35 +27,10 @@ let hub: TestHub;
 let admin: HttpClient;
 let url: string;
 
-/** 48 half hours from midnight UTC of the day sent: 30p, and 5p the next night from `fromHour` to `toHour`. */
-const cheapAt = (fromHour: number, toHour: number) => (dayStartS: number) => {
-  const values = Array.from({ length: 96 }, (_, i) => {
-    const hour = i / 2 - 24;
-    return hour >= fromHour && hour < toHour ? 5 : 30;
-  });
-  const price: GatewayProfile = { start: dayStartS, interval: 1800, unit: 'p/kWh', values };
-  return { ...sampleProfiles(dayStartS), price };
-};
-
-async function addDevice(kind: string, topicName: string) {
-  const res = await admin.request('POST', '/api/v1/devices', { json: { name: topicName, kind, topicName } });
-  assert.equal(res.status, 201, res.text);
-  const body = res.body as { device: { id: number }; mqttUsername: string; secret: string };
-  return { id: body.device.id, username: body.mqttUsername, password: body.secret };
-}
-
-const plan = async (id: number) =>
-  (await admin.request('GET', `/api/v1/devices/${id}/plan`)).body as DevicePlanJson;
-const iso = (s: number) => new Date(s * 1000).toISOString().slice(0, 16);
-
-/** Moves the manual clock on in 5-minute steps, letting the MQTT and HTTP work of each step run. */
-async function advanceTo(when: string) {
-  while (clock.nowMs() < Date.parse(when)) {
-    await clock.tickAsync(Math.min(5 * 60_000, Date.parse(when) - clock.nowMs()));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    for (let i = 0; i < 200 && hub.plans.busy(); i++) await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const addDevice = (kind: string, topicName: string) => addDeviceBy(admin, kind, topicName);
+const plan = (id: number) => planOf(admin, id);
+const iso = isoMinute;
+const advanceTo = (when: string) => advanceHubTo(clock, hub, when);
 
 describe('the demand shaper through one night', () => {
   let plug: TasmotaSim;
