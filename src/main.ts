@@ -8,6 +8,8 @@ import { systemClock } from './shared/clock.js';
 import { describeError } from './shared/errors.js';
 import { LogSink, openFdWriter } from './shared/logger-sink.fs.js';
 import { ProcessMemory } from './shared/process-memory.js';
+import { planSdNotify, startSdNotify } from './shared/sd-notify.js';
+import { systemdNotifySender } from './shared/sd-notify.process.js';
 import { createPinoLogger } from './shared/logger.pino.js';
 
 // Process entry of hubd: environment → config → compose() → start; SIGTERM/SIGINT → stop.
@@ -55,11 +57,28 @@ async function main(): Promise<void> {
     );
   const { hub, http, broker, version } = compose(loaded, log, clock, [logSink, new ProcessMemory()]);
 
+  // Under systemd (hubd.service, Type=notify): READY=1 when /readyz would say ready, then the
+  // watchdog, fed from this event loop, so a hung hubd is restarted.
+  const sdPlan = planSdNotify(process.env, process.pid);
+  const sdSend = sdPlan && systemdNotifySender(process.env);
+  const stopSdNotify =
+    sdPlan &&
+    sdSend &&
+    startSdNotify({
+      plan: sdPlan,
+      clock,
+      isReady: () => hub.readiness().ready,
+      send: sdSend,
+      onError: (err) => log.warn({ err: describeError(err) }, 'systemd-notify failed'),
+    });
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    stopSdNotify?.();
+    await sdSend?.(['STOPPING=1']).catch(() => undefined);
     clock.after(STOP_DEADLINE_MS, () => {
       log.error({}, `stop took longer than ${STOP_DEADLINE_MS} ms; exiting anyway`);
       process.exit(1);
