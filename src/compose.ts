@@ -21,6 +21,8 @@ import { wireScheduler } from './scheduler/wire.js';
 import { wireSignals } from './signals/wire.js';
 import { wireState } from './state/wire.js';
 import { wireOfflineFeeds, wireTimeseries } from './timeseries/wire.js';
+import { wireUpdates } from './updater/wire.js';
+import { wireUplink } from './uplink/wire.js';
 
 export type ComposedHub = ReturnType<typeof compose>;
 
@@ -61,6 +63,8 @@ export function compose(
   const signals = wireSignals({ ...ports, ...ingest.ports });
   const scheduler = wireScheduler({ ...ports, ...devices.ports, ...driven.ports, ...signals.ports });
   const backup = wireBackup(ports); // the app's download and `hub backup` (ADR 012)
+  const updates = wireUpdates(ports); // the app's and the server's update triggers (issue 15)
+  const uplink = wireUplink({ ...ports, ...updates.ports }); // the project server's connection
   const modules = [
     db,
     state,
@@ -74,6 +78,8 @@ export function compose(
     signals,
     scheduler,
     backup,
+    updates,
+    uplink,
   ];
   const routes = modules.flatMap((m) => m.routes);
   const live = { ...driven.ports, ...pairing.ports }; // what /ws shows besides values

@@ -39,7 +39,13 @@ export function createApp(settings: AppSettings): HubApp {
   app.set('etag', false);
   app.use(securityHeaders);
   app.use(logRequests(log));
-  app.use('/api', rejectNonJsonBodies);
+  // A route that streams its own body (an update bundle) takes it raw; every other one, JSON only.
+  const streamed = new Set(
+    routes.filter((r) => r.streamedBody).map((r) => `${r.method.toUpperCase()} ${r.path}`),
+  );
+  app.use('/api', (req: Request, res: Response, next: NextFunction) =>
+    streamed.has(`${req.method} ${req.baseUrl}${req.path}`) ? next() : rejectNonJsonBodies(req, res, next),
+  );
   const limit = `${settings.bodyLimitKb}kb`;
   // emonhub's compressed bulk upload (`input/bulk?cb=1`) is a raw zlib body, whatever its type says.
   const rawBody = express.raw({ limit, type: () => true });

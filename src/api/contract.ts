@@ -404,3 +404,6 @@ export interface PairingStateView {
 
 // Signals, schedules, plans and the Community page (issue 14): contract-demand.ts.
 export type * from './contract-demand.js';
+
+// The updates panel (issue 15): contract-updates.ts.
+export type * from './contract-updates.js';

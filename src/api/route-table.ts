@@ -20,6 +20,8 @@ export interface RouteDef {
   body?: z.ZodType;
   /** It answers with secrets (keys, password hashes): not to a read API key, even an admin's. */
   secrets?: true;
+  /** The handler reads the body itself, streamed and of any type (the JSON-only check is skipped). */
+  streamedBody?: true;
   handler: (req: Request, res: Response, input: RouteInput) => unknown;
 }
 

@@ -12,6 +12,9 @@ import { describeError, UserError } from '../shared/errors.js';
 import { callHubd } from './hubd-client.js';
 import { readPassword } from './prompt.js';
 import { statusCommand } from './status-command.js';
+import { updateCommand, updateStatusCommand } from './update-command.js';
+import { openInbox } from '../updater/inbox.fs.js';
+import { UPDATES_UNAVAILABLE } from '../updater/update-trigger-service.js';
 
 // What the command creates (hub.db and its WAL before hubd's first start, hub.json, feeds) is for
 // hubd's user only, as when hubd creates it.
@@ -41,6 +44,9 @@ const USAGE = `Usage: hub <command>
                                              (through hubd when it runs; the file is secret, mode 600)
   hub restore FILE                           put a backup in place (hubd stopped; every sha256 is
                                              checked first, the old data is kept aside)
+  hub update FILE                            hand a signed bundle to hub-updater (the appliance; as
+                                             root or the hub's user) and follow it; exit 0 if installed
+  hub update --status                        the last update's status
   hub config check                           validate <dataDir>/hub.json and HUB_* variables
   hub status [--url URL] [--apikey KEY]      ask a running hubd how it is (GET /readyz); with an
                                              API key (or HUB_API_KEY) each component's details too
@@ -69,6 +75,7 @@ function parseCli(argv: string[]) {
       kind: { type: 'string' },
       topic: { type: 'string' },
       out: { type: 'string' },
+      status: { type: 'boolean' },
     },
   });
 }
@@ -92,6 +99,14 @@ async function run(argv: string[]): Promise<number> {
     return group === 'backup'
       ? backupCommand(loaded, values.out, systemClock, out)
       : restoreCommand(loaded, action, systemClock, out);
+  }
+  if (group === 'update') {
+    const appDir = loadConfig(process.env, { readOnly: true }).paths.appDir;
+    if (!appDir) throw new UserError(UPDATES_UNAVAILABLE);
+    const out = (line: string) => console.log(line);
+    return values.status
+      ? updateStatusCommand(openInbox(appDir), out)
+      : updateCommand(openInbox(appDir), action, systemClock, out);
   }
   if (group !== 'user' && group !== 'feeds' && group !== 'device')
     throw new UsageError(`unknown command "${positionals.join(' ')}"`);

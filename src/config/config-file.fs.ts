@@ -15,6 +15,8 @@ export interface HubPaths {
   runDir: string;
   configFile: string;
   dbFile: string;
+  /** hub-updater's app dir (HUB_APP_DIR, /data/app on the appliance): the update inbox is there. */
+  appDir?: string;
 }
 
 export class ConfigError extends Error {
@@ -31,6 +33,7 @@ export function resolvePaths(env: Record<string, string | undefined>): HubPaths 
     runDir: resolve(env.HUB_RUN_DIR || join(dataDir, 'run')),
     configFile: join(dataDir, 'hub.json'),
     dbFile: join(dataDir, 'hub.db'),
+    ...(env.HUB_APP_DIR ? { appDir: resolve(env.HUB_APP_DIR) } : {}),
   };
 }
 

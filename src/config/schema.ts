@@ -308,6 +308,26 @@ export const configSchema = z.strictObject({
         .default([]),
     })
     .prefault({}),
+  /** The outgoing connection to the project server (docs/updates.md, Remote trigger); absent: none. */
+  server: z
+    .strictObject({
+      /** mqtts:// (TLS); plain mqtt:// only to this machine (tests, a local tunnel). */
+      url: z
+        .string({ error: 'an mqtts:// URL' })
+        .regex(/^(mqtts:\/\/\S+|mqtt:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?)$/, {
+          error: 'an mqtts:// URL (mqtt:// only to 127.0.0.1 or localhost)',
+        }),
+      hubId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: '1 to 64 letters, digits, _ or -' }),
+      username: z.string().min(1).max(200),
+      password: z.string().min(1).max(500),
+      /** PEM file of the server's CA; without it, the system's CAs. */
+      caFile: z.string().min(1).optional(),
+      topicPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, { error: 'topic levels of letters, digits, _ or -' })
+        .default('hubs'),
+    })
+    .optional(),
 });
 
 export type HubConfig = z.infer<typeof configSchema>;

@@ -1,6 +1,15 @@
 // Writes that survive a power cut: the bytes are fsync'ed before the rename that makes them
 // visible, and the folder after it, so the name points at complete data or at the old file.
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, lstatSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  lstatSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export function fsyncPath(path: string): void {
@@ -13,10 +22,12 @@ export function fsyncPath(path: string): void {
 }
 
 /** Replaces `file` with `bytes` atomically (tmp + fsync + rename + fsync of the folder). */
-export function writeFileDurably(file: string, bytes: string | Uint8Array): void {
+export function writeFileDurably(file: string, bytes: string | Uint8Array, mode = 0o600): void {
   const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
+  const fd = openSync(tmp, 'w', mode);
   try {
+    fchmodSync(fd, mode); // whatever the umask
+
     writeSync(fd, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
     fsyncSync(fd);
   } finally {

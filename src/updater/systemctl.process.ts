@@ -12,5 +12,13 @@ function systemctl(verb: string, unit: string): Promise<void> {
 }
 
 export function systemdService(unit = 'hubd.service'): ServiceManager {
-  return { stop: () => systemctl('stop', unit), start: () => systemctl('start', unit) };
+  return {
+    stop: () => systemctl('stop', unit),
+    // A release that crash-looped leaves the unit failed by its start limit, and systemd then
+    // refuses a start (also the rollback's start of the old release) until the count is reset.
+    start: async () => {
+      await systemctl('reset-failed', unit).catch(() => undefined);
+      await systemctl('start', unit);
+    },
+  };
 }

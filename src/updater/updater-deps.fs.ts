@@ -8,6 +8,11 @@ import type { JournalStore, ReadinessProbe, ServiceManager } from './ports.js';
 import { fsReleaseStore, pruneReleases } from './release-store.fs.js';
 import { layoutPaths, type UpdaterLayout } from './updater-layout.js';
 import { UpdaterService } from './updater-service.js';
+import { fsInbox } from './inbox-reader.fs.js';
+import { RequestRunner, type Inbox, type StatusStore } from './request-runner.js';
+import { fileStatus } from './status-file.fs.js';
+import { inboxPaths } from './update-inbox.js';
+import { acquireUpdaterLock } from './updater-lock.fs.js';
 
 export function readPublicKey(file: string): KeyObject {
   return createPublicKey(readFileSync(file));
@@ -39,5 +44,33 @@ export function createUpdater(opts: {
     releases: (bundle) => fsReleaseStore(opts.layout, bundle),
     prune: (keep) => pruneReleases(opts.layout, keep),
     newId: () => randomUUID(),
+  });
+}
+
+/** hub-updater's commands over the inbox, the status file and the lock (request-runner.ts). */
+export function createRequestRunner(opts: {
+  layout: UpdaterLayout;
+  updater: UpdaterService;
+  clock: Clock;
+  maxBundleBytes: number;
+  /** Wrap the inbox and the status file (a test swaps the bundle after it was copied, or reads each status). */
+  wrapInbox?: (inbox: Inbox) => Inbox;
+  wrapStatus?: (status: StatusStore) => StatusStore;
+  onStatusError?: (err: unknown) => void;
+}): RequestRunner {
+  const paths = layoutPaths(opts.layout);
+  const inbox = fsInbox({
+    appDir: opts.layout.appDir,
+    incomingDir: paths.incomingDir,
+    maxBundleBytes: opts.maxBundleBytes,
+  });
+  return new RequestRunner({
+    inbox: (opts.wrapInbox ?? ((x) => x))(inbox),
+    status: (opts.wrapStatus ?? ((x) => x))(fileStatus(inboxPaths(opts.layout.appDir).statusFile)),
+    lock: (command) => acquireUpdaterLock(paths.lockFile, command),
+    updater: opts.updater,
+    clock: opts.clock,
+    newId: () => randomUUID(),
+    ...(opts.onStatusError ? { onStatusError: opts.onStatusError } : {}),
   });
 }

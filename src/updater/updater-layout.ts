@@ -16,6 +16,10 @@ export function layoutPaths(layout: UpdaterLayout) {
     currentLink: join(layout.appDir, 'current'),
     updateDir,
     journalFile: join(updateDir, 'journal.json'),
+    /** One hub-updater at a time (updater-lock.fs.ts). */
+    lockFile: join(updateDir, 'lock'),
+    /** Root-only copies of inbox bundles, verified and installed from here. */
+    incomingDir: join(updateDir, 'incoming'),
     snapshotDir: join(updateDir, 'snapshot'),
     releaseDir: (version: string) => join(layout.appDir, 'releases', version),
     stagingDir: (version: string) => join(layout.appDir, 'releases', `.staging-${version}`),

@@ -8,7 +8,14 @@ import {
   type PayloadDigest,
   type RefusalCode,
 } from './bundle-verify.js';
-import { beginInstall, isActive, recover, type FinishedJournal, type Recovery } from './install-journal.js';
+import {
+  beginInstall,
+  isActive,
+  recover,
+  type ActiveJournal,
+  type FinishedJournal,
+  type Recovery,
+} from './install-journal.js';
 import { runJournal, type InstallPorts } from './install-runner.js';
 import type { BundleHeader } from './manifest.js';
 import type { ReleaseStore } from './ports.js';
@@ -40,8 +47,17 @@ function result(journal: FinishedJournal): InstallResult {
     : { outcome: 'rolled-back', version, fromVersion, why: journal.why };
 }
 
+type StepListener = (journal: ActiveJournal) => void;
+
 export class UpdaterService {
   constructor(private readonly deps: UpdaterDeps) {}
+
+  private listeners(extra?: StepListener): StepListener {
+    return (journal) => {
+      this.deps.onStep?.(journal);
+      extra?.(journal);
+    };
+  }
 
   /** Checks a bundle without installing it: signature, then payload hash, then version rules. */
   async verify(file: string, opts: { force?: boolean } = {}) {
@@ -67,7 +83,11 @@ export class UpdaterService {
     return { ok: true as const, manifest: signed.manifest, header, fromVersion: facts.currentVersion };
   }
 
-  async install(file: string, opts: { force?: boolean } = {}): Promise<InstallResult> {
+  /** `id` names the install in its journal (a request's id); `onStep` hears each step as it starts. */
+  async install(
+    file: string,
+    opts: { force?: boolean; id?: string; onStep?: StepListener } = {},
+  ): Promise<InstallResult> {
     const pending = await this.deps.journal.read();
     if (pending && isActive(pending)) {
       return {
@@ -80,24 +100,34 @@ export class UpdaterService {
     if (!verified.ok) return { outcome: 'refused', code: verified.code, reason: verified.reason };
     const { manifest, header, fromVersion } = verified;
     const journal = beginInstall({
-      id: this.deps.newId(),
+      id: opts.id ?? this.deps.newId(),
       version: manifest.version,
       fromVersion,
       payloadSha256: manifest.payloadSha256,
       nowMs: this.deps.clock.nowMs(),
     });
     const releases = this.deps.releases({ file, payloadOffset: header.payloadOffset });
-    const finished = await runJournal(journal, { ...this.deps, releases });
+    const finished = await runJournal(journal, {
+      ...this.deps,
+      releases,
+      onStep: this.listeners(opts.onStep),
+    });
     if (finished.phase === 'installed') this.deps.prune([finished.version, finished.fromVersion]);
     return result(finished);
   }
 
   /** Run at every start of hub-updater: finishes or rolls back an interrupted install. */
-  async recover(): Promise<{ decision: Recovery; result?: InstallResult }> {
+  async recover(
+    opts: { onStep?: StepListener } = {},
+  ): Promise<{ decision: Recovery; result?: InstallResult }> {
     const releases = this.deps.releases();
     const decision = recover(await this.deps.journal.read(), await releases.facts());
     if (decision.action !== 'resume') return { decision };
-    const finished = await runJournal(decision.journal, { ...this.deps, releases });
+    const finished = await runJournal(decision.journal, {
+      ...this.deps,
+      releases,
+      onStep: this.listeners(opts.onStep),
+    });
     if (finished.phase === 'installed') this.deps.prune([finished.version, finished.fromVersion]);
     return { decision, result: result(finished) };
   }

@@ -235,6 +235,9 @@ const EXPECTED_ROUTES = [
   'PUT /api/v1/devices/:id/schedule admin',
   'DELETE /api/v1/devices/:id/schedule admin',
   'GET /api/v1/backup admin',
+  'GET /api/v1/update admin',
+  'POST /api/v1/update/bundle admin',
+  'GET /api/v1/server admin',
 ];
 
 const bodyFor = (method: string) => (method === 'get' ? {} : { json: {} });
