@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config/config-file.fs.js';
 import { tightenDataDir } from './config/data-dir.fs.js';
 import { holdRunLockForHubd } from './config/hubd-run-lock.js';
 import { controlSocketPath } from './api/control/control-socket-path.js';
+import { restorePendingReason } from './backup/restore-journal.fs.js';
 import { systemClock } from './shared/clock.js';
 import { describeError } from './shared/errors.js';
 import { LogSink, openFdWriter } from './shared/logger-sink.fs.js';
@@ -41,6 +42,13 @@ async function main(): Promise<void> {
   const socket = controlSocketPath(loaded.paths.runDir);
   const stderr = (text: string) => void process.stderr.write(text);
   if (!(await holdRunLockForHubd(loaded.paths.dataDir, socket, clock, log, stderr))) return exit(1);
+  // A restore a power cut left half done: opening hub.db now would make an empty one beside the
+  // moved data (docs/backup.md); `hub restore --resume` or `--abort` decides.
+  const pendingRestore = restorePendingReason(loaded.paths.dataDir);
+  if (pendingRestore) {
+    stderr(`${pendingRestore}\nhubd did not start.\n`);
+    return exit(EXIT_CONFIG);
+  }
   loaded = loadOrExit(false);
   if (loaded.created) log.info({ file: loaded.paths.configFile }, 'created hub.json with defaults');
   if (loaded.migrated)

@@ -1,11 +1,20 @@
 // Puts a backup in place of a data dir's hub.db, hub.json, feeds and TLS material. Everything is
 // checked in a staging folder first; the data that was there is moved aside (kept), and a failure
-// while swapping moves it back. Run only with hubd stopped and the data dir's run lock held.
-import { chownSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fsyncDir } from './fsync-dir.fs.js';
+// while swapping moves it back. The swap is journaled (restore-journal.fs.ts), so a power cut in it
+// is finished or undone later. Run only with hubd stopped and the data dir's run lock held.
+import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { extractBackup, type ExtractedBackup } from './backup-reader.fs.js';
 import { BackupRefused } from './manifest.js';
+import {
+  assertNoRestorePending,
+  fsyncTree,
+  RESTORE_JOURNAL,
+  runSwap,
+  undoRestore,
+  writeRestoreJournal,
+  type RestoreJournal,
+} from './restore-journal.fs.js';
 
 /** What a restore replaces: the backup's entries, and hub.db's WAL, which belongs to the old hub.db. */
 const REPLACED = ['hub.db', 'hub.db-wal', 'hub.db-shm', 'hub.json', 'feeds', 'tls'] as const;
@@ -15,14 +24,20 @@ export interface RestoreResult extends ExtractedBackup {
   asideDir: string | undefined;
 }
 
-export async function restoreBackup(opts: {
+export interface StagedRestore extends ExtractedBackup {
+  journal: RestoreJournal;
+}
+
+/** Unpacks and checks the backup, then writes the journal: the data dir's entries are untouched. */
+export async function stageRestore(opts: {
   file: string;
   dataDir: string;
   hubVersion: string;
   nowMs: number;
-}): Promise<RestoreResult> {
+}): Promise<StagedRestore> {
   const { dataDir } = opts;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  assertNoRestorePending(dataDir);
   const stamp = new Date(opts.nowMs).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const staging = join(dataDir, `.restore-${stamp}`);
   rmSync(staging, { recursive: true, force: true });
@@ -35,31 +50,42 @@ export async function restoreBackup(opts: {
     rmSync(staging, { recursive: true, force: true });
     throw err;
   }
-  const present = REPLACED.filter((name) => existsSync(join(dataDir, name)));
-  const asideDir = present.length ? join(dataDir, `pre-restore-${stamp}`) : undefined;
-  const moved: string[] = [];
-  const placed: string[] = [];
+  // A fresh aside folder: the swap reads "aside holds it" as "it was moved already".
+  let asideDir = `pre-restore-${stamp}`;
+  for (let n = 2; existsSync(join(dataDir, asideDir)); n++) asideDir = `pre-restore-${stamp}-${n}`;
+  const journal: RestoreJournal = {
+    stagingDir: basename(staging),
+    asideDir,
+    moved: REPLACED.filter((name) => existsSync(join(dataDir, name))),
+    placed: readdirSync(staging),
+    files: extracted.manifest.files.map(({ path, sha256 }) => ({ path, sha256 })),
+  };
   try {
-    if (asideDir) mkdirSync(asideDir, { mode: 0o700 });
-    for (const name of present) {
-      renameSync(join(dataDir, name), join(asideDir!, name));
-      moved.push(name);
-    }
-    for (const name of readdirSync(staging)) {
-      renameSync(join(staging, name), join(dataDir, name));
-      placed.push(name);
-    }
-    fsyncDir(dataDir);
+    fsyncTree(staging);
+    writeRestoreJournal(dataDir, journal);
   } catch (err) {
-    // Back as it was: what was placed goes, what was moved aside returns.
-    for (const name of placed) rmSync(join(dataDir, name), { recursive: true, force: true });
-    for (const name of moved) renameSync(join(asideDir!, name), join(dataDir, name));
-    if (asideDir) rmSync(asideDir, { recursive: true, force: true });
+    rmSync(join(dataDir, RESTORE_JOURNAL), { force: true });
     rmSync(staging, { recursive: true, force: true });
-    fsyncDir(dataDir);
+    throw err;
+  }
+  return { ...extracted, journal };
+}
+
+export async function restoreBackup(opts: {
+  file: string;
+  dataDir: string;
+  hubVersion: string;
+  nowMs: number;
+}): Promise<RestoreResult> {
+  const { journal, ...extracted } = await stageRestore(opts);
+  try {
+    runSwap(opts.dataDir, journal);
+  } catch (err) {
+    // Back as it was (the same undo `hub restore --abort` does after a power cut).
+    undoRestore(opts.dataDir);
     throw new BackupRefused(`putting the backup in place failed (${String(err)}); the data dir is as it was`);
   }
-  rmSync(staging, { recursive: true, force: true });
+  const asideDir = journal.moved.length ? join(opts.dataDir, journal.asideDir) : undefined;
   return { ...extracted, asideDir };
 }
 

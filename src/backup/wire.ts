@@ -1,14 +1,5 @@
 import Database from 'better-sqlite3';
-import {
-  chmodSync,
-  chownSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { backupRoutes } from '../api/routes/backup.js';
@@ -27,6 +18,13 @@ import { backupsDir, createBackup, removeLeftovers, type BackupDeps } from './cr
 import { backupFileName, BackupRefused } from './manifest.js';
 import type { BackupPorts, Backups } from './ports.js';
 import { restoreBackup } from './restore.fs.js';
+import {
+  assertNoRestorePending,
+  readRestoreJournal,
+  resumeRestore,
+  undoRestore,
+} from './restore-journal.fs.js';
+import { takeBackupFile } from './take-backup-file.fs.js';
 
 type Ctx = Pick<ModuleContext, 'paths' | 'clock' | 'version'> & DbPorts & Pick<TimeseriesPorts, 'flusher'>;
 
@@ -41,6 +39,8 @@ export function wireBackup(ctx: Ctx): WiredModule<BackupPorts> {
     exclusive: (fn) => ctx.flusher.exclusive(fn),
   };
   const dir = backupsDir(ctx.paths.dataDir);
+  // Never start on a half-restored data dir, nor clear the staging folder a resume needs.
+  assertNoRestorePending(ctx.paths.dataDir);
   removeLeftovers(ctx.paths.dataDir); // hubd holds the run lock: no backup or restore is under way
   const backups: Backups = {
     dir,
@@ -117,6 +117,7 @@ export async function backupCommand(
     return viaHubd(err);
   }
   try {
+    assertNoRestorePending(dataDir);
     if (!existsSync(loaded.paths.dbFile))
       throw new UserError(`no ${loaded.paths.dbFile}: nothing to back up`);
     const t0 = performance.now();
@@ -136,45 +137,35 @@ export async function backupCommand(
         `hubd (pid ${holder.pid}) holds the data dir but its control socket does not answer`,
       );
     const made = join(dataDir, 'backups', name);
-    moveFile(made, outFile);
+    takeBackupFile(made, outFile, statSync(dataDir).uid);
     for (const line of result.lines) out(line.replace(made, outFile));
     return result.code;
   }
-}
-
-/** Across file systems a rename fails: copy, then remove hubd's copy. */
-function moveFile(from: string, to: string): void {
-  try {
-    renameSync(from, to);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-    copyFileSync(from, to);
-    rmSync(from);
-  }
-  chmodSync(to, 0o600);
 }
 
 /**
  * `hub restore FILE`: only with hubd stopped (the command must hold the run lock, so no hubd
  * writes while the data is swapped, and none starts until it is done).
  */
-export async function restoreCommand(loaded: LoadedConfig, file: string | undefined, clock: Clock, out: Out) {
+export async function restoreCommand(
+  loaded: LoadedConfig,
+  file: string | undefined,
+  clock: Clock,
+  out: Out,
+  pending: { resume?: boolean; abort?: boolean } = {},
+) {
+  if (pending.resume || pending.abort)
+    return resolvePending(loaded, pending.resume ? 'resume' : 'abort', out);
   if (!file) throw new UserError('give the backup file');
   const path = resolve(file);
   if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new UserError(`no file ${path}`);
   const { dataDir } = loaded.paths;
-  let lock;
+  const lock = await restoreLock(dataDir);
   try {
-    lock = await acquireRunLock(dataDir, 'hub', { command: 'restore' });
-  } catch (err) {
-    if (!(err instanceof RunLockHeld)) throw err;
-    if (err.holder?.role === 'hubd')
+    if (readRestoreJournal(dataDir))
       throw new UserError(
-        `hubd (pid ${err.holder.pid}) is running on ${dataDir}: stop it first (sudo systemctl stop hubd), then restore; nothing was changed`,
+        `a restore of ${dataDir} was cut short: finish it (hub restore --resume) or undo it (hub restore --abort) first; nothing was changed`,
       );
-    throw new UserError(`${err.message}; nothing was changed`);
-  }
-  try {
     const restored = await restoreBackup({
       file: path,
       dataDir,
@@ -195,6 +186,49 @@ export async function restoreCommand(loaded: LoadedConfig, file: string | undefi
     if (err instanceof BackupRefused)
       throw new UserError(`${path} was not restored: ${err.message}; nothing was changed`);
     throw new Error(`restore failed: ${describeError(err)}`, { cause: err });
+  } finally {
+    await lock.release();
+  }
+}
+
+async function restoreLock(dataDir: string) {
+  try {
+    return await acquireRunLock(dataDir, 'hub', { command: 'restore' });
+  } catch (err) {
+    if (!(err instanceof RunLockHeld)) throw err;
+    if (err.holder?.role === 'hubd')
+      throw new UserError(
+        `hubd (pid ${err.holder.pid}) is running on ${dataDir}: stop it first (sudo systemctl stop hubd), then restore; nothing was changed`,
+      );
+    throw new UserError(`${err.message}; nothing was changed`);
+  }
+}
+
+/** `hub restore --resume | --abort`: a restore a power cut left half done is finished or undone. */
+async function resolvePending(loaded: LoadedConfig, how: 'resume' | 'abort', out: Out): Promise<number> {
+  const { dataDir } = loaded.paths;
+  const lock = await restoreLock(dataDir);
+  try {
+    const journal = readRestoreJournal(dataDir);
+    if (!journal) throw new UserError(`no restore of ${dataDir} is pending; nothing was changed`);
+    if (how === 'abort') {
+      undoRestore(dataDir);
+      out(`undid the cut-short restore: ${dataDir} holds the data it held before`);
+      return 0;
+    }
+    if (resumeRestore(dataDir) === 'undone') {
+      out(
+        `the restored files fail their sha256: the restore was undone, ${dataDir} holds the data it held before`,
+      );
+      return 1;
+    }
+    out(`finished the cut-short restore: ${journal.files.length} files in place, each sha256 checked`);
+    if (journal.moved.length)
+      out(
+        `the data that was in ${dataDir} is in ${join(dataDir, journal.asideDir)}; delete it once the restored hub works`,
+      );
+    out('start hubd now (sudo systemctl start hubd)');
+    return 0;
   } finally {
     await lock.release();
   }

@@ -44,6 +44,7 @@ const USAGE = `Usage: hub <command>
                                              (through hubd when it runs; the file is secret, mode 600)
   hub restore FILE                           put a backup in place (hubd stopped; every sha256 is
                                              checked first, the old data is kept aside)
+  hub restore --resume | --abort             finish or undo a restore a power cut left half done
   hub update FILE                            hand a signed bundle to hub-updater (the appliance; as
                                              root or the hub's user) and follow it; exit 0 if installed
   hub update --status                        the last update's status
@@ -75,6 +76,8 @@ function parseCli(argv: string[]) {
       kind: { type: 'string' },
       topic: { type: 'string' },
       out: { type: 'string' },
+      resume: { type: 'boolean' },
+      abort: { type: 'boolean' },
       status: { type: 'boolean' },
     },
   });
@@ -98,7 +101,7 @@ async function run(argv: string[]): Promise<number> {
     const out = (line: string) => console.log(line);
     return group === 'backup'
       ? backupCommand(loaded, values.out, systemClock, out)
-      : restoreCommand(loaded, action, systemClock, out);
+      : restoreCommand(loaded, action, systemClock, out, values);
   }
   if (group === 'update') {
     const appDir = loadConfig(process.env, { readOnly: true }).paths.appDir;
