@@ -27,6 +27,7 @@ import type {
   ProcessInfo,
   ProcessStepJson,
   SessionInfo,
+  UpdateInfo,
 } from '../../src/api/contract.js';
 
 /** A feed as GET /api/v1/feeds lists it. */
@@ -56,6 +57,11 @@ export function rememberCsrf(token: string | undefined): void {
   csrfToken = token;
 }
 
+/** For a request made without `call` (an upload with progress): the session's CSRF header. */
+export function csrfHeader(): Record<string, string> {
+  return csrfToken ? { 'X-CSRF-Token': csrfToken } : {};
+}
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -77,6 +83,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 }
 
 export const api = {
+  update: () => call<UpdateInfo>('GET', '/api/v1/update'),
   onboardingState: () => call<OnboardingState>('GET', '/api/v1/onboarding'),
   onboard: (username: string, password: string) =>
     call<SessionInfo>('POST', '/api/v1/onboarding', { username, password }),

@@ -5,6 +5,7 @@ import { Card, ErrorText } from '../components.js';
 import { useI18n } from '../i18n.js';
 import { SecretValue } from './secret-value.js';
 import { TariffForm } from './tariff-form.js';
+import { UpdatesPanel } from './updates-panel.js';
 
 /** Administrators: users, API keys, the MQTT certificate, a backup, system status and version. */
 export function SettingsPage() {
@@ -143,6 +144,7 @@ export function SettingsPage() {
             {t('settings.backupDownload')}
           </a>
         </Card>
+        <UpdatesPanel />
         <Card title={t('settings.status')}>
           {ready && (
             <ul class="feeds">
