@@ -27,6 +27,7 @@ export async function appUpdates(opts: {
   let startedMs = Date.now();
   const bad = await hub.uploadBundle(session(), bundles.badSignature.file);
   check("the app takes an admin's bundle upload (202)", bad, bad.status === 202);
+  if (bad.status !== 202) throw new Error(`the upload was refused: ${bad.status} ${bad.body}`);
   const badId = (JSON.parse(bad.body) as { id?: string }).id;
   const refused = await hub.waitUpdateFinal(session, finalWithinMs, badId);
   report('update', {
@@ -53,6 +54,7 @@ export async function appUpdates(opts: {
   // 2. A release that crashes at start: installed, never ready, rolled back.
   startedMs = Date.now();
   const broken = await hub.uploadBundle(session(), bundles.broken.file);
+  if (broken.status !== 202) throw new Error(`the upload was refused: ${broken.status} ${broken.body}`);
   const brokenId = (JSON.parse(broken.body) as { id?: string }).id;
   const rolledBack = await hub.waitUpdateFinal(session, finalWithinMs, brokenId);
   report('update', { bundle: 'broken', seconds: seconds(Date.now() - startedMs), states: rolledBack.seen });

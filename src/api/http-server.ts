@@ -48,7 +48,10 @@ export class HttpServer implements Component {
     const server = createServer(this.app);
     server.keepAliveTimeout = 5000;
     server.headersTimeout = 10_000;
-    server.requestTimeout = 30_000;
+    // The whole request, body included: an update bundle (tens of MB, at most 1 GiB) over a
+    // householder's Wi-Fi takes minutes (test:image found 30 s too short). Headers stay at 10 s;
+    // JSON bodies are capped in size by the body parser.
+    server.requestTimeout = 15 * 60_000;
     this.server = server;
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       const path = new URL(req.url ?? '/', 'http://hub').pathname;
