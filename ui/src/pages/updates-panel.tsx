@@ -21,6 +21,9 @@ export function UpdatesPanel() {
   const file = useRef<HTMLInputElement>(null);
 
   const active = info !== undefined && !FINAL.includes(info.progress.state);
+  // A failed poll during an update is hubd restarting; with no update under way it is not.
+  const wasActive = useRef(false);
+  wasActive.current = active || restarting;
   const load = () =>
     api
       .update()
@@ -28,7 +31,7 @@ export function UpdatesPanel() {
         setInfo(next);
         setRestarting(false);
       })
-      .catch(() => setRestarting(true));
+      .catch((err: Error) => (wasActive.current ? setRestarting(true) : setError(err.message)));
   useEffect(() => void load(), []);
   useEffect(() => {
     if (!active && !restarting) return undefined;
